@@ -1,0 +1,36 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies flow one way: DicomCore <- DicomNetwork, DicomCore <- ImagingKit <- PlatformServices <- mi-server / mi-cli.
+// DicomCore and ImagingKit use only the standard library, Foundation and zlib, so they embed wherever Swift runs.
+let package = Package(
+    name: "MedicalImaging",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "DicomCore", targets: ["DicomCore"]),
+        .library(name: "DicomNetwork", targets: ["DicomNetwork"]),
+        .library(name: "ImagingKit", targets: ["ImagingKit"]),
+        .library(name: "PlatformServices", targets: ["PlatformServices"]),
+        .executable(name: "mi-server", targets: ["mi-server"]),
+        .executable(name: "mi-cli", targets: ["mi-cli"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "DicomCore", dependencies: ["CZlib"]),
+        .target(name: "DicomNetwork", dependencies: ["DicomCore"]),
+        .target(name: "ImagingKit", dependencies: ["DicomCore"]),
+        .target(name: "PlatformServices", dependencies: ["DicomCore", "DicomNetwork", "ImagingKit"]),
+        .executableTarget(name: "mi-server", dependencies: [
+            "PlatformServices",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "mi-cli", dependencies: [
+            "DicomCore", "ImagingKit", "PlatformServices",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
+    ]
+)
