@@ -1,10 +1,11 @@
 import ArgumentParser
 
+/// `mi-cli`: one subcommand per operator task, each a thin call into the SDK.
 @main
-struct MICLI: AsyncParsableCommand {
+struct MICLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mi-cli",
         abstract: "Operators' tool for the medical imaging platform.",
-        subcommands: []
+        subcommands: [Dump.self, Transcode.self]
     )
 }

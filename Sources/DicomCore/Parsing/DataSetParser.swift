@@ -171,7 +171,7 @@ struct DataSetParser {
         }
         let valueEnd = position + count
 
-        if enc.explicitVR && vr == .UN && options.replaceUNWithKnownVR && !tag.isPrivate,
+        if enc.explicitVR && vr == .UN && options.replaceUNWithKnownVR && (!tag.isPrivate || tag.isPrivateCreator),
            DataDictionary.entry(for: tag) != nil {
             vr = DataSetParser.implicitVR(for: tag, context: context)
             if vr == .SQ {

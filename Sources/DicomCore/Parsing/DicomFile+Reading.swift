@@ -84,9 +84,12 @@ extension DicomFile {
         if let uid = meta.string(.transferSyntaxUID), !uid.isEmpty {
             syntax = TransferSyntax(uid: uid)
         } else {
-            guard let inferred = DicomFile.inferSyntax(bytes, at: position) else {
+            guard let inferred = DicomFile.inferSyntax(bytes, at: position, bare: preamble == nil && meta.isEmpty) else {
                 let file = DicomFile(preamble: preamble, fileMetaInformation: meta, dataSet: DataSet(), transferSyntax: .implicitVRLittleEndian)
-                if position >= bytes.count { return PartialRead(file: file, error: nil, dataSetOffset: position) }
+                if position >= bytes.count && !(preamble == nil && meta.isEmpty) { return PartialRead(file: file, error: nil, dataSetOffset: position) }
+                if preamble == nil && meta.isEmpty {
+                    return PartialRead(file: nil, error: DicomError(.readPreamble, at: 0, "no DICM prefix, no File Meta Information, and the bytes do not start a data set"), dataSetOffset: 0)
+                }
                 return PartialRead(file: file, error: DicomError(.missingTransferSyntax, at: position, "no Transfer Syntax UID and the data set's encoding cannot be recognised"), dataSetOffset: position)
             }
             syntax = inferred
@@ -129,13 +132,16 @@ extension DicomFile {
     }
 
     /// Infers the syntax of a bare data set from its first element: byte order from the group number, VR style from the bytes after the tag.
-    static func inferSyntax(_ bytes: [UInt8], at p: Int) -> TransferSyntax? {
+    static func inferSyntax(_ bytes: [UInt8], at p: Int, bare: Bool) -> TransferSyntax? {
         guard bytes.count - p >= 8 else { return nil }
         let explicit = VR(bytes[p + 4], bytes[p + 5]) != nil
         let groupLE = UInt16(bytes[p + 1]) << 8 | UInt16(bytes[p])
         let groupBE = UInt16(bytes[p]) << 8 | UInt16(bytes[p + 1])
         // Data sets start with a low group (0008 typically); a big-endian writer puts the zero byte first.
-        if explicit && groupBE < groupLE && groupBE != 0 { return .explicitVRBigEndian }
+        if explicit && groupBE < groupLE && (groupBE >= 0x0008 || !bare) { return .explicitVRBigEndian }
+        // Without a preamble or meta to vouch for it, group 0000 (network commands) or 0001-0007 (reserved)
+        // first means these bytes are not a stored data set.
+        guard groupLE >= 0x0008 || !bare else { return nil }
         return explicit ? .explicitVRLittleEndian : .implicitVRLittleEndian
     }
 }

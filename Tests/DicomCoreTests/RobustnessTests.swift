@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import DicomCore
+
+@Suite struct RobustnessTests {
+    /// Every prefix of a real file up to its pixel data, then every 97th: each either fails with a typed error or
+    /// yields elements that the full file also has, in the same order — nothing is invented, nothing crashes.
+    @Test(arguments: ["CT_small.dcm", "rtplan.dcm", "MR_small_implicit.dcm", "image_dfl.dcm", "MR_small_bigendian.dcm", "nested_priv_SQ.dcm"])
+    func everyTruncatedPrefixFailsCleanly(name: String) throws {
+        let bytes = TestCorpus.bytes(TestCorpus.path(name))
+        let full = try DicomFile(bytes: bytes)
+        let fullTags = full.dataSet.elements.map(\.tag)
+        let pixelStart = bytes.count - (full.dataSet[.pixelData]?.valueLength ?? 0)
+        var length = 0
+        var failures = 0
+        while length < bytes.count {
+            let result = DicomFile.readPartial(bytes: Array(bytes[0..<length]))
+            if let error = result.error {
+                failures += 1
+                #expect(error.offset.map { $0 <= length } ?? true, "offset beyond input at prefix \(length)")
+            }
+            if let file = result.file {
+                let tags = file.dataSet.elements.map(\.tag)
+                #expect(Array(fullTags.prefix(tags.count)) == tags, "prefix \(length) invented or reordered elements")
+            }
+            length += length < pixelStart ? 1 : 97
+        }
+        #expect(failures > 0)
+    }
+
+    @Test func lengthLargerThanInputIsRejectedWithoutAllocating() {
+        // (0010,0010) PN with a 16-bit length of 0xFFF0 in a 12-byte input.
+        let bytes: [UInt8] = [0x10, 0x00, 0x10, 0x00, 0x50, 0x4E, 0xF0, 0xFF, 0x41, 0x42, 0x43, 0x44]
+        let result = DicomFile.readPartial(bytes: bytes)
+        #expect(result.error?.code == .lengthExceedsInput)
+        #expect(result.error?.offset == 0)
+    }
+
+    @Test func deeplyNestedSequencesHitTheDepthLimit() {
+        // Implicit VR: (0008,1115) Referenced Series Sequence nested 100 times, undefined lengths.
+        var bytes: [UInt8] = []
+        for _ in 0..<100 { bytes += [0x08, 0x00, 0x15, 0x11, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF] }
+        let result = DicomFile.readPartial(bytes: bytes)
+        #expect(result.error?.code == .nestingTooDeep)
+    }
+
+    @Test func elementCountLimitStopsFloods() {
+        var bytes: [UInt8] = []
+        for i in 0..<200 { bytes += [0x09, 0x00, UInt8(i & 0xFF), 0x10 + UInt8(i >> 8), 0x00, 0x00, 0x00, 0x00] }
+        var options = ParseOptions()
+        options.maximumElementCount = 100
+        let result = DicomFile.readPartial(bytes: bytes, options: options)
+        #expect(result.error?.code == .tooManyElements)
+        #expect(result.file?.dataSet.count == 100)
+    }
+
+    @Test func garbageIsNotMistakenForDicom() {
+        let result = DicomFile.readPartial(bytes: Array("hello".utf8))
+        #expect(result.error?.code == .readPreamble)
+    }
+
+    @Test func invalidExplicitVRIsATypedError() {
+        // Explicit VR little endian meta says explicit; the second element's VR bytes are "??".
+        var bytes: [UInt8] = [0x08, 0x00, 0x16, 0x00, 0x55, 0x49, 0x02, 0x00, 0x31, 0x00]
+        bytes += [0x08, 0x00, 0x18, 0x00, 0x3F, 0x3F, 0x02, 0x00, 0x31, 0x00]
+        let result = DicomFile.readPartial(bytes: bytes)
+        #expect(result.error?.code == .invalidVR)
+        #expect(result.file?.dataSet.count == 1)
+    }
+
+    @Test func deflateBombIsBounded() throws {
+        var ds = DataSet()
+        ds.set(DataElement(tag: Tag(0x0009, 0x1010), vr: .OB, bytes: [UInt8](repeating: 0, count: 1 << 20)))
+        let file = DicomFile(dataSet: ds, transferSyntax: .deflatedExplicitVRLittleEndian)
+        let bytes = try file.encoded()
+        var options = ParseOptions()
+        options.maximumInflatedSize = 1 << 16
+        let result = DicomFile.readPartial(bytes: bytes, options: options)
+        #expect(result.error?.code == .inflateFailed)
+    }
+
+    @Test func truncatedCorpusFilesKeepWhatWasRead() throws {
+        let result = DicomFile.readPartial(contentsOf: TestCorpus.path("rtplan_truncated.dcm"))
+        #expect(result.error?.code == .lengthExceedsInput)
+        #expect((result.file?.dataSet.count ?? 0) > 10)
+        let mr = DicomFile.readPartial(contentsOf: TestCorpus.path("MR_truncated.dcm"))
+        #expect(mr.error?.code == .lengthExceedsInput)
+        #expect(mr.file?.dataSet.string(.patientName) != nil)
+    }
+}
