@@ -201,3 +201,16 @@ enum FileBytes {
         }
     }
 }
+
+extension DicomFile {
+    /// Reads a file up to (not including) the first top-level element at or after `tag`: the fast path for indexing.
+    ///
+    /// ```swift
+    /// let header = try DicomFile.read(contentsOf: path, upTo: .pixelData)
+    /// ```
+    public static func read(contentsOf path: String, upTo tag: Tag) throws(DicomError) -> DicomFile {
+        var options = ParseOptions.default
+        options.stopBefore = tag
+        return try read(contentsOf: path, options: options)
+    }
+}

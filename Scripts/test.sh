@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): installs what the tests need when missing, then runs every stage.
+# Each stage runs even if an earlier one failed, so one run shows everything; the exit code is non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+passed=0
+failed=0
+failed_names=()
+stage() {
+    local name=$1
+    shift
+    echo
+    echo "=== $name"
+    local start=$SECONDS
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "=== $name: ok ($((SECONDS - start)) s)"
+    else
+        failed=$((failed + 1))
+        failed_names+=("$name")
+        echo "=== $name: FAILED ($((SECONDS - start)) s)"
+    fi
+}
+
+# Setup failures stop the run: nothing after them can mean anything.
+Scripts/install-test-deps.sh || { echo "install-test-deps failed"; exit 1; }
+Scripts/fetch-test-data.sh || { echo "fetch-test-data failed"; exit 1; }
+PY="$root/.venv-test/bin/python"
+
+swift build --build-tests || { echo "build failed"; exit 1; }
+MI_CLI="$root/.build/debug/mi-cli"
+
+stage "swift test" swift test --skip-build
+stage "dump --json agrees with pydicom (and dcm2json where pydicom is lenient)" \
+    "$PY" Tests/Oracles/compare_dump.py --ours "$MI_CLI dump --json" --files TestData/pydicom/test_files TestData/pydicom/charset_files
+stage "round trips through every uncompressed syntax, checked by dcmdump and dciodvfy" \
+    "$PY" Tests/Oracles/roundtrip_check.py --ours "$MI_CLI" --files TestData/pydicom/test_files TestData/pydicom/charset_files
+stage "mi-server demo starts" bash -c "swift run --skip-build mi-server demo | grep -q 'mi-server'"
+stage "fuzz the parser (bounded)" Scripts/fuzz.sh "${MI_FUZZ_SECONDS:-60}"
+
+echo
+if [ "$failed" -gt 0 ]; then
+    printf 'failed stages:\n'
+    printf '  %s\n' "${failed_names[@]}"
+fi
+echo "stages: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
