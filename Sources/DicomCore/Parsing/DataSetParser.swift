@@ -84,7 +84,7 @@ struct DataSetParser {
             }
             var element: DataElement
             do {
-                element = try parseElement(tag: tag, start: start, end: end, depth: depth, enc: enc, context: context)
+                element = try parseElement(tag: tag, start: start, end: end, depth: depth, enc: enc, context: context, enclosing: dataSet)
             } catch {
                 if let partial = partialElement {
                     partialElement = nil
@@ -121,7 +121,7 @@ struct DataSetParser {
 
     // MARK: - Elements
 
-    private mutating func parseElement(tag: Tag, start: Int, end: Int, depth: Int, enc: Encoding, context: Context) throws(DicomError) -> DataElement {
+    private mutating func parseElement(tag: Tag, start: Int, end: Int, depth: Int, enc: Encoding, context: Context, enclosing: DataSet) throws(DicomError) -> DataElement {
         elementCount += 1
         if elementCount > options.maximumElementCount {
             throw DicomError(.tooManyElements, at: start, "more than \(options.maximumElementCount) elements")
@@ -146,6 +146,9 @@ struct DataSetParser {
             try need(4, before: end, "the length of \(tag)")
             length = u32(enc)
             vr = DataSetParser.implicitVR(for: tag, context: context)
+            if vr == .UN && tag.isPrivate, let creatorVR = DataSetParser.privateVR(for: tag, in: enclosing) {
+                vr = creatorVR
+            }
         }
 
         if length == DataSetParser.undefinedLength {
@@ -167,13 +170,22 @@ struct DataSetParser {
 
         let count = Int(length)
         guard count <= end - position else {
-            throw DicomError(.lengthExceedsInput, at: start, "\(tag) \(vr) claims \(count) bytes, \(end - position) remain")
+            let error = DicomError(.lengthExceedsInput, at: start, "\(tag) \(vr) claims \(count) bytes, \(end - position) remain")
+            if vr == .SQ {
+                // Keep the items that are there, as a reader of a truncated file would want.
+                var items: [DataSet] = []
+                try? parseItems(into: &items, end: end, delimited: false, depth: depth + 1, enc: enc, context: context)
+                partialElement = DataElement(tag: tag, vr: .SQ, value: .sequence(items))
+            }
+            throw error
         }
         let valueEnd = position + count
 
-        if enc.explicitVR && vr == .UN && options.replaceUNWithKnownVR && (!tag.isPrivate || tag.isPrivateCreator),
-           DataDictionary.entry(for: tag) != nil {
-            vr = DataSetParser.implicitVR(for: tag, context: context)
+        if enc.explicitVR && vr == .UN && options.replaceUNWithKnownVR,
+           let known = (!tag.isPrivate || tag.isPrivateCreator) && DataDictionary.entry(for: tag) != nil
+                ? DataSetParser.implicitVR(for: tag, context: context)
+                : DataSetParser.privateVR(for: tag, in: enclosing) {
+            vr = known
             if vr == .SQ {
                 var items: [DataSet] = []
                 try parseItems(into: &items, end: valueEnd, delimited: false, depth: depth + 1, enc: .implicitLittle, context: context)
@@ -231,7 +243,9 @@ struct DataSetParser {
                 } else {
                     let count = Int(length)
                     guard count <= end - position else {
-                        throw DicomError(.lengthExceedsInput, at: start, "item claims \(count) bytes, \(end - position) remain")
+                        let error = DicomError(.lengthExceedsInput, at: start, "item claims \(count) bytes, \(end - position) remain")
+                        try? parseDataSet(into: &item, end: end, delimited: false, depth: depth, enc: enc, context: context)
+                        throw error
                     }
                     let itemEnd = position + count
                     try parseDataSet(into: &item, end: itemEnd, delimited: false, depth: depth, enc: enc, context: context)
@@ -296,6 +310,15 @@ struct DataSetParser {
             if tag == .pixelData, let bits = context.bitsAllocated, bits <= 8, !context.transferSyntaxIsImplicit { return .OB }
             return .OW
         }
+        return entry.vr
+    }
+
+    /// The VR the private dictionary gives for `tag` under the creator that reserves its block in `dataSet`.
+    static func privateVR(for tag: Tag, in dataSet: DataSet) -> VR? {
+        guard let creatorTag = tag.privateCreatorTag, let creator = dataSet.string(creatorTag),
+              let entry = PrivateDictionary.entry(creator: creator, tag: tag), entry.vr != .UN else { return nil }
+        if entry.alternativeVRs.contains(.SS) { return .US }   // as pydicom, without Pixel Representation to go by
+        if entry.alternativeVRs.contains(.OW) { return .OB }
         return entry.vr
     }
 
