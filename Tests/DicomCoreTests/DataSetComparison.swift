@@ -16,8 +16,8 @@ enum DataSetComparison {
             if comparingVRs && x.vr != y.vr { out.append("\(here): VR \(x.vr) became \(y.vr)") }
             switch (x.value, y.value) {
             case (.bytes(let p), .bytes(let q)):
-                let padded = p.count % 2 == 1 ? Array(p) + [x.vr.paddingByte] : Array(p)
-                if padded != Array(q) { out.append("\(here): value differs") }
+                func padded(_ v: ArraySlice<UInt8>) -> [UInt8] { v.count % 2 == 1 ? Array(v) + [x.vr.paddingByte] : Array(v) }
+                if padded(p) != padded(q) { out.append("\(here): value differs") }
             case (.sequence(let p), .sequence(let q)):
                 guard p.count == q.count else { out.append("\(here): \(p.count) items became \(q.count)"); continue }
                 for (i, (s, t)) in zip(p, q).enumerated() {
