@@ -228,8 +228,8 @@ struct ISO2022Decoder {
                   final: bytes[end])
         else {
             sink.appendReplacement()
-            // Swallow a well-formed but unknown sequence whole; a bare ESC only itself.
-            return end < bytes.count && bytes[end] >= 0x30 && bytes[end] <= 0x7E ? end + 1 : start + 1
+            // Swallow an unknown sequence whole, and a cut-off one up to where it stops; keep a byte that cannot end one.
+            return end < bytes.count && bytes[end] >= 0x30 && bytes[end] <= 0x7E ? end + 1 : end
         }
         state.designate(set, g1: g1)
         return end + 1
