@@ -188,6 +188,41 @@ private let singleByteSamples: [CharsetVector] = [
         #expect(cs.decode(hex("84 31 A5 30"), vr: .LO) == "\u{FFFD}") // past the BMP four-byte block
     }
 
+    /// Every cell of every 94x94 table, behind its escape, decodes to one character that encodes back to the same bytes;
+    /// this checks the lazily built reverse maps against the generated forward tables.
+    @Test(arguments: [("ISO 2022 IR 87", DoubleByteSet.jisX0208, 6879), ("ISO 2022 IR 159", .jisX0212, 6067),
+                      ("ISO 2022 IR 149", .ksX1001, 8225), ("ISO 2022 IR 58", .gb2312, 7445)])
+    func everyDoubleByteCellRoundTrips(_ term: String, _ set: DoubleByteSet, _ pythonCount: Int) throws {
+        let cs = SpecificCharacterSet(terms: ["", term])
+        var escape: [UInt8] = []
+        GraphicSet.doubleByte(set).appendDesignation(to: &escape)
+        let high: UInt8 = GraphicSet.doubleByte(set).isG1 ? 0x80 : 0
+        var mapped = 0
+        for row in UInt8(0x21)...0x7E {
+            for cell in UInt8(0x21)...0x7E {
+                let bytes = escape + [row | high, cell | high] + (high == 0 ? [0x1B, 0x28, 0x42] : [])
+                let text = cs.decode(bytes, vr: .LO)
+                if text == "\u{FFFD}" { continue }
+                mapped += 1
+                // JIS X 0212 0x2237 is Python's U+007E TILDE, which we write as ASCII.
+                if text.unicodeScalars.allSatisfy(\.isASCII) { continue }
+                #expect(try cs.encode(text, vr: .LO) == bytes)
+            }
+        }
+        #expect(mapped == pythonCount) // cells Python's codec decodes
+    }
+
+    @Test(arguments: SingleByteSet.allCases)
+    func everySingleByteCodeRoundTrips(_ set: SingleByteSet) throws {
+        let term = "ISO_IR " + ["100", "101", "109", "110", "144", "127", "126", "138", "148", "166"][set.rawValue]
+        let cs = SpecificCharacterSet(terms: [term])
+        for byte in UInt8(0xA0)...0xFF {
+            let text = cs.decode([byte], vr: .LO)
+            if text == "\u{FFFD}" { continue }
+            #expect(try cs.encode(text, vr: .LO) == [byte])
+        }
+    }
+
     // MARK: ISO 2022 code extensions
 
     @Test func delimitersReturnToTheFirstSet() {
