@@ -4,7 +4,7 @@
 /// Every `static let` is lazy and thread-safe, so a process pays only for the sets its data uses.
 /// Forward tables hold Unicode scalars (0 = unmapped); reverse tables are indexed by BMP scalar and hold the code (0 = none).
 enum CharacterSetTables {
-    static let singleByte: [UInt16] = uint16s(fromBase64: singleByteBase64)
+    static let singleByte = Table(uint16s(fromBase64: singleByteBase64))
     static let singleByteReverse: [[UInt16: UInt8]] = SingleByteSet.allCases.map { set in
         var map: [UInt16: UInt8] = [:]
         for byte in 0x80...0xFF {
@@ -14,32 +14,57 @@ enum CharacterSetTables {
         return map
     }
 
-    static let jisX0208: [UInt16] = uint16s(fromBase64: jisX0208Base64)
-    static let jisX0212: [UInt16] = uint16s(fromBase64: jisX0212Base64)
-    static let ksX1001: [UInt16] = uint16s(fromBase64: ksX1001Base64)
-    static let gb2312: [UInt16] = uint16s(fromBase64: gb2312Base64)
+    static let jisX0208 = Table(uint16s(fromBase64: jisX0208Base64))
+    static let jisX0212 = Table(uint16s(fromBase64: jisX0212Base64))
+    static let ksX1001 = Table(uint16s(fromBase64: ksX1001Base64))
+    static let gb2312 = Table(uint16s(fromBase64: gb2312Base64))
     static let jisX0208Reverse = reverse94(jisX0208)
     static let jisX0212Reverse = reverse94(jisX0212)
     static let ksX1001Reverse = reverse94(ksX1001)
     static let gb2312Reverse = reverse94(gb2312)
 
-    static let gb18030TwoByte: [UInt16] = uint16s(fromBase64: gb18030TwoByteBase64)
-    static let gbkTwoByte: [UInt16] = uint16s(fromBase64: gbkTwoByteBase64)
+    static let gb18030TwoByte = Table(uint16s(fromBase64: gb18030TwoByteBase64))
+    static let gbkTwoByte = Table(uint16s(fromBase64: gbkTwoByteBase64))
     static let gb18030TwoByteReverse = reverse(gb18030TwoByte) { UInt16(0x81 + $0 / 192) << 8 | UInt16(0x40 + $0 % 192) }
     static let gbkTwoByteReverse = reverse(gbkTwoByte) { UInt16(0x81 + $0 / 192) << 8 | UInt16(0x40 + $0 % 192) }
     static let gb18030FourByteRanges: [UInt32] = uint32s(fromBase64: gb18030FourByteRangesBase64)
 
-    private static func reverse94(_ table: [UInt16]) -> [UInt16] {
+    /// A lookup table in memory that is allocated once and never freed, so the decoder can hold it without
+    /// reference counting on the per-byte path (measured: retain/release was a quarter of short-value decoding).
+    struct Table: @unchecked Sendable { // immutable after init and never deallocated, so sharing it is safe
+        let base: UnsafePointer<UInt16>
+        let count: Int
+
+        /// A table with no entries, for code elements that need none.
+        static let empty = Table([])
+
+        init(_ values: [UInt16]) {
+            let storage = UnsafeMutablePointer<UInt16>.allocate(capacity: max(values.count, 1))
+            storage.initialize(from: values, count: values.count)
+            base = UnsafePointer(storage)
+            count = values.count
+        }
+
+        /// The value at `index`; callers derive indices from validated byte ranges, checked in debug builds.
+        @inline(__always)
+        subscript(index: Int) -> UInt16 {
+            assert(index >= 0 && index < count)
+            return base[index]
+        }
+    }
+
+    private static func reverse94(_ table: Table) -> Table {
         reverse(table) { UInt16(0x21 + $0 / 94) << 8 | UInt16(0x21 + $0 % 94) }
     }
 
-    /// Inverts a forward table; the first (lowest) code wins when two map to one scalar.
-    private static func reverse(_ table: [UInt16], code: (Int) -> UInt16) -> [UInt16] {
+    /// Inverts a forward table over the BMP; the first (lowest) code wins when two map to one scalar.
+    private static func reverse(_ table: Table, code: (Int) -> UInt16) -> Table {
         var out = [UInt16](repeating: 0, count: 0x10000)
-        for (index, scalar) in table.enumerated() where scalar != 0 && out[Int(scalar)] == 0 {
-            out[Int(scalar)] = code(index)
+        for index in 0..<table.count {
+            let scalar = Int(table[index])
+            if scalar != 0 && out[scalar] == 0 { out[scalar] = code(index) }
         }
-        return out
+        return Table(out)
     }
 
     static func uint16s(fromBase64 text: String) -> [UInt16] {
@@ -153,7 +178,7 @@ enum DoubleByteSet: Int, Sendable, Hashable, CaseIterable {
     }
 
     /// The forward table: 94x94 scalars, row-major from 0x2121.
-    var table: [UInt16] {
+    var table: CharacterSetTables.Table {
         switch self {
         case .jisX0208: CharacterSetTables.jisX0208
         case .jisX0212: CharacterSetTables.jisX0212

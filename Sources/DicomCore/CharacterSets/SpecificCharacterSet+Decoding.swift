@@ -18,17 +18,26 @@ extension SpecificCharacterSet {
             return String(decoding: buffer, as: UTF8.self)
         }
         // Worst case is three UTF-8 bytes per input byte: a lone byte replaced by U+FFFD.
-        return String(unsafeUninitializedCapacity: buffer.count * 3) { output in
+        let capacity = buffer.count * 3
+        func fill(_ output: UnsafeMutableBufferPointer<UInt8>) -> Int {
             var sink = UTF8Sink(base: output.baseAddress!)
             switch form {
             case .gb18030, .gbk:
                 GB18030.decode(buffer, gbkOnly: form == .gbk, into: &sink)
             case .iso2022, .utf8:
                 let plan = vr.usesSpecificCharacterSet ? plan : SpecificCharacterSet.default.plan
-                ISO2022Decoder(plan: plan, vr: vr).decode(buffer, into: &sink)
+                ISO2022Decoder(initialG0: plan.initialG0, initialG1: plan.initialG1, vr: vr).decode(buffer, into: &sink)
             }
             return sink.count
         }
+        // Short values (most header strings) go through the stack, so a result of up to 15 UTF-8 bytes
+        // allocates nothing; long ones are written straight into the string's storage.
+        if capacity <= 1024 {
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { output in
+                String(decoding: UnsafeBufferPointer(rebasing: output[..<fill(output)]), as: UTF8.self)
+            }
+        }
+        return String(unsafeUninitializedCapacity: capacity, initializingUTF8With: fill)
     }
 
     /// True when every byte is below 0x80 and none is ESC, so every supported set reads the bytes as ASCII.
@@ -97,12 +106,14 @@ struct UTF8Sink {
 /// unknown ones become one U+FFFD. The state returns to the initial sets after each control character other than
 /// ESC and, while G0 is single-byte, after `\` (except in LT, ST, UT, UR) and after `^` and `=` in PN (PS3.5 §6.1.2.5.3).
 struct ISO2022Decoder {
-    let plan: Plan
+    let initialG0: GraphicSet
+    let initialG1: GraphicSet?
     let backslashResets: Bool
     let isPersonName: Bool
 
-    init(plan: Plan, vr: VR) {
-        self.plan = plan
+    init(initialG0: GraphicSet, initialG1: GraphicSet?, vr: VR) {
+        self.initialG0 = initialG0
+        self.initialG1 = initialG1
         backslashResets = !vr.isSingleValuedText
         isPersonName = vr == .PN
     }
@@ -111,8 +122,8 @@ struct ISO2022Decoder {
     private struct State {
         var g0: GraphicSet
         var g1: GraphicSet?
-        var g0Table: [UInt16] = []
-        var g1Table: [UInt16] = []
+        var g0Table = CharacterSetTables.Table.empty
+        var g1Table = CharacterSetTables.Table.empty
         var g1SingleByteBase = 0
 
         init(g0: GraphicSet, g1: GraphicSet?) {
@@ -123,7 +134,7 @@ struct ISO2022Decoder {
         }
 
         mutating func designate(_ set: GraphicSet, g1 inG1: Bool) {
-            var table: [UInt16] = []
+            var table = CharacterSetTables.Table.empty
             switch set {
             case .doubleByte(let double): table = double.table
             case .singleByte(let single) where inG1:
@@ -139,7 +150,7 @@ struct ISO2022Decoder {
     }
 
     func decode(_ bytes: UnsafeBufferPointer<UInt8>, into sink: inout UTF8Sink) {
-        let initial = State(g0: plan.initialG0, g1: plan.initialG1)
+        let initial = State(g0: initialG0, g1: initialG1)
         var state = initial
         let count = bytes.count
         var i = 0
