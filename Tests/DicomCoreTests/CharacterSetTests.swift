@@ -337,6 +337,18 @@ private let singleByteSamples: [CharsetVector] = [
         }
     }
 
+    @Test func longValuesDecodeStraightIntoStringStorage() throws {
+        // Over 341 bytes the decoder writes into the string's storage instead of a stack buffer.
+        let latin = SpecificCharacterSet(terms: ["ISO_IR 100"])
+        let text = String(repeating: "Jérôme ", count: 100)
+        let bytes = try latin.encode(text, vr: .LT)
+        #expect(bytes.count == 700)
+        #expect(latin.decode(bytes, vr: .LT) == text)
+        let japanese = SpecificCharacterSet(terms: ["", "ISO 2022 IR 87"])
+        let lines = String(repeating: "山田 太郎\r\n", count: 100)
+        #expect(japanese.decode(try japanese.encode(lines, vr: .UT), vr: .UT) == lines)
+    }
+
     @Test func nonContiguousCollectionsDecode() {
         let bytes = hex("4A E9 72 F4 6D 65")
         let cs = SpecificCharacterSet(terms: ["ISO_IR 100"])
