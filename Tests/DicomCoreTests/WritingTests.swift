@@ -106,3 +106,48 @@ import Testing
         }
     }
 }
+
+@Suite struct ChineseNameTests {
+    /// 张伟 in each character set a Chinese hospital uses: the bytes on disk, and the name read back.
+    @Test(arguments: [
+        ("GB18030", [0xD5, 0xC5, 0xCE, 0xB0] as [UInt8]),
+        ("GBK", [0xD5, 0xC5, 0xCE, 0xB0]),
+        ("ISO_IR 192", [0xE5, 0xBC, 0xA0, 0xE4, 0xBC, 0x9F]),
+    ])
+    func chineseNamesAreWrittenAndReadInTheirCharacterSet(term: String, bytes: [UInt8]) throws {
+        var ds = DataSet()
+        try ds.setString(term, for: .specificCharacterSet, vr: .CS)
+        try ds.setString("张伟", for: .patientName, vr: .PN)
+        #expect(ds[.patientName]?.bytes.map(Array.init) == bytes)
+        for syntax in TransferSyntax.uncompressed {
+            let file = DicomFile(dataSet: ds, transferSyntax: syntax)
+            let reread = try DicomFile(bytes: try file.encoded())
+            #expect(reread.dataSet.personName(.patientName)?.alphabetic.familyName == "张伟", "\(term) via \(syntax.name)")
+        }
+    }
+
+    @Test func ideographicGroupUsesISO2022IR58() throws {
+        var ds = DataSet()
+        try ds.setStrings(["", "ISO 2022 IR 58"], for: .specificCharacterSet, vr: .CS)
+        try ds.setString("Zhang^Wei=张^伟=", for: .patientName, vr: .PN)
+        let reread = try DicomFile(bytes: try DicomFile(dataSet: ds, transferSyntax: .explicitVRLittleEndian).encoded())
+        let name = try #require(reread.dataSet.personName(.patientName))
+        #expect(name.alphabetic.familyName == "Zhang")
+        #expect(name.ideographic.familyName == "张" && name.ideographic.givenName == "伟")
+        #expect(reread.dataSet[.patientName]?.bytes?.contains(0x1B) == true)
+    }
+
+    @Test func undeclaredGBKBytesReadAsChinese() throws {
+        var ds = DataSet()
+        ds.set(DataElement(tag: .patientName, vr: .PN, bytes: [0xD5, 0xC5, 0xCE, 0xB0]))
+        #expect(ds.string(.patientName) == "张伟")
+        ds.set(DataElement(tag: .patientName, vr: .PN, bytes: [0xE5, 0xBC, 0xA0, 0xE4, 0xBC, 0x9F]))
+        #expect(ds.string(.patientName) == "张伟")
+    }
+
+    @Test func unencodableNameIsATypedError() throws {
+        var ds = DataSet()
+        try ds.setString("ISO_IR 100", for: .specificCharacterSet, vr: .CS)
+        #expect(throws: DicomError(.unencodableString)) { try ds.setString("张伟", for: .patientName, vr: .PN) }
+    }
+}

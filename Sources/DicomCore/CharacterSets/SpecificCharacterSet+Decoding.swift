@@ -13,9 +13,15 @@ extension SpecificCharacterSet {
     }
 
     func decode(buffer: UnsafeBufferPointer<UInt8>, vr: VR) -> String {
-        let form = vr.usesSpecificCharacterSet ? plan.form : .iso2022
+        var form = vr.usesSpecificCharacterSet ? plan.form : .iso2022
         if form == .utf8 || Self.isPlainASCII(buffer) {
             return String(decoding: buffer, as: UTF8.self)
+        }
+        if terms.isEmpty && vr.usesSpecificCharacterSet && !buffer.contains(0x1B) {
+            // No Specific Character Set, yet bytes beyond ASCII: writers that leave (0008,0005) out write UTF-8 or,
+            // in the hospitals we serve, GBK. Valid UTF-8 is taken as UTF-8, anything else as GB18030 (a GBK superset).
+            if let utf8 = String(validating: buffer, as: UTF8.self) { return utf8 }
+            form = .gb18030
         }
         // Worst case is three UTF-8 bytes per input byte: a lone byte replaced by U+FFFD.
         let capacity = buffer.count * 3

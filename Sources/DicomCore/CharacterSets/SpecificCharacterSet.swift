@@ -4,7 +4,9 @@
 /// GB18030, GBK, and with code extensions ISO 2022 IR 6/13/87/100/101/109/110/126/127/138/144/148/149/159/166/58.
 /// Terms are matched ignoring case and `_`/`-`/space differences (`ISO_IR_100`, `ISO-IR 100`, `ISO IR 192`).
 ///
-/// Decoding never fails: bytes that a set cannot map become U+FFFD. Encoding fails with `.unencodableString`
+/// Decoding never fails: bytes that a set cannot map become U+FFFD. When (0008,0005) is absent but a value has bytes
+/// beyond ASCII, valid UTF-8 decodes as UTF-8 and anything else as GB18030, the superset of the GBK that Chinese
+/// writers use without declaring it. Encoding fails with `.unencodableString`
 /// when a character is outside every repertoire the data set declares.
 ///
 /// ```swift
