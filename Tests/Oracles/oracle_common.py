@@ -50,7 +50,23 @@ DCM2JSON_QUIRKS = frozenset({"charset-is-utf8", "pn-trailing-carets"})
 
 
 # --------------------------------------------------------------------- models
-def _pydicom_element(elem, path: str, problems: list[str]) -> dict[str, Any]:
+# Bytes per value of the "other" VRs that are byte-swapped in big endian.
+_SWAP_WIDTH = {"OW": 2, "OL": 4, "OF": 4, "OD": 8, "OV": 8}
+
+
+def _swap_to_little_endian(js: dict[str, Any], vr: str) -> None:
+    """pydicom writes InlineBinary in the byte order of the file; the JSON
+    model (PS3.18 F.2.7) wants the Little Endian octet stream."""
+    width = _SWAP_WIDTH.get(vr)
+    if not width or "InlineBinary" not in js:
+        return
+    raw = base64.b64decode(js["InlineBinary"])
+    n = len(raw) - len(raw) % width
+    swapped = b"".join(raw[i:i + width][::-1] for i in range(0, n, width)) + raw[n:]
+    js["InlineBinary"] = base64.b64encode(swapped).decode("ascii")
+
+
+def _pydicom_element(elem, path: str, problems: list[str], big_endian: bool = False) -> dict[str, Any]:
     """One element's JSON dict; recursion into SQ items is done here (not by
     pydicom) so that an element pydicom cannot convert only marks itself."""
     from pydicom.valuerep import VR
@@ -58,20 +74,23 @@ def _pydicom_element(elem, path: str, problems: list[str]) -> dict[str, Any]:
     if elem.VR == VR.SQ:
         items = []
         for i, item in enumerate(elem.value):
-            items.append(_pydicom_dataset(item, f"{path}/Value/{i}", problems))
+            items.append(_pydicom_dataset(item, f"{path}/Value/{i}", problems, big_endian))
         out: dict[str, Any] = {"vr": "SQ"}
         if items:
             out["Value"] = items
         return out
     try:
-        return elem.to_json_dict(bulk_data_element_handler=None, bulk_data_threshold=1 << 62)
+        js = elem.to_json_dict(bulk_data_element_handler=None, bulk_data_threshold=1 << 62)
+        if big_endian:
+            _swap_to_little_endian(js, str(elem.VR))
+        return js
     except Exception as exc:  # invalid value pydicom cannot put in JSON
         msg = f"{type(exc).__name__}: {exc}"
         problems.append(f"{path}: {msg}")
         return {"vr": str(elem.VR), "pydicomError": msg}
 
 
-def _pydicom_dataset(ds, path: str, problems: list[str]) -> dict[str, Any]:
+def _pydicom_dataset(ds, path: str, problems: list[str], big_endian: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for tag in ds.keys():
         key = f"{int(tag):08X}"
@@ -82,14 +101,15 @@ def _pydicom_dataset(ds, path: str, problems: list[str]) -> dict[str, Any]:
             problems.append(f"{path}/{key}: {msg}")
             out[key] = {"vr": "UN", "pydicomError": msg}
             continue
-        out[key] = _pydicom_element(elem, f"{path}/{key}", problems)
+        out[key] = _pydicom_element(elem, f"{path}/{key}", problems, big_endian)
     return out
 
 
 def pydicom_model(path: str) -> dict[str, Any]:
     """pydicom's DICOM JSON Model of the data set (File Meta excluded).
 
-    Binary values are always InlineBinary. An element that pydicom reads but
+    Binary values are always InlineBinary, in Little Endian byte order (pydicom
+    itself keeps a big endian file's byte order; swapped here). An element that pydicom reads but
     cannot convert becomes {"vr": VR, "pydicomError": "..."}; if reading or
     walking the data set raises, the result is {"error": "Type: message"}.
     """
@@ -102,7 +122,9 @@ def pydicom_model(path: str) -> dict[str, Any]:
         try:
             ds = pydicom.dcmread(path, force=True)
             problems: list[str] = []
-            model = _pydicom_dataset(ds, "", problems)
+            enc = getattr(ds, "original_encoding", (None, True))
+            big_endian = enc[1] is False
+            model = _pydicom_dataset(ds, "", problems, big_endian)
         except Exception as exc:
             return {"error": f"{type(exc).__name__}: {exc}"}
     # A dataset without File Meta may carry group 0002 inline; drop it.
@@ -317,7 +339,7 @@ class _Comparer:
         for tag in sorted(set(rtags) | set(otags)):
             p = f"{path}/{tag}"
             r, o = rtags.get(tag), otags.get(tag)
-            is_gl = tag.endswith("0000")
+            is_gl = tag.endswith("0000") or tag == "FFFCFFFC"  # padding may be dropped too
             if is_gl and self.ignore_group_length:
                 continue
             if r is not None and self.skip_ref(tag, r):
@@ -328,13 +350,13 @@ class _Comparer:
                     if o.get("vr") == "UN" or _is_private(tag):
                         continue
                 if is_gl:
-                    self.warn(p, "group length only in ours")
+                    self.warn(p, "group length/padding only in ours")
                 else:
                     self.diff(p, f"only in ours{_keyword(tag)}")
                 continue
             if o is None:
                 if is_gl:
-                    self.warn(p, "group length only in reference")
+                    self.warn(p, "group length/padding only in reference")
                 else:
                     self.diff(p, f"missing in ours{_keyword(tag)}")
                 continue
@@ -348,6 +370,11 @@ class _Comparer:
             self.warn(p, f"reference could not convert the value ({r['pydicomError']}); value not compared")
             return
         rvr, ovr = r.get("vr"), o.get("vr")
+        if {rvr, ovr} == {"OB", "OW"}:
+            # e.g. Pixel Data ("OB or OW") read back from implicit VR as OW
+            self.warn(p, f"vr {ovr!r} in ours, {rvr!r} in reference (OB/OW); bytes compared")
+            self.binary_value(r, o, p)
+            return
         if rvr != ovr:
             guessed = "UN" in (rvr, ovr) or _is_private(tag)
             if guessed:

@@ -6,7 +6,9 @@
 #   3. the same with --mutate / --mutate-nested: exit non-zero, every file whose
 #      model was actually changed must be a `mismatch`, the others `ok`;
 #   4. the dcm2json path (known-differences list) on a few files: passes for the
-#      unchanged model, fails for the mutated one.
+#      unchanged model, fails for the mutated one;
+#   5. roundtrip_check.py with selftest_cli.py (dcmconv as the transcoder): passes,
+#      and fails when the stand-in corrupts a value.
 # Needs Scripts/install-test-deps.sh and Scripts/fetch-test-data.sh to have run.
 # Usage: Tests/Oracles/selftest.sh [DATA_DIR...]   (default TestData/pydicom)
 set -uo pipefail
@@ -74,6 +76,22 @@ if [ -n "$first" ]; then
     rc=$?
     [ "$rc" -ne 0 ] && grep -q 'mismatch: .*vs dcm2json' "$TMP/k2.txt"
     check "dcm2json oracle: mutated model fails (exit $rc)" $?
+fi
+
+# 5. roundtrip_check.py with a DCMTK-based stand-in CLI: passes; a corrupting one fails
+mkdir -p "$TMP/rt"
+for f in $(find "${DATA[@]}" -name CT_small.dcm -o -name MR_small_bigendian.dcm -o -name rtplan.dcm -o -name image_dfl.dcm); do cp "$f" "$TMP/rt/"; done
+if [ -n "$(ls "$TMP/rt")" ]; then
+    n=$(ls "$TMP/rt" | wc -l)
+    "$PY" "$O/roundtrip_check.py" --ours "$PY $O/selftest_cli.py" --files "$TMP/rt" >"$TMP/rt1.txt"
+    rc=$?
+    [ "$rc" -eq 0 ] && grep -qx "$n passed, 0 failed" "$TMP/rt1.txt"
+    check "roundtrip_check: dcmconv transcodes of $n files pass (exit $rc)" $?
+    [ $rc -eq 0 ] || cat "$TMP/rt1.txt"
+    "$PY" "$O/roundtrip_check.py" --ours "$PY $O/selftest_cli.py --broken" --files "$TMP/rt" --syntaxes explicit-le >"$TMP/rt2.txt"
+    rc=$?
+    [ "$rc" -ne 0 ] && grep -qx "0 passed, $n failed" "$TMP/rt2.txt"
+    check "roundtrip_check: corrupted transcodes fail (exit $rc)" $?
 fi
 
 echo "$pass passed, $fail failed"
