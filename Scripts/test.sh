@@ -33,6 +33,7 @@ swift build --build-tests || { echo "build failed"; exit 1; }
 MI_CLI="$root/.build/debug/mi-cli"
 
 stage "swift test" swift test --skip-build
+stage "oracle comparison rules" "$PY" -m unittest Tests/Oracles/test_oracle_common.py
 stage "dump --json agrees with pydicom (and dcm2json where pydicom is lenient)" \
     "$PY" Tests/Oracles/compare_dump.py --ours "$MI_CLI dump --json" --files TestData/pydicom
 stage "round trips through every uncompressed syntax, checked by dcmdump and dciodvfy" \
