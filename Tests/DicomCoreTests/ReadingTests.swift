@@ -100,3 +100,24 @@ import Testing
         #expect(item.characterSet.terms == file.dataSet.characterSet.terms || item.contains(.specificCharacterSet))
     }
 }
+
+@Suite struct HeaderReadTests {
+    /// A header longer than the first chunk the reader takes, cut exactly at an element boundary, is still read whole.
+    @Test func headerLongerThanTheFirstChunkIsReadWhole() throws {
+        var ds = DataSet()
+        try ds.setString("1.2.3", for: .sopInstanceUID)
+        // 40 private elements of 2 KiB each: 80 KiB of header before Pixel Data.
+        try ds.setString("LONG HEADER", for: Tag(0x0009, 0x0010), vr: .LO)
+        for i in 0..<40 {
+            ds.set(DataElement(tag: Tag(0x0009, 0x1000 + UInt16(i)), vr: .OB, bytes: [UInt8](repeating: UInt8(i), count: 2048)))
+        }
+        ds.set(DataElement(tag: .pixelData, vr: .OW, bytes: [UInt8](repeating: 7, count: 4096)))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("long-header-\(UUID().uuidString).dcm").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try DicomFile(dataSet: ds, transferSyntax: .explicitVRLittleEndian).write(to: path)
+        let header = try DicomFile.read(contentsOf: path, upTo: .pixelData)
+        #expect(header.dataSet.count == ds.count - 1)
+        #expect(header.dataSet[.pixelData] == nil)
+        #expect(header.dataSet[Tag(0x0009, 0x1027)]?.bytes?.first == 39)
+    }
+}

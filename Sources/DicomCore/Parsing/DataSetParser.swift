@@ -19,6 +19,8 @@ struct DataSetParser {
     private(set) var elementCount = 0
     /// A sequence whose parse failed midway, with the items read so far, for the enclosing data set to keep.
     private var partialElement: DataElement?
+    /// The parse ended at `ParseOptions.stopBefore` rather than at the end of the input.
+    private(set) var stoppedBeforeTag = false
 
     init(bytes: [UInt8], position: Int, options: ParseOptions) {
         self.bytes = bytes
@@ -80,6 +82,7 @@ struct DataSetParser {
             }
             if depth == 0, let stop = options.stopBefore, tag >= stop {
                 position = start
+                stoppedBeforeTag = true
                 return
             }
             var element: DataElement

@@ -9,6 +9,8 @@ extension DicomFile {
         public var error: DicomError?
         /// Offset at which the data set starts in the input (after File Meta Information), for error reports.
         public var dataSetOffset: Int
+        /// The read ended at `ParseOptions.stopBefore`, not at the end of the input.
+        var stoppedBeforeTag = false
     }
 
     /// Reads a Part 10 file or a bare data set from memory.
@@ -36,7 +38,7 @@ extension DicomFile {
                 let (prefix, total) = try FileBytes.read(path: path, maximum: 64 * 1024)
                 if prefix.count < total {
                     let first = readPartial(bytes: prefix, options: options)
-                    if first.error == nil, let file = first.file, !file.transferSyntax.isDeflated { return first }
+                    if first.error == nil && first.stoppedBeforeTag { return first }
                     // The prefix ended before the stop tag: read the whole file.
                 }
             }
@@ -128,7 +130,9 @@ extension DicomFile {
             if syntax.isDeflated { failure?.detail += " (offset in the inflated data set)" }
         }
         let file = DicomFile(preamble: preamble, fileMetaInformation: meta, dataSet: dataSet, transferSyntax: syntax)
-        return PartialRead(file: file, error: failure, dataSetOffset: position)
+        var result = PartialRead(file: file, error: failure, dataSetOffset: position)
+        result.stoppedBeforeTag = probe.stoppedBeforeTag
+        return result
     }
 
     /// Infers the syntax of a bare data set from its first element: byte order from the group number, VR style from the bytes after the tag.
