@@ -69,6 +69,7 @@ struct DataSetParser {
     /// Parses elements into `dataSet` until `end`, or until an Item Delimitation Item when `delimited`.
     mutating func parseDataSet(into dataSet: inout DataSet, end: Int, delimited: Bool, depth: Int, enc: Encoding, context: Context) throws(DicomError) {
         var context = context
+        defer { dataSet.restoreOrder() }
         while position < end {
             try need(4, before: end, "a tag")
             let start = position

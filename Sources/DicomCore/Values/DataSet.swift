@@ -16,6 +16,8 @@ public struct DataSet: Sendable {
     public var characterSet: SpecificCharacterSet
     /// As an item of a sequence, it was encoded with undefined length. The writer keeps this so canonical input round-trips.
     public var hasUndefinedLength: Bool
+    /// Elements were appended out of tag order; `restoreOrder()` sorts them.
+    var isOutOfOrder = false
 
     /// An empty data set using `characterSet` for its strings.
     public init(characterSet: SpecificCharacterSet = .default) {
@@ -51,13 +53,24 @@ public struct DataSet: Sendable {
         if element.tag == .specificCharacterSet { characterSet = SpecificCharacterSet(terms: strings(.specificCharacterSet, characterSet: .default)) }
     }
 
-    /// Appends an element known to sort after every element present (the parser's fast path); falls back to `set`.
+    /// Appends an element as the parser reads it. Out-of-order input is appended too and sorted once by
+    /// `restoreOrder()`: inserting each in place would be quadratic on hostile input with descending tags.
     mutating func append(_ element: DataElement) {
-        if let last = elements.last, last.tag >= element.tag {
-            set(element)
-        } else {
-            elements.append(element)
+        if let last = elements.last, last.tag >= element.tag { isOutOfOrder = true }
+        elements.append(element)
+    }
+
+    /// Sorts elements appended out of order, keeping the last of duplicate tags, as `set` would have.
+    mutating func restoreOrder() {
+        guard isOutOfOrder else { return }
+        isOutOfOrder = false
+        let sorted = elements.enumerated().sorted { ($0.element.tag, $0.offset) < ($1.element.tag, $1.offset) }.map(\.element)
+        var unique: [DataElement] = []
+        unique.reserveCapacity(sorted.count)
+        for e in sorted {
+            if let last = unique.last, last.tag == e.tag { unique[unique.count - 1] = e } else { unique.append(e) }
         }
+        elements = unique
     }
 
     /// Removes the element with `tag` and returns it.
