@@ -1,0 +1,48 @@
+/// A codec for one family of encapsulated transfer syntaxes (PS3.5 §8.2, Annex A.4).
+///
+/// Decoders write one frame into a buffer the caller provides, in the layout every consumer of decoded pixels
+/// uses: samples little endian, each `ImageDescriptor.bytesPerSample` wide, colour samples interleaved
+/// (colour-by-pixel), in the colour space the codestream naturally yields (RGB for YCbCr JPEG, as DCMTK does).
+/// Encoders return the frame's bytes and the attribute changes the encoding implies.
+public protocol PixelCodec: Sendable {
+    /// The transfer syntaxes this codec handles.
+    var transferSyntaxUIDs: [String] { get }
+
+    /// Decodes one frame's codestream into `output`, which holds exactly `descriptor.decodedFrameLength` bytes.
+    /// Returns the Photometric Interpretation of the decoded samples (for example `RGB` for YBR_FULL_422 input).
+    func decode(_ encoded: ArraySlice<UInt8>, descriptor: ImageDescriptor, into output: UnsafeMutableRawBufferPointer) throws(DicomError) -> String
+
+    /// Encodes one frame given in the decoded layout, for the transfer syntax `uid` (one of `transferSyntaxUIDs`).
+    /// Throws `.unsupportedTransferSyntax` when this codec only decodes that syntax.
+    func encode(_ frame: UnsafeRawBufferPointer, descriptor: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame
+}
+
+/// Choices for an encoder.
+public struct EncodeOptions: Sendable, Hashable {
+    /// JPEG baseline quality, 1–100.
+    public var quality: Int = 90
+    /// JPEG-LS NEAR: the largest error allowed per sample (0 is lossless).
+    public var nearLossless: Int = 0
+    /// Lossless JPEG predictor, 1–7 (1 for the SV1 syntax).
+    public var predictor: Int = 1
+
+    public init(quality: Int = 90, nearLossless: Int = 0, predictor: Int = 1) {
+        self.quality = quality
+        self.nearLossless = nearLossless
+        self.predictor = predictor
+    }
+}
+
+/// One encoded frame and what the encoding changes in the data set.
+public struct EncodedFrame: Sendable {
+    /// The codestream, as one fragment.
+    public var bytes: [UInt8]
+    /// Elements to set on the data set: Photometric Interpretation when the colour space changed, Planar Configuration,
+    /// Lossy Image Compression (0028,2110) with its ratio (0028,2112) and method (0028,2114) for lossy encodings.
+    public var attributeChanges: DataSet
+
+    public init(bytes: [UInt8], attributeChanges: DataSet = DataSet()) {
+        self.bytes = bytes
+        self.attributeChanges = attributeChanges
+    }
+}
