@@ -7,7 +7,8 @@
 # TestData/pydicom/test_files/*.dcm (when present) plus a few tiny hand-made inputs, and runs libFuzzer on it.
 # The working corpus and any crash files live in a temporary folder (FUZZ_WORK_DIR to choose it); it is kept when
 # libFuzzer finds something. Exits non-zero, printing the crashing input's path, when libFuzzer reports a crash,
-# a timeout or an out-of-memory.
+# a timeout or an out-of-memory. Inputs are capped at FUZZ_MAX_LEN bytes (default 64 KiB): longer seeds are cut, which
+# still exercises every header path and keeps the run fast. FUZZ_FLAGS adds libFuzzer flags (-use_value_profile=1, -jobs=N).
 set -euo pipefail
 
 seconds="${1:-60}"
@@ -76,8 +77,8 @@ echo "fuzz: $(ls "$work/seeds" | wc -l) seeds, working corpus $work/corpus, ${se
 
 set +e
 "$binary" "$work/corpus" "$work/seeds" \
-    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-    -artifact_prefix="$work/artifacts/" -print_final_stats=1 2>&1 | tee "$work/fuzz.log" | grep -v -E '^#[0-9]+\s+(NEW|REDUCE|pulse)'
+    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len="${FUZZ_MAX_LEN:-65536}" \
+    -artifact_prefix="$work/artifacts/" -print_final_stats=1 ${FUZZ_FLAGS:-} 2>&1 | tee "$work/fuzz.log" | grep -v -E '^#[0-9]+\s+(NEW|REDUCE|pulse)'
 status=${PIPESTATUS[0]}
 set -e
 

@@ -18,6 +18,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 enum FuzzChecks {
     static func run(_ bytes: [UInt8]) {
         let result = DicomFile.readPartial(bytes: bytes)
+        // The indexing path stops before Pixel Data: reading less must not fail where reading everything succeeded.
+        let header = DicomFile.readPartial(bytes: bytes, options: .headerOnly)
+        if result.error == nil, let error = header.error {
+            fatalError("header-only read failed where the full read succeeded: \(error)")
+        }
         guard let file = result.file else { return }
         _ = DicomJSON.encode(file.dataSet)
         _ = DicomJSON.encode(file.fileMetaInformation)
