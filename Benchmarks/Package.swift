@@ -3,7 +3,8 @@ import PackageDescription
 
 // DicomCore benchmarks (ordo-one/benchmark) and the header-read timing tool, in their own package so that the
 // benchmark library and its dependencies stay out of the main package's build and test time (a clean
-// `swift build --build-tests` of the root took about 58 s without them and 154 s with them on 2 cores).
+// `swift build --build-tests` of the root took 21 s without them and 54 s with them on an idle 2-core machine,
+// 58 s and 154 s on a busy one, plus about 27 s to fetch seven more repositories).
 // HeaderReadTiming sits under Tools/ because the benchmark plugin runs every executable target whose folder is
 // directly inside a folder named Benchmarks.
 //
