@@ -31,6 +31,8 @@ let package = Package(
             "DicomCore", "ImagingKit", "PlatformServices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // libFuzzer entry point over the reader (Scripts/fuzz.sh); in a normal build, a replay tool for saved inputs.
+        .executableTarget(name: "DicomFuzz", dependencies: ["DicomCore"]),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
     ]
 )
