@@ -33,6 +33,6 @@ let package = Package(
         ]),
         // libFuzzer entry point over the reader (Scripts/fuzz.sh); in a normal build, a replay tool for saved inputs.
         .executableTarget(name: "DicomFuzz", dependencies: ["DicomCore"]),
-        .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
+        .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"], exclude: ["Fixtures"]),
     ]
 )

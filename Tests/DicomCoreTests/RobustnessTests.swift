@@ -113,3 +113,19 @@ import Testing
         #expect(file.dataSet.elements.first?.tag == Tag(0x0009, 0x0000))
     }
 }
+
+@Suite struct FuzzRegressionTests {
+    /// Inputs the fuzzer or a review found troublesome, kept under Fixtures/fuzz: each must read or fail cleanly.
+    @Test func savedFuzzInputsReadOrFailCleanly() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(!names.isEmpty)
+        for name in names {
+            let bytes = TestCorpus.bytes(folder.appendingPathComponent(name).path)
+            let result = DicomFile.readPartial(bytes: bytes)
+            if let file = result.file, result.error == nil {
+                #expect(throws: Never.self) { try DicomFile(bytes: try file.encoded(as: .explicitVRLittleEndian)) }
+            }
+        }
+    }
+}
