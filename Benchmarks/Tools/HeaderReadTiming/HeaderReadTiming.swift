@@ -1,5 +1,15 @@
 import DicomCore
+// FoundationEssentials, not Foundation: the process loads what an indexer embedding DicomCore would load.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads every `.dcm` file in a folder with `ParseOptions.headerOnly`, takes four attributes from each, and prints the
 /// file count and elapsed seconds: the "ours" side of `Scripts/bench-header-read.sh` (DCMTK's `dcmdump` is the other).
@@ -12,7 +22,7 @@ enum HeaderReadTiming {
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         guard let folder = arguments.first else {
-            FileHandle.standardError.write(Data("usage: HeaderReadTiming FOLDER [--print] [--json]\n".utf8))
+            warn("usage: HeaderReadTiming FOLDER [--print] [--json]")
             exit(2)
         }
         let show = arguments.contains("--print")
@@ -33,12 +43,18 @@ enum HeaderReadTiming {
                     read += 1
                 } catch {
                     failed += 1
-                    FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
+                    warn("\(path): \(error)")
                 }
             }
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("files \(read) failed \(failed) seconds \(String(format: "%.6f", seconds)) checksum \(checksum)")
+        print("files \(read) failed \(failed) seconds \(seconds) checksum \(checksum)")
         exit(failed == 0 ? 0 : 1)
     }
+}
+
+/// One line on standard error.
+func warn(_ line: String) {
+    let text = Array((line + "\n").utf8)
+    _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

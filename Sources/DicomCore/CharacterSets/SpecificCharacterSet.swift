@@ -100,13 +100,12 @@ struct Plan: Hashable, Sendable {
 }
 
 extension StringProtocol {
-    /// The string without leading and trailing spaces (0x20) and NULs.
+    /// The string without leading and trailing spaces (0x20) and NULs. Both are ASCII, so trimming the UTF-8 view
+    /// never splits a character.
     var trimmingSpaces: String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\0" }) else { return "" }
-        let last = scalars.lastIndex(where: { $0 != " " && $0 != "\0" })!
-        var out = String.UnicodeScalarView()
-        out.append(contentsOf: scalars[first...last])
-        return String(out)
+        let u = Substring(self).utf8
+        guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0 }) else { return "" }
+        let last = u.lastIndex(where: { $0 != 0x20 && $0 != 0 })!
+        return String(decoding: u[first...last], as: UTF8.self)
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension DataSet {
     /// A text listing like DCMTK's `dcmdump`: one line per element, nested items indented.
@@ -53,7 +57,7 @@ extension DataSet {
             return ("[" + truncate(values.joined(separator: "\\"), maximum) + "]", values.count)
         }
         if vr.isBinaryNumber || vr == .AT {
-            let values = DicomJSON.jsonValues(element, bytes: bytes, characterSet: characterSet).map { $0.replacingOccurrences(of: "\"", with: "") }
+            let values = DicomJSON.jsonValues(element, bytes: bytes, characterSet: characterSet).map { $0.filter { $0 != "\"" } }
             return (truncate(values.joined(separator: "\\"), maximum), values.count)
         }
         let shown = bytes.prefix(Swift.max(1, maximum / 3)).map { hex($0).lowercased() }.joined(separator: "\\")

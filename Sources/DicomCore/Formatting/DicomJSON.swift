@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The DICOM JSON Model (PS3.18 §F.2): a data set as JSON, tags as keys in ascending order.
 ///

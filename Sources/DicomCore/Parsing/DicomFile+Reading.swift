@@ -1,4 +1,15 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension DicomFile {
     /// What a read produced when it could not finish: everything read before the failure, and the failure.
@@ -36,7 +47,7 @@ extension DicomFile {
         do {
             if options.stopBefore != nil {
                 // Most headers fit in a few KiB: try growing prefixes before reading the whole file.
-                for chunk in [16 * 1024, 256 * 1024] {
+                for chunk in [8 * 1024, 64 * 1024] {
                     let (prefix, total) = try FileBytes.read(path: path, maximum: chunk)
                     guard prefix.count < total else { break }
                     let first = readPartial(bytes: prefix, options: options)
@@ -153,15 +164,18 @@ extension DicomFile {
 
 extension DataSetParser {
     /// Parses the File Meta group: elements while the group is 0002. The group length is not trusted for the end,
-    /// because writers get it wrong; it is kept as an element.
+    /// because writers get it wrong; the end is found by walking the element headers, then the group is parsed once.
     mutating func parseGroup2(into meta: inout DataSet, enc: Encoding) throws(DicomError) {
+        let start = position
+        var end = position
         while let tag = peekTag(enc, end: bytes.count), tag.group == 0x0002 {
-            var one = DataSet()
-            let before = position
-            try parseDataSet(into: &one, end: min(bytes.count, nextGroup2End(enc: enc)), delimited: false, depth: 0, enc: enc, context: Context())
-            for e in one { meta.append(e) }
-            if position == before { break }
+            let next = nextGroup2End(enc: enc)
+            guard next > position else { break }
+            position = next
+            end = next
         }
+        position = start
+        try parseDataSet(into: &meta, end: end, delimited: false, depth: 0, enc: enc, context: Context())
     }
 
     /// The end of the next element of group 0002, so that the meta is parsed one element at a time.
@@ -187,10 +201,32 @@ extension DataSetParser {
     }
 }
 
-/// Reading files through Foundation, which exists wherever Swift runs.
+/// Reading files: POSIX calls straight into an array where the C library is at hand (no copy through `Data`, and no
+/// need for all of Foundation), Foundation's `FileHandle` elsewhere.
 enum FileBytes {
     /// The first `maximum` bytes of the file (all when nil), and the file's size.
     static func read(path: String, maximum: Int?) throws(DicomError) -> ([UInt8], Int) {
+        #if canImport(Glibc) || canImport(Musl) || canImport(Darwin)
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DicomError(.fileIO, "cannot open \(path): errno \(errno)") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw DicomError(.fileIO, "cannot stat \(path): errno \(errno)") }
+        let size = Int(info.st_size)
+        let want = maximum.map { min($0, size) } ?? size
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: want) { buffer, count in
+            count = 0
+            while count < want {
+                let n = Glibc_read(fd, buffer.baseAddress! + count, want - count)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { failure = n < 0 ? errno : 0; break }
+                count += n
+            }
+        }
+        if failure != 0 { throw DicomError(.fileIO, "cannot read \(path): errno \(failure)") }
+        return (bytes, size)
+        #else
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DicomError(.fileIO, "cannot open \(path)")
         }
@@ -204,8 +240,17 @@ enum FileBytes {
         } catch {
             throw DicomError(.fileIO, "cannot read \(path): \(error)")
         }
+        #endif
     }
 }
+
+#if canImport(Glibc) || canImport(Musl) || canImport(Darwin)
+/// `read(2)`, named apart from the `read` methods in scope.
+@inline(__always)
+private func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
+#endif
 
 extension DicomFile {
     /// Reads a file up to (not including) the first top-level element at or after `tag`: the fast path for indexing.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Typed reading of values. Each accessor returns nil when the element is absent, empty or not of a fitting VR.
 extension DataSet {

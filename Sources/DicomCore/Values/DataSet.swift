@@ -56,8 +56,13 @@ public struct DataSet: Sendable {
     /// Appends an element as the parser reads it. Out-of-order input is appended too and sorted once by
     /// `restoreOrder()`: inserting each in place would be quadratic on hostile input with descending tags.
     mutating func append(_ element: DataElement) {
-        if let last = elements.last, last.tag >= element.tag { isOutOfOrder = true }
+        if !elements.isEmpty && elements[elements.count - 1].tag >= element.tag { isOutOfOrder = true }
         elements.append(element)
+    }
+
+    /// Makes room for `count` more elements.
+    mutating func reserveCapacity(_ count: Int) {
+        if count > elements.capacity - elements.count { elements.reserveCapacity(elements.count + count) }
     }
 
     /// Sorts elements appended out of order, keeping the last of duplicate tags, as `set` would have.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension DicomFile {
     /// Our Implementation Class UID (PS3.7 §D.3.3.2), under the UUID-derived root `2.25` (PS3.5 §B.2).
