@@ -2,7 +2,7 @@ import DicomCore
 import Foundation
 
 /// libFuzzer entry point: every input goes through the reader, and a file that comes back goes through the JSON
-/// encoder, the text dump and an Explicit VR Little Endian round trip. A thrown `DicomError` is an answer, not a bug;
+/// encoder, the text dump, the pixel decoders of its transfer syntax and an Explicit VR Little Endian round trip. A thrown `DicomError` is an answer, not a bug;
 /// a crash, a hang or a huge allocation is.
 ///
 /// Built by `Scripts/fuzz.sh` with `-D FUZZING -sanitize=fuzzer,address`, `main` runs libFuzzer's driver. In the normal
@@ -27,6 +27,13 @@ enum FuzzChecks {
         _ = DicomJSON.encode(file.dataSet)
         _ = DicomJSON.encode(file.fileMetaInformation)
         _ = file.dataSet.dump()
+        // Every frame through its codec (or the native path): a hostile codestream must fail with a DicomError.
+        // Frames are bounded so one input cannot ask for gigabytes of output.
+        if let descriptor = try? ImageDescriptor(file.dataSet), descriptor.decodedFrameLength <= 16 << 20 {
+            for index in 0..<min(file.dataSet.numberOfFrames, 4) {
+                _ = try? file.decodedFrame(index)
+            }
+        }
         do {
             let written = try file.encoded(as: .explicitVRLittleEndian)
             let again = DicomFile.readPartial(bytes: written)

@@ -56,12 +56,14 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
     /// which is how every syntax defined after the first four encodes (PS3.5 §A.4); pixel access then fails naming the UID.
     public init(uid: String) {
         let uid = uid.trimmingSpaces
-        if let known = (TransferSyntax.uncompressed + TransferSyntax.encapsulated).first(where: { $0.uid == uid }) {
+        if let known = TransferSyntax.known[uid] {
             self = known
         } else {
             self = TransferSyntax(uid: uid, name: "Unknown transfer syntax", isEncapsulated: true)
         }
     }
+
+    private static let known: [String: TransferSyntax] = Dictionary(uniqueKeysWithValues: (uncompressed + encapsulated).map { ($0.uid, $0) })
 
     /// Whether the reader and writer know this syntax (not whether pixels can be decoded).
     public var isKnown: Bool { name != "Unknown transfer syntax" }

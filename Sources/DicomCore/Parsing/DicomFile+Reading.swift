@@ -35,11 +35,12 @@ extension DicomFile {
     public static func readPartial(contentsOf path: String, options: ParseOptions = .default) -> PartialRead {
         do {
             if options.stopBefore != nil {
-                let (prefix, total) = try FileBytes.read(path: path, maximum: 64 * 1024)
-                if prefix.count < total {
+                // Most headers fit in a few KiB: try growing prefixes before reading the whole file.
+                for chunk in [16 * 1024, 256 * 1024] {
+                    let (prefix, total) = try FileBytes.read(path: path, maximum: chunk)
+                    guard prefix.count < total else { break }
                     let first = readPartial(bytes: prefix, options: options)
                     if first.error == nil && first.stoppedBeforeTag { return first }
-                    // The prefix ended before the stop tag: read the whole file.
                 }
             }
             let (all, _) = try FileBytes.read(path: path, maximum: nil)

@@ -58,8 +58,13 @@ public struct Tag: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func < (lhs: Tag, rhs: Tag) -> Bool { lhs.value < rhs.value }
 
     static func hex4(_ v: UInt16) -> String {
-        let digits: [Character] = Array("0123456789ABCDEF")
-        return String([digits[Int(v >> 12)], digits[Int(v >> 8 & 0xF)], digits[Int(v >> 4 & 0xF)], digits[Int(v & 0xF)]])
+        String(unsafeUninitializedCapacity: 4) { buffer in
+            for i in 0..<4 {
+                let nibble = UInt8(truncatingIfNeeded: v >> (12 - 4 * i)) & 0xF
+                buffer[i] = nibble < 10 ? 0x30 + nibble : 0x37 + nibble
+            }
+            return 4
+        }
     }
 }
 

@@ -6,16 +6,18 @@ public enum VR: String, CaseIterable, Sendable, Hashable, CustomStringConvertibl
     /// Creates a VR from its two ASCII bytes as they appear in an explicit VR encoding.
     @inlinable
     public init?(_ b0: UInt8, _ b1: UInt8) {
-        guard let vr = VR.byCode[Int(b0) << 8 | Int(b1)] else { return nil }
+        // Both bytes are upper-case letters: index a 26×26 table (the parser calls this for every element).
+        let i = Int(b0) &- 0x41, j = Int(b1) &- 0x41
+        guard i >= 0, i < 26, j >= 0, j < 26, let vr = VR.byLetters[i * 26 + j] else { return nil }
         self = vr
     }
 
     @usableFromInline
-    static let byCode: [Int: VR] = {
-        var table: [Int: VR] = [:]
+    static let byLetters: [VR?] = {
+        var table = [VR?](repeating: nil, count: 26 * 26)
         for vr in VR.allCases {
             let u = Array(vr.rawValue.utf8)
-            table[Int(u[0]) << 8 | Int(u[1])] = vr
+            table[Int(u[0] - 0x41) * 26 + Int(u[1] - 0x41)] = vr
         }
         return table
     }()

@@ -19,6 +19,10 @@ extension DataSet {
 
     /// Decodes the values of a string element: the character set applies where the VR uses it (PS3.5 §6.1.2.3).
     static func decodeStrings(_ bytes: ArraySlice<UInt8>, vr: VR, characterSet: SpecificCharacterSet) -> [String] {
+        // Fast path: ASCII without ESC reads the same in every character set, so split and trim the bytes themselves.
+        if !bytes.contains(where: { $0 >= 0x80 || $0 == 0x1B }) {
+            return asciiStrings(bytes, vr: vr)
+        }
         let text: String
         if vr.usesSpecificCharacterSet {
             text = characterSet.decode(bytes, vr: vr)
@@ -30,6 +34,18 @@ extension DataSet {
         }
         let values = text.split(separator: "\\", omittingEmptySubsequences: false)
         return values.map { vr == .PN ? trimTrailing(String($0)) : String($0).trimmingSpaces }
+    }
+
+    private static func asciiStrings(_ bytes: ArraySlice<UInt8>, vr: VR) -> [String] {
+        @inline(__always) func isPad(_ b: UInt8) -> Bool { b == 0x20 || b == 0 }
+        func value(_ v: ArraySlice<UInt8>, leading: Bool) -> String {
+            var lo = v.startIndex, hi = v.endIndex
+            while hi > lo && isPad(v[hi - 1]) { hi -= 1 }
+            if leading { while lo < hi && isPad(v[lo]) { lo += 1 } }
+            return String(decoding: v[lo..<hi], as: UTF8.self)
+        }
+        if vr.isSingleValuedText { return [value(bytes, leading: false)] }
+        return bytes.split(separator: 0x5C, omittingEmptySubsequences: false).map { value($0, leading: vr != .PN) }
     }
 
     private static func trimTrailing(_ s: String) -> String {

@@ -3,33 +3,68 @@ import DicomCore
 
 /// `mi-cli transcode IN OUT --syntax S`: rewrite a file in another transfer syntax.
 struct Transcode: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Rewrite a DICOM file in another transfer syntax.")
-
-    /// The syntaxes this build can write, by the short names operators type.
-    enum Syntax: String, ExpressibleByArgument, CaseIterable {
-        case implicit, explicitLE = "explicit-le", explicitBE = "explicit-be", deflated
-
-        var transferSyntax: TransferSyntax {
-            switch self {
-            case .implicit: return .implicitVRLittleEndian
-            case .explicitLE: return .explicitVRLittleEndian
-            case .explicitBE: return .explicitVRBigEndian
-            case .deflated: return .deflatedExplicitVRLittleEndian
-            }
-        }
-    }
+    static let configuration = CommandConfiguration(
+        abstract: "Rewrite a DICOM file in another transfer syntax.",
+        discussion: "Syntaxes: \(TargetSyntax.names.joined(separator: ", ")). A syntax whose encoder is not built fails naming it."
+    )
 
     @Argument(help: "The input file.") var input: String
     @Argument(help: "The output file (written atomically).") var output: String
-    @Option(help: "Target syntax: \(Syntax.allCases.map(\.rawValue).joined(separator: ", ")).") var syntax: Syntax
+    @Option(help: "Target syntax, e.g. explicit-le, rle, jpeg-lossless, jpeg-ls, jpeg-ls-near=2.") var syntax: TargetSyntax
+    @Option(help: "JPEG baseline quality, 1-100.") var quality: Int = 90
+
+    func validate() throws {
+        guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
+    }
 
     func run() throws {
         do {
             let file = try DicomFile.read(contentsOf: input)
-            try file.write(to: output, as: syntax.transferSyntax)
+            var options = syntax.options
+            options.quality = quality
+            let target = try file.transcoded(to: syntax.transferSyntax, options: options)
+            try target.write(to: output)
         } catch {
             report(error, file: input)
             throw ExitCode(1)
         }
+    }
+}
+
+/// A target syntax as operators type it: a short name, with `=N` for a parameter (`jpeg-ls-near=2`, `jpeg-lossless-p=7`).
+struct TargetSyntax: ExpressibleByArgument {
+    let transferSyntax: TransferSyntax
+    let options: EncodeOptions
+
+    static let names = ["implicit", "explicit-le", "explicit-be", "deflated", "rle", "jpeg-baseline", "jpeg-lossless",
+                        "jpeg-lossless-p=1..7", "jpeg-ls", "jpeg-ls-near=N"]
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+        let parameter = parts.count == 2 ? Int(parts[1]) : nil
+        if parts.count == 2 && parameter == nil { return nil }
+        var options = EncodeOptions()
+        switch parts[0] {
+        case "implicit": transferSyntax = .implicitVRLittleEndian
+        case "explicit-le": transferSyntax = .explicitVRLittleEndian
+        case "explicit-be": transferSyntax = .explicitVRBigEndian
+        case "deflated": transferSyntax = .deflatedExplicitVRLittleEndian
+        case "rle": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.5")
+        case "jpeg-baseline": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.50")
+        case "jpeg-lossless": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.70")
+        case "jpeg-lossless-p":
+            guard let p = parameter, (1...7).contains(p) else { return nil }
+            options.predictor = p
+            transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.57")
+        case "jpeg-ls": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.80")
+        case "jpeg-ls-near":
+            let near = parameter ?? 2
+            guard (0...255).contains(near) else { return nil }
+            options.nearLossless = near
+            transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.81")
+        default: return nil
+        }
+        if parameter != nil && !["jpeg-lossless-p", "jpeg-ls-near"].contains(parts[0]) { return nil }
+        self.options = options
     }
 }
