@@ -437,7 +437,7 @@ class Matrix:
                     judges = decided
                 else:
                     judges = [("DCMTK", d[0])]
-                    notes.append(f"oracles disagree ({between.text}); GDCM: {g[0].text}")
+                    notes.append(f"oracles disagree, GDCM against DCMTK: {between.text}")
             else:
                 judges = decided
                 for n, v in verdicts.items():
@@ -515,7 +515,8 @@ def cross_section(m: Matrix, corpus: str, only: str | None) -> None:
             out = m.tmp(src_name.replace(".dcm", "") + "-" + re.sub(r"[^a-z0-9]+", "_", label) + ".dcm")
             r = run(prefix + [src, out])
             if r.rc != 0 or not os.path.exists(out):
-                m.skip(full, f"encoder refused (exit {r.rc}): {(r.err or r.out).strip().splitlines()[-1:] or ''} $ {r.line}")
+                last = ((r.err or r.out).strip().splitlines() or [""])[-1][:200]
+                m.skip(full, f"encoder refused (exit {r.rc}): {last} $ {r.line}")
                 continue
             m.check_file(out, full)
 
