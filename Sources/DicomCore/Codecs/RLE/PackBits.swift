@@ -1,0 +1,93 @@
+/// The byte-oriented run-length scheme of RLE segments, Apple's PackBits (PS3.5 §G.3): a header byte `n` is followed
+/// by `n + 1` literal bytes when 0 ≤ n ≤ 127, by one byte repeated `1 - n` times when -127 ≤ n ≤ -1, and by
+/// nothing when n = -128.
+enum PackBits {
+    /// Longest literal or replicate run one header byte can describe.
+    static let maximumRun = 128
+
+    /// Decodes `segment` into `count` bytes written `stride` bytes apart from `output[0]`.
+    ///
+    /// Output beyond `count` bytes is dropped (an encoder's trailing padding byte, or a last run that overshoots).
+    /// `segmentOffset` is where the segment starts in the frame, for the offsets of errors.
+    /// - Throws: `.invalidPixelData` when the segment ends before `count` bytes, or a run needs bytes past its end.
+    static func decode(_ segment: UnsafeRawBufferPointer, segmentOffset: Int, into output: UnsafeMutablePointer<UInt8>,
+                       count: Int, stride: Int) throws(DicomError) {
+        guard count > 0 else { return }
+        guard let base = segment.baseAddress, segment.count > 0 else {
+            throw DicomError(.invalidPixelData, at: segmentOffset, "empty RLE segment, \(count) bytes expected")
+        }
+        let src = base.assumingMemoryBound(to: UInt8.self)
+        let end = segment.count
+        var i = 0
+        var produced = 0
+        while produced < count {
+            guard i < end else {
+                throw DicomError(.invalidPixelData, at: segmentOffset + i, "RLE segment decodes to \(produced) bytes, \(count) expected")
+            }
+            let header = Int(Int8(bitPattern: src[i]))
+            i += 1
+            if header >= 0 {
+                let length = header + 1
+                guard length <= end - i else {
+                    throw DicomError(.invalidPixelData, at: segmentOffset + i - 1, "literal run of \(length) bytes overruns the RLE segment")
+                }
+                let take = Swift.min(length, count - produced)
+                if stride == 1 {
+                    (output + produced).update(from: src + i, count: take)
+                } else {
+                    var o = produced * stride
+                    for k in i..<i + take {
+                        output[o] = src[k]
+                        o += stride
+                    }
+                }
+                produced += take
+                i += length
+            } else if header != -128 {
+                guard i < end else {
+                    throw DicomError(.invalidPixelData, at: segmentOffset + i - 1, "replicate run without its byte at the end of the RLE segment")
+                }
+                let value = src[i]
+                i += 1
+                let take = Swift.min(1 - header, count - produced)
+                if stride == 1 {
+                    (output + produced).update(repeating: value, count: take)
+                } else {
+                    var o = produced * stride
+                    for _ in 0..<take {
+                        output[o] = value
+                        o += stride
+                    }
+                }
+                produced += take
+            }
+            // -128 is a no-op (PS3.5 §G.3.1).
+        }
+    }
+
+    /// Appends the PackBits encoding of `row` to `out`. Runs of two or more equal bytes become replicate runs, except
+    /// that a pair inside literal bytes stays literal (it would cost the same and split the literal run); no run
+    /// exceeds 128 bytes.
+    static func encode(_ row: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        let n = row.count
+        var i = 0
+        while i < n {
+            var run = 1
+            while i + run < n && run < maximumRun && row[i + run] == row[i] { run += 1 }
+            if run >= 2 {
+                out.append(UInt8(bitPattern: Int8(1 - run)))
+                out.append(row[i])
+                i += run
+                continue
+            }
+            let start = i
+            i += 1
+            while i < n && i - start < maximumRun {
+                if i + 2 < n && row[i] == row[i + 1] && row[i] == row[i + 2] { break }
+                i += 1
+            }
+            out.append(UInt8(i - start - 1))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: row[start..<i]))
+        }
+    }
+}

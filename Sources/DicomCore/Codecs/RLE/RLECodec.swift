@@ -1,0 +1,96 @@
+/// RLE Lossless (1.2.840.10008.1.2.5), PS3.5 Annex G: decode and encode.
+///
+/// A frame is a 64-byte header and one PackBits segment per byte of each sample: for each sample in turn (R, G, B or
+/// Y, Cb, Cr), its most significant byte plane first (PS3.5 §G.2). Decoding interleaves those planes into the
+/// decoded layout (colour-by-pixel, little endian); the Photometric Interpretation is kept as given, since RLE does
+/// not transform colour.
+///
+/// ```swift
+/// let codec = RLECodec()
+/// let encoded = try codec.encode(frame, descriptor: d, transferSyntaxUID: RLECodec.transferSyntaxUID, options: .init())
+/// ```
+public struct RLECodec: PixelCodec {
+    /// The RLE Lossless transfer syntax UID.
+    public static let transferSyntaxUID = "1.2.840.10008.1.2.5"
+
+    /// Makes the codec.
+    public init() {}
+
+    public var transferSyntaxUIDs: [String] { [RLECodec.transferSyntaxUID] }
+
+    /// Where segment `index` goes in a decoded frame: its first byte and the distance between its bytes.
+    /// Segments run sample by sample, most significant byte first; decoded samples are little endian.
+    private static func placement(ofSegment index: Int, _ d: ImageDescriptor) -> (start: Int, stride: Int) {
+        let b = d.bytesPerSample
+        let sample = index / b, significance = index % b
+        return (sample * b + (b - 1 - significance), d.samplesPerPixel * b)
+    }
+
+    private static func checkLayout(_ d: ImageDescriptor) throws(DicomError) -> Int {
+        guard d.bitsAllocated % 8 == 0 else {
+            throw DicomError(.invalidPixelData, "RLE of Bits Allocated \(d.bitsAllocated) is not supported")
+        }
+        let segments = d.samplesPerPixel * d.bytesPerSample
+        guard segments <= RLEHeader.maximumSegmentCount else {
+            throw DicomError(.invalidPixelData, "\(d.samplesPerPixel) samples of \(d.bitsAllocated) bits need \(segments) RLE segments; 15 fit")
+        }
+        return segments
+    }
+
+    public func decode(_ encoded: ArraySlice<UInt8>, descriptor d: ImageDescriptor, into output: UnsafeMutableRawBufferPointer) throws(DicomError) -> String {
+        let segmentCount = try RLECodec.checkLayout(d)
+        guard output.count == d.decodedFrameLength, let out = output.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            throw DicomError(.invalidPixelData, "output buffer of \(output.count) bytes, \(d.decodedFrameLength) expected")
+        }
+        let result = encoded.withUnsafeBytes { frame in
+            Result { () throws(DicomError) in
+                let header = try RLEHeader(frame, expectedSegments: segmentCount)
+                for (index, range) in header.segments.enumerated() {
+                    let (start, stride) = RLECodec.placement(ofSegment: index, d)
+                    try PackBits.decode(UnsafeRawBufferPointer(rebasing: frame[range]), segmentOffset: range.lowerBound,
+                                        into: out + start, count: d.pixelCount, stride: stride)
+                }
+            }
+        }
+        try result.get()
+        return d.photometricInterpretation
+    }
+
+    /// Encodes one frame. Each row of each byte plane is encoded on its own (PS3.5 §G.3.1), and each segment padded
+    /// to even length with a zero byte (§G.5).
+    ///
+    /// Sets Planar Configuration 0 for colour images, as DCMTK's `dcmcrle` does for colour-by-pixel input (it keeps
+    /// the input's value; GDCM writes 1). The value means nothing for RLE, whose segments are always by plane, and
+    /// decoders ignore it (PS3.3 §C.7.6.3.1.3).
+    public func encode(_ frame: UnsafeRawBufferPointer, descriptor d: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
+        guard uid == RLECodec.transferSyntaxUID else { throw DicomError(.unsupportedTransferSyntax, "RLECodec does not encode \(uid)") }
+        let segmentCount = try RLECodec.checkLayout(d)
+        guard frame.count >= d.decodedFrameLength else {
+            throw DicomError(.invalidPixelData, "frame of \(frame.count) bytes, \(d.decodedFrameLength) expected")
+        }
+        let pixels = frame.bindMemory(to: UInt8.self)
+        var segments: [[UInt8]] = []
+        var row = [UInt8](repeating: 0, count: d.columns)
+        for index in 0..<segmentCount {
+            let (start, stride) = RLECodec.placement(ofSegment: index, d)
+            var segment: [UInt8] = []
+            segment.reserveCapacity(d.pixelCount / 4 + d.rows * 2)
+            for r in 0..<d.rows {
+                var p = start + r * d.columns * stride
+                for c in 0..<d.columns {
+                    row[c] = pixels[p]
+                    p += stride
+                }
+                row.withUnsafeBufferPointer { PackBits.encode($0, into: &segment) }
+            }
+            if segment.count % 2 == 1 { segment.append(0) }
+            segments.append(segment)
+        }
+        var bytes = RLEHeader.encode(segmentLengths: segments.map(\.count))
+        bytes.reserveCapacity(bytes.count + segments.reduce(0) { $0 + $1.count })
+        for s in segments { bytes.append(contentsOf: s) }
+        var changes = DataSet()
+        if d.samplesPerPixel > 1 { try changes.setInt(0, for: .planarConfiguration) }
+        return EncodedFrame(bytes: bytes, attributeChanges: changes)
+    }
+}
