@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes the DICOM reader with libFuzzer for SECONDS (default 60).
 #
-#   Scripts/fuzz.sh [SECONDS]
+#   Scripts/fuzz.sh [SECONDS] [CODEC_UID]
+#
+# With CODEC_UID (a transfer syntax UID such as 1.2.840.10008.1.2.5), the target runs in codec mode: inputs are an
+# 8-byte image description and one frame's codestream, decoded by that syntax's codec; seeds are frame 1 of every
+# corpus file in that syntax.
 #
 # Builds the DicomFuzz target with the fuzzer and address sanitizers, seeds a corpus from
 # TestData/pydicom/test_files/*.dcm (when present) plus a few tiny hand-made inputs, and runs libFuzzer on it.
@@ -12,6 +16,7 @@
 set -euo pipefail
 
 seconds="${1:-60}"
+codec="${2:-}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
@@ -33,7 +38,18 @@ if compgen -G "TestData/pydicom/test_files/*.dcm" > /dev/null; then
         if [ "$(stat -c %s "$f")" -le 262144 ]; then cp "$f" "$work/seeds/"; fi
     done
 fi
-python3 - "$work/seeds" <<'PY'
+if [ -n "$codec" ]; then
+    export MI_FUZZ_CODEC="$codec"
+    swift build --product DicomFuzz >&2
+    replay="$(swift build --show-bin-path)/DicomFuzz"
+    rm -f "$work"/seeds/*
+    for f in TestData/pydicom/test_files/*.dcm; do
+        if python3 -c "import sys; d=open(sys.argv[1],'rb').read(4096); sys.exit(0 if sys.argv[2].encode() + b'\0' in d or (sys.argv[2].encode() in d and d[d.find(sys.argv[2].encode())+len(sys.argv[2])] in b' \0') else 1)" "$f" "$codec" 2>/dev/null; then
+            "$replay" --codec-seed "$f" "$work/seeds/$(basename "$f").seed" 2>/dev/null || true
+        fi
+    done
+fi
+[ -n "$codec" ] || python3 - "$work/seeds" <<'PY'
 import struct, sys, zlib
 out = sys.argv[1]
 
@@ -73,7 +89,7 @@ for name, data in seeds.items():
     with open(f"{out}/{name}", "wb") as f:
         f.write(data)
 PY
-echo "fuzz: $(ls "$work/seeds" | wc -l) seeds, working corpus $work/corpus, ${seconds}s" >&2
+echo "fuzz: ${codec:+codec $codec, }$(ls "$work/seeds" | wc -l) seeds, working corpus $work/corpus, ${seconds}s" >&2
 
 set +e
 "$binary" "$work/corpus" "$work/seeds" \

@@ -38,8 +38,13 @@ stage "dump --json agrees with pydicom (and dcm2json where pydicom is lenient)" 
     "$PY" Tests/Oracles/compare_dump.py --ours "$MI_CLI dump --json" --files TestData/pydicom
 stage "round trips through every uncompressed syntax, checked by dcmdump and dciodvfy" \
     "$PY" Tests/Oracles/roundtrip_check.py --ours "$MI_CLI" --files TestData/pydicom
+stage "pixel codecs against DCMTK and GDCM (corpus, cross-encoded, our encodings)" \
+    "$PY" Tests/Oracles/codec_matrix.py --mi-cli "$MI_CLI" --corpus TestData/pydicom
 stage "mi-server demo starts" bash -c "swift run --skip-build mi-server demo | grep -q 'mi-server'"
 stage "fuzz the parser (bounded)" Scripts/fuzz.sh "${MI_FUZZ_SECONDS:-60}"
+for codec in 1.2.840.10008.1.2.5; do
+    stage "fuzz the $codec decoder (bounded)" Scripts/fuzz.sh "${MI_FUZZ_CODEC_SECONDS:-30}" "$codec"
+done
 
 echo
 if [ "$failed" -gt 0 ]; then

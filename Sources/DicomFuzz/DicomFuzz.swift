@@ -11,8 +11,47 @@ import Foundation
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    FuzzChecks.run(bytes)
+    if let codec = CodecFuzz.codec {
+        CodecFuzz.run(bytes, codec: codec)
+    } else {
+        FuzzChecks.run(bytes)
+    }
     return 0
+}
+
+/// Codec mode (`MI_FUZZ_CODEC=<transfer syntax UID>`): each input is an 8-byte image description followed by one
+/// frame's codestream, fed straight to that syntax's decoder, so mutations reach the codec instead of the file parser.
+///
+/// Header: rows (UInt16 LE), columns (UInt16 LE), samples per pixel (1 or 3), bits allocated, bits stored,
+/// flags (bit 0 signed, bit 1 YBR_FULL_422 photometric). `DicomFuzz --codec-seed FILE OUT` writes such an input
+/// from frame 1 of a DICOM file.
+enum CodecFuzz {
+    static let codec: (any PixelCodec)? = {
+        guard let uid = ProcessInfo.processInfo.environment["MI_FUZZ_CODEC"] else { return nil }
+        guard let codec = CodecRegistry.standard.codec(for: uid) else { fatalError("no codec for MI_FUZZ_CODEC=\(uid)") }
+        return codec
+    }()
+
+    static func header(for d: ImageDescriptor) -> [UInt8] {
+        [UInt8(d.rows & 0xFF), UInt8(d.rows >> 8), UInt8(d.columns & 0xFF), UInt8(d.columns >> 8), UInt8(d.samplesPerPixel),
+         UInt8(d.bitsAllocated), UInt8(d.bitsStored), (d.isSigned ? 1 : 0) | (d.photometricInterpretation.hasPrefix("YBR") ? 2 : 0)]
+    }
+
+    static func run(_ bytes: [UInt8], codec: any PixelCodec) {
+        guard bytes.count >= 8 else { return }
+        let rows = Int(bytes[0]) | Int(bytes[1]) << 8, columns = Int(bytes[2]) | Int(bytes[3]) << 8
+        let samples = bytes[4] == 3 ? 3 : 1
+        let bits = bytes[5] <= 8 ? 8 : bytes[5] <= 16 ? 16 : 32
+        let descriptor = ImageDescriptor(rows: rows, columns: columns, samplesPerPixel: samples, bitsAllocated: bits,
+                                         bitsStored: Int(bytes[6]), isSigned: bytes[7] & 1 == 1,
+                                         photometricInterpretation: samples == 1 ? "MONOCHROME2" : bytes[7] & 2 != 0 ? "YBR_FULL_422" : "RGB")
+        // Bounded output: the decoder writes into this buffer only.
+        guard (try? descriptor.validate()) != nil, descriptor.decodedFrameLength <= 4 << 20 else { return }
+        var output = [UInt8](repeating: 0, count: descriptor.decodedFrameLength)
+        output.withUnsafeMutableBytes { buffer in
+            _ = try? codec.decode(bytes[8...], descriptor: descriptor, into: buffer)
+        }
+    }
 }
 
 enum FuzzChecks {
@@ -74,6 +113,10 @@ enum DicomFuzzMain {
 enum DicomFuzzReplay {
     static func main() {
         let paths = CommandLine.arguments.dropFirst()
+        if paths.first == "--codec-seed" {
+            makeCodecSeed(Array(paths.dropFirst()))
+            return
+        }
         if paths.isEmpty {
             FileHandle.standardError.write(Data("usage: DicomFuzz FILE...  (replays inputs; Scripts/fuzz.sh builds the libFuzzer binary)\n".utf8))
             exit(2)
@@ -83,8 +126,25 @@ enum DicomFuzzReplay {
                 FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
                 exit(1)
             }
-            FuzzChecks.run([UInt8](data))
+            if let codec = CodecFuzz.codec { CodecFuzz.run([UInt8](data), codec: codec) } else { FuzzChecks.run([UInt8](data)) }
             print("ok \(path)")
+        }
+    }
+
+    /// `--codec-seed FILE OUT`: frame 1 of FILE as a codec-mode input.
+    static func makeCodecSeed(_ arguments: [String]) {
+        guard arguments.count == 2 else {
+            FileHandle.standardError.write(Data("usage: DicomFuzz --codec-seed FILE OUT\n".utf8))
+            exit(2)
+        }
+        do {
+            let file = try DicomFile.read(contentsOf: arguments[0])
+            let descriptor = try ImageDescriptor(file.dataSet)
+            let frame = try file.dataSet.frameBytes(at: 0)
+            try Data(CodecFuzz.header(for: descriptor) + Array(frame)).write(to: URL(fileURLWithPath: arguments[1]))
+        } catch {
+            FileHandle.standardError.write(Data("\(arguments[0]): \(error)\n".utf8))
+            exit(1)
         }
     }
 }
