@@ -10,6 +10,7 @@ import PackageDescription
 //
 //     cd Benchmarks && swift package --scratch-path .build-perf benchmark
 //     Scripts/bench-header-read.sh
+//     Scripts/bench-codecs.sh
 let package = Package(
     name: "MedicalImagingBenchmarks",
     platforms: [.macOS(.v14)],
@@ -31,6 +32,11 @@ let package = Package(
             name: "HeaderReadTiming",
             dependencies: [.product(name: "DicomCore", package: "MedicalImaging")],
             path: "Tools/HeaderReadTiming"
+        ),
+        .executableTarget(
+            name: "CodecTiming",
+            dependencies: [.product(name: "DicomCore", package: "MedicalImaging")],
+            path: "Tools/CodecTiming"
         ),
     ]
 )

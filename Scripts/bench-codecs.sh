@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Single-thread decode (and lossless encode) speed of our codecs beside the native libraries PyPI's imagecodecs wraps
+# (CharLS for JPEG-LS, its lossless-JPEG decoder, its DICOM RLE decoder, libjpeg-turbo for baseline), on the same
+# frames in one run, and the ratio native/ours per case (above 1: we are faster).
+#
+#   Scripts/bench-codecs.sh            (REPEAT=20 runs a case; best time counts)
+#
+# Frames: a 512x512 16-bit CT slice (Scripts/make-ct-series.py) and a 2500x2048 16-bit radiograph (12 bits stored),
+# compressed by DCMTK (dcmcrle, dcmcjpeg +e1, dcmcjpls) and, for baseline, an 8-bit version (dcmcjpeg +eb).
+# A benchmark, not a test: numbers vary with the machine and its load.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+repeat="${REPEAT:-20}"
+work="${BENCH_CODEC_DIR:-$root/.build/bench-codecs}"
+mkdir -p "$work"
+
+venv="$root/.venv-bench"
+if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
+"$venv/bin/python" -c "import imagecodecs, numpy" 2>/dev/null || "$venv/bin/pip" install -q imagecodecs numpy
+
+if [ ! -f "$work/ct.dcm" ]; then
+    python3 Scripts/make-ct-series.py "$work/ct-series" 1 >&2
+    cp "$work"/ct-series/*.dcm "$work/ct.dcm"
+fi
+if [ ! -f "$work/dr.dcm" ]; then
+    "$venv/bin/python" - "$work/dr.dcm" <<'PY'
+import struct, sys, numpy as np
+rows, cols = 2500, 2048
+y, x = np.mgrid[0:rows, 0:cols]
+img = (1800 + 900 * np.sin(x / 180.0) * np.cos(y / 240.0) + np.random.default_rng(1).normal(0, 25, (rows, cols))).clip(0, 4095).astype("<u2")
+def el(g, e, vr, v):
+    if isinstance(v, str): v = v.encode()
+    if len(v) % 2: v += b"\0" if vr == "UI" else b" "
+    if vr in ("OB", "OW", "SQ", "UN", "UT"): return struct.pack("<HH", g, e) + vr.encode() + b"\0\0" + struct.pack("<I", len(v)) + v
+    return struct.pack("<HH", g, e) + vr.encode() + struct.pack("<H", len(v)) + v
+us = lambda v: struct.pack("<H", v)
+meta = el(2, 1, "OB", b"\0\1") + el(2, 2, "UI", "1.2.840.10008.5.1.4.1.1.1.1") + el(2, 3, "UI", "2.25.1") + el(2, 0x10, "UI", "1.2.840.10008.1.2.1")
+meta = el(2, 0, "UL", struct.pack("<I", len(meta))) + meta
+body = (el(8, 0x16, "UI", "1.2.840.10008.5.1.4.1.1.1.1") + el(8, 0x18, "UI", "2.25.1") + el(8, 0x60, "CS", "DX")
+        + el(0x28, 2, "US", us(1)) + el(0x28, 4, "CS", "MONOCHROME2") + el(0x28, 0x10, "US", us(rows)) + el(0x28, 0x11, "US", us(cols))
+        + el(0x28, 0x100, "US", us(16)) + el(0x28, 0x101, "US", us(12)) + el(0x28, 0x102, "US", us(11)) + el(0x28, 0x103, "US", us(0))
+        + el(0x7FE0, 0x10, "OW", img.tobytes()))
+open(sys.argv[1], "wb").write(b"\0" * 128 + b"DICM" + meta + body)
+PY
+fi
+for img in ct dr; do
+    [ -f "$work/$img-rle.dcm" ] || dcmcrle "$work/$img.dcm" "$work/$img-rle.dcm"
+    [ -f "$work/$img-ljpeg.dcm" ] || dcmcjpeg +e1 "$work/$img.dcm" "$work/$img-ljpeg.dcm"
+    [ -f "$work/$img-jls.dcm" ] || dcmcjpls "$work/$img.dcm" "$work/$img-jls.dcm"
+done
+
+(cd Benchmarks && swift build --scratch-path .build-perf -c release --product CodecTiming >&2)
+timing="$root/Benchmarks/.build-perf/release/CodecTiming"
+swift build --product DicomFuzz >&2
+seed="$(swift build --show-bin-path)/DicomFuzz"
+
+printf '%-22s %-8s %12s %12s %8s\n' case op "ours ms" "native ms" ratio
+for img in ct dr; do
+    for codec in rle ljpeg jls; do
+        f="$work/$img-$codec.dcm"
+        "$seed" --codec-seed "$f" "$work/$img-$codec.frame"
+        ours=$("$timing" --repeat "$repeat" "$f" 2>/dev/null | awk '{print $4}') || ours=""
+        native=$("$venv/bin/python" - "$work/$img-$codec.frame" "$codec" "$repeat" <<'PY'
+import sys, time, imagecodecs, numpy as np
+data = open(sys.argv[1], "rb").read()[8:]
+codec, repeat = sys.argv[2], int(sys.argv[3])
+fn = {"rle": lambda d: imagecodecs.dicomrle_decode(d, "<u2"), "ljpeg": imagecodecs.ljpeg_decode, "jls": imagecodecs.jpegls_decode}[codec]
+best = 1e9
+for _ in range(repeat):
+    t = time.perf_counter(); fn(data); best = min(best, time.perf_counter() - t)
+print(best * 1e3)
+PY
+)
+        if [ -n "$ours" ]; then
+            ratio=$(python3 -c "print(f'{$native/$ours:.2f}')")
+        else
+            ours="n/a"; ratio="n/a"
+        fi
+        printf '%-22s %-8s %12s %12.3f %8s\n' "$img-$codec" decode "$ours" "$native" "$ratio"
+    done
+done
