@@ -1,0 +1,289 @@
+import Foundation
+import Testing
+@testable import DicomCore
+
+/// JPEG-LS (T.87): corpus files, DCMTK and GDCM as oracles, round trips and hostile codestreams.
+@Suite struct JPEGLSCodecTests {
+    // MARK: Helpers
+
+    /// Runs an external tool found on PATH; records a failure (never a silent skip) when it is missing, and when it
+    /// fails unless `failureIsExpected`.
+    @discardableResult
+    static func run(_ tool: String, _ arguments: [String], failureIsExpected: Bool = false) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch {
+            Issue.record("cannot run \(tool): \(error) — install DCMTK and GDCM")
+            return false
+        }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus == 127 {
+            Issue.record("\(tool) is not installed — install DCMTK and GDCM")
+            return false
+        }
+        if process.terminationStatus != 0 && !failureIsExpected {
+            Issue.record("\(tool) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(String(decoding: output, as: UTF8.self))")
+        }
+        return process.terminationStatus == 0
+    }
+
+    static func temporaryPath(_ name: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jpegls-tests-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent(name).path
+    }
+
+    /// Decodes frame 0 of a file with DCMTK's dcmdjpls and reads the result back with our reader.
+    static func dcmtkDecoded(_ path: String, failureIsExpected: Bool = false) throws -> DecodedFrame? {
+        let out = temporaryPath(UUID().uuidString + ".dcm")
+        guard run("dcmdjpls", [path, out], failureIsExpected: failureIsExpected) else { return nil }
+        return try DicomFile.read(contentsOf: out).decodedFrame(0)
+    }
+
+    /// Encodes one frame with our codec and wraps it in a DICOM file written to a temporary path.
+    static func writeEncoded(_ raw: [UInt8], descriptor d: ImageDescriptor, uid: String, near: Int) throws -> (path: String, bytes: [UInt8]) {
+        let encoded = try raw.withUnsafeBytes { try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: uid, options: EncodeOptions(nearLossless: near)) }
+        var ds = DataSet()
+        try ds.setString("1.2.840.10008.5.1.4.1.1.7", for: .sopClassUID, vr: .UI)
+        try ds.setString("2.25.1234567\(raw.count)", for: .sopInstanceUID, vr: .UI)
+        try ds.setInt(d.rows, for: .rows)
+        try ds.setInt(d.columns, for: .columns)
+        try ds.setInt(d.samplesPerPixel, for: .samplesPerPixel)
+        try ds.setInt(d.bitsAllocated, for: .bitsAllocated)
+        try ds.setInt(d.bitsStored, for: .bitsStored)
+        try ds.setInt(d.highBit, for: .highBit)
+        try ds.setInt(d.isSigned ? 1 : 0, for: .pixelRepresentation)
+        try ds.setString(d.photometricInterpretation, for: .photometricInterpretation, vr: .CS)
+        if d.samplesPerPixel > 1 { try ds.setInt(0, for: .planarConfiguration) }
+        for e in encoded.attributeChanges { ds.set(e) }
+        var fragment = encoded.bytes
+        if fragment.count % 2 == 1 { fragment.append(0) }
+        ds.set(DataElement(tag: .pixelData, vr: .OB, value: .encapsulated(EncapsulatedPixelData(fragments: [fragment[...]])), hasUndefinedLength: true))
+        let path = temporaryPath(UUID().uuidString + ".dcm")
+        try DicomFile(dataSet: ds, transferSyntax: TransferSyntax(uid: uid)).write(to: path)
+        return (path, encoded.bytes)
+    }
+
+    static func decode(_ stream: [UInt8], _ d: ImageDescriptor) throws(DicomError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: d.decodedFrameLength)
+        let result = out.withUnsafeMutableBytes { buffer in
+            Result { () throws(DicomError) -> String in try JPEGLSCodec().decode(stream[...], descriptor: d, into: buffer) }
+        }
+        _ = try result.get()
+        return out
+    }
+
+    /// Largest difference between two frames of samples `bytesPerSample` wide (unsigned).
+    static func maxDifference(_ a: [UInt8], _ b: [UInt8], bytesPerSample: Int) -> Int {
+        guard a.count == b.count else { return Int.max }
+        var worst = 0
+        var i = 0
+        while i < a.count {
+            let x = bytesPerSample == 1 ? Int(a[i]) : Int(a[i]) | Int(a[i + 1]) << 8
+            let y = bytesPerSample == 1 ? Int(b[i]) : Int(b[i]) | Int(b[i + 1]) << 8
+            worst = max(worst, abs(x - y))
+            i += bytesPerSample
+        }
+        return worst
+    }
+
+    /// Deterministic synthetic image: smooth ramps, flat areas (runs) and noise, masked to `bits`.
+    static func synthetic(_ d: ImageDescriptor, seed: UInt64 = 1) -> [UInt8] {
+        var state = seed &* 0x9E3779B97F4A7C15 | 1
+        func random() -> Int { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return Int(truncatingIfNeeded: state >> 16) }
+        let mask = (1 << d.bitsStored) - 1
+        var out: [UInt8] = []
+        out.reserveCapacity(d.decodedFrameLength)
+        for y in 0..<d.rows {
+            for x in 0..<d.columns {
+                for c in 0..<d.samplesPerPixel {
+                    var v: Int
+                    switch (x / 7 + y / 5 + c) % 4 {
+                    case 0: v = 37 * c + 11                                  // flat: runs
+                    case 1: v = (x * 3 + y * 5 + c * 50) << max(0, d.bitsStored - 8)  // ramp
+                    case 2: v = random()                                     // noise
+                    default: v = (x * y) ^ (c << 3)
+                    }
+                    v &= mask
+                    out.append(UInt8(truncatingIfNeeded: v))
+                    if d.bytesPerSample == 2 { out.append(UInt8(truncatingIfNeeded: v >> 8)) }
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: Corpus
+
+    @Test func losslessCorpusFileDecodesToTheUncompressedPixels() throws {
+        let compressed = try DicomFile.read(contentsOf: TestCorpus.path("MR_small_jpeg_ls_lossless.dcm")).decodedFrame(0)
+        let original = try DicomFile.read(contentsOf: TestCorpus.path("MR_small.dcm")).decodedFrame(0)
+        #expect(compressed.bytes == original.bytes)
+    }
+
+    @Test(arguments: ["JPEGLSNearLossless_08.dcm", "JPEGLSNearLossless_16.dcm", "SC_rgb_jls_lossy_line.dcm", "SC_rgb_jls_lossy_sample.dcm"])
+    func nearLosslessCorpusFilesDecodeExactlyLikeDCMTK(_ name: String) throws {
+        let path = TestCorpus.path(name)
+        let ours = try DicomFile.read(contentsOf: path).decodedFrame(0)
+        let theirs = try #require(try Self.dcmtkDecoded(path))
+        #expect(ours.bytes.count == theirs.bytes.count)
+        #expect(Self.maxDifference(ours.bytes, theirs.bytes, bytesPerSample: ours.descriptor.bytesPerSample) == 0)
+    }
+
+    // MARK: Other encoders
+
+    @Test(arguments: ["CT_small.dcm", "MR_small.dcm", "SC_rgb_small_odd.dcm", "examples_rgb_color.dcm"])
+    func streamsOfDCMTKAndGDCMDecodeLikeTheOriginalOrDCMTK(_ name: String) throws {
+        let path = TestCorpus.path(name)
+        let file = try DicomFile.read(contentsOf: path)
+        let original = try file.decodedFrame(0)
+        let signed = file.dataSet.int(.pixelRepresentation) == 1
+        var variants: [(tool: String, args: [String], lossless: Bool)] = [
+            ("dcmcjpls", [], true),
+            ("dcmcjpls", ["+is"], true),
+            ("dcmcjpls", ["+in"], true),
+            ("dcmcjpls", ["+t1", "5", "+t2", "20", "+t3", "90", "+rs", "40"], true),
+            ("gdcmconv", ["--jpegls"], true),
+            ("gdcmconv", ["--jpegls", "--lossy", "--allowed-error", "2"], false),
+        ]
+        if !signed {
+            // dcmcjpls refuses near-lossless for signed pixels.
+            variants += [
+                ("dcmcjpls", ["+en", "+md", "2"], false),
+                ("dcmcjpls", ["+en", "+md", "3", "+is"], false),
+                ("dcmcjpls", ["+en", "+md", "1", "+in"], false),
+            ]
+        }
+        for (i, v) in variants.enumerated() {
+            let out = Self.temporaryPath("\(name)-\(i).dcm")
+            // GDCM cannot make a near-lossless stream of the 3x3 image ("could not derive"); that is GDCM's limit, not ours.
+            let gdcmLimit = name == "SC_rgb_small_odd.dcm" && v.tool == "gdcmconv" && !v.lossless
+            guard Self.run(v.tool, v.args + [path, out], failureIsExpected: gdcmLimit) else { continue }
+            let compressed = try DicomFile.read(contentsOf: out)
+            if v.lossless {
+                #expect(try compressed.decodedFrame(0).bytes == original.bytes, "\(v.tool) \(v.args)")
+            } else if let theirs = try Self.dcmtkDecoded(out, failureIsExpected: true) {
+                #expect(try compressed.decodedFrame(0).bytes == theirs.bytes, "\(v.tool) \(v.args)")
+            } else {
+                // dcmcjpls 3.6 writes a broken SOF for some tiny near-lossless images; DCMTK and GDCM reject it too.
+                #expect(throws: DicomError(.invalidPixelData), "\(v.tool) \(v.args)") { try compressed.decodedFrame(0) }
+            }
+        }
+    }
+
+    // MARK: Round trips
+
+    static let shapes: [(rows: Int, columns: Int)] = [(1, 1), (3, 5), (3, 4097), (37, 23)]
+
+    @Test(arguments: [2, 8, 12, 16])
+    func ourStreamsRoundTripAndDCMTKDecodesThem(_ bits: Int) throws {
+        for spp in [1, 3] {
+            for (rows, columns) in Self.shapes {
+                for near in [0, 1, 3] where near <= ((1 << bits) - 1) / 2 {
+                    let d = ImageDescriptor(rows: rows, columns: columns, samplesPerPixel: spp, bitsAllocated: bits <= 8 ? 8 : 16, bitsStored: bits,
+                                            photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
+                    let raw = Self.synthetic(d, seed: UInt64(bits * 100 + rows))
+                    let uid = near == 0 ? JPEGLSCodec.losslessUID : JPEGLSCodec.nearLosslessUID
+                    let (path, stream) = try Self.writeEncoded(raw, descriptor: d, uid: uid, near: near)
+                    let ours = try Self.decode(stream, d)
+                    let label = "\(bits) bits, \(spp) samples, \(rows)x\(columns), NEAR \(near)"
+                    #expect(Self.maxDifference(ours, raw, bytesPerSample: d.bytesPerSample) <= near, "\(label)")
+                    // DCMTK cannot represent 2-bit samples in a file it accepts everywhere; 1x1 is covered by our decoder.
+                    if bits >= 8, rows * columns > 1, let theirs = try Self.dcmtkDecoded(path) {
+                        #expect(theirs.bytes == ours, "DCMTK differs: \(label)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func nearLosslessEncodingSetsLossyAttributes() throws {
+        let d = ImageDescriptor(rows: 16, columns: 16, bitsAllocated: 16, bitsStored: 12)
+        let raw = Self.synthetic(d)
+        let lossy = try raw.withUnsafeBytes { try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: JPEGLSCodec.nearLosslessUID, options: EncodeOptions(nearLossless: 2)) }
+        #expect(lossy.attributeChanges.string(Tag(0x0028, 0x2110)) == "01")
+        #expect(lossy.attributeChanges.string(Tag(0x0028, 0x2114)) == "ISO_14495_1")
+        #expect(lossy.attributeChanges.string(Tag(0x0028, 0x2112)) != nil)
+        let lossless = try raw.withUnsafeBytes { try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: JPEGLSCodec.losslessUID, options: EncodeOptions()) }
+        #expect(lossless.attributeChanges.string(Tag(0x0028, 0x2110)) == nil)
+        #expect(throws: DicomError(.invalidValue)) {
+            try raw.withUnsafeBytes { try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: JPEGLSCodec.losslessUID, options: EncodeOptions(nearLossless: 2)) }
+        }
+    }
+
+    // MARK: Hostile codestreams
+
+    static func smallStream() throws -> (stream: [UInt8], descriptor: ImageDescriptor) {
+        let d = ImageDescriptor(rows: 9, columns: 11, samplesPerPixel: 3, bitsAllocated: 8, photometricInterpretation: "RGB")
+        let raw = synthetic(d)
+        let encoded = try raw.withUnsafeBytes { try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: JPEGLSCodec.losslessUID, options: EncodeOptions()) }
+        return (encoded.bytes, d)
+    }
+
+    @Test func everyTruncatedPrefixFailsCleanly() throws {
+        let (stream, d) = try Self.smallStream()
+        #expect(throws: Never.self) { try Self.decode(stream, d) }
+        for length in 0..<(stream.count - 2) {
+            #expect(throws: DicomError(.invalidPixelData), "prefix \(length)") { try Self.decode(Array(stream.prefix(length)), d) }
+        }
+    }
+
+    @Test func dimensionsThatDisagreeWithTheDataSetAreRejected() throws {
+        let (stream, d) = try Self.smallStream()
+        var other = d
+        other.rows += 1
+        #expect(throws: DicomError(.invalidPixelData)) { try Self.decode(stream, other) }
+        other = d
+        other.samplesPerPixel = 1
+        #expect(throws: DicomError(.invalidPixelData)) { try Self.decode(stream, other) }
+    }
+
+    /// Inserts an LSE preset segment (type 1) right after SOF55.
+    static func withPreset(_ stream: [UInt8], maxValue: Int, t1: Int, t2: Int, t3: Int, reset: Int) -> [UInt8] {
+        let sofLength = Int(stream[4]) << 8 | Int(stream[5])
+        let at = 4 + sofLength
+        let values = [maxValue, t1, t2, t3, reset].flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        return Array(stream[..<at]) + [0xFF, 0xF8, 0, 13, 1] + values + Array(stream[at...])
+    }
+
+    @Test func badPresetParametersAreRejected() throws {
+        let (stream, d) = try Self.smallStream()
+        #expect(try Self.decode(Self.withPreset(stream, maxValue: 255, t1: 3, t2: 7, t3: 21, reset: 64), d) == Self.decode(stream, d))
+        for (m, t1, t2, t3, r) in [(255, 8, 7, 21, 64), (255, 3, 22, 21, 64), (256, 0, 0, 0, 0), (255, 300, 0, 0, 0), (255, 3, 7, 21, 2), (255, 3, 7, 21, 300)] {
+            #expect(throws: DicomError(.invalidPixelData), "\(m) \(t1) \(t2) \(t3) \(r)") {
+                try Self.decode(Self.withPreset(stream, maxValue: m, t1: t1, t2: t2, t3: t3, reset: r), d)
+            }
+        }
+    }
+
+    @Test func customPresetsAreUsedByTheDecoder() throws {
+        // DCMTK writes the thresholds it was given into an LSE segment.
+        let path = TestCorpus.path("CT_small.dcm")
+        let out = Self.temporaryPath("ct-presets.dcm")
+        guard Self.run("dcmcjpls", ["+t1", "5", "+t2", "20", "+t3", "90", "+rs", "40", path, out]) else { return }
+        #expect(try DicomFile.read(contentsOf: out).decodedFrame(0).bytes == DicomFile.read(contentsOf: path).decodedFrame(0).bytes)
+    }
+
+    @Test func markerSoupAndCorruptedBytesFailCleanly() throws {
+        let (stream, d) = try Self.smallStream()
+        var state: UInt64 = 0x1234_5678_9ABC_DEF1
+        func random() -> Int { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return Int(truncatingIfNeeded: state >> 1) }
+        for trial in 0..<2000 {
+            var bytes = stream
+            for _ in 0..<(1 + trial % 4) {
+                let i = random() % bytes.count
+                bytes[i] = trial % 3 == 0 ? 0xFF : UInt8(truncatingIfNeeded: random())
+            }
+            // Either outcome is fine; crashing, hanging or writing outside the output is not.
+            _ = try? Self.decode(bytes, d)
+        }
+        let soup: [UInt8] = [0xFF, 0xD8] + Array(repeating: [0xFF, 0xDA, 0x00, 0x02, 0xFF, 0xF7, 0xFF, 0xD9, 0xFF, 0xFF], count: 20).flatMap { $0 }
+        #expect(throws: DicomError(.invalidPixelData)) { try Self.decode(soup, d) }
+        #expect(throws: DicomError(.invalidPixelData)) { try Self.decode([0xFF, 0xD8, 0xFF, 0xF8, 0x00, 0x03, 0x0D], d) }
+    }
+}
