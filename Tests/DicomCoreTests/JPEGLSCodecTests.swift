@@ -287,3 +287,64 @@ import Testing
         #expect(throws: DicomError(.invalidPixelData)) { try Self.decode([0xFF, 0xD8, 0xFF, 0xF8, 0x00, 0x03, 0x0D], d) }
     }
 }
+
+/// Speed on a real 512x512 16-bit CT slice (pydicom's 693_J2KI.dcm, made raw by GDCM and JPEG-LS by DCMTK).
+/// Run in release: `JPEGLS_BENCHMARK=1 swift test -c release -Xswiftc -enable-testing --filter JPEGLSBenchmark`.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["JPEGLS_BENCHMARK"] != nil))
+struct JPEGLSBenchmark {
+    @Test func decodeAndEncodeA512CTSlice() throws {
+        let raw = JPEGLSCodecTests.temporaryPath("ct512-raw.dcm"), jls = JPEGLSCodecTests.temporaryPath("ct512-jls.dcm")
+        guard JPEGLSCodecTests.run("gdcmconv", ["--raw", TestCorpus.path("693_J2KI.dcm"), raw]),
+              JPEGLSCodecTests.run("dcmcjpls", [raw, jls]) else { return }
+        let original = try DicomFile.read(contentsOf: raw).decodedFrame(0)
+        let file = try DicomFile.read(contentsOf: jls)
+        let stream = try file.dataSet.frameBytes(at: 0)
+        let d = try ImageDescriptor(file.dataSet)
+        func best(_ body: () throws -> Void) rethrows -> Double {
+            var best = Duration.seconds(1000)
+            for _ in 0..<30 {
+                let t = ContinuousClock.now
+                try body()
+                best = min(best, ContinuousClock.now - t)
+            }
+            return Double(best.components.attoseconds) / 1e15 + Double(best.components.seconds) * 1000
+        }
+        var out = [UInt8](repeating: 0, count: d.decodedFrameLength)
+        let decodeMs = try best {
+            try out.withUnsafeMutableBytes { _ = try JPEGLSCodec().decode(stream, descriptor: d, into: $0) }
+        }
+        #expect(out == original.bytes)
+        var size = 0
+        let encodeMs = try best {
+            size = try original.bytes.withUnsafeBytes { try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: JPEGLSCodec.losslessUID, options: EncodeOptions()) }.bytes.count
+        }
+        let nearMs = try best {
+            _ = try original.bytes.withUnsafeBytes { try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: JPEGLSCodec.nearLosslessUID, options: EncodeOptions(nearLossless: 2)) }
+        }
+        print("JPEG-LS 512x512x16 CT: decode \(decodeMs) ms (\(stream.count) bytes), encode \(encodeMs) ms (\(size) bytes), encode NEAR 2 \(nearMs) ms")
+    }
+}
+
+extension JPEGLSCodecTests {
+    /// Signed samples narrower than 16 bits travel as their low P bits and come back as those P bits, not
+    /// sign-extended: that is what dcmdjpls writes, so we match it.
+    @Test(arguments: [12, 16])
+    func signedSamplesComeBackAsTheirLowBitsLikeDCMTK(_ bits: Int) throws {
+        let d = ImageDescriptor(rows: 20, columns: 30, bitsAllocated: 16, bitsStored: bits, isSigned: true)
+        var raw: [UInt8] = []
+        for i in 0..<d.pixelCount {
+            let v = Int16(truncatingIfNeeded: (i * 37 % 4001) - 2000) // −2000…2000
+            raw += [UInt8(truncatingIfNeeded: v), UInt8(truncatingIfNeeded: v >> 8)]
+        }
+        let (path, stream) = try Self.writeEncoded(raw, descriptor: d, uid: JPEGLSCodec.losslessUID, near: 0)
+        let mask = (1 << bits) - 1
+        let lowBits = stride(from: 0, to: raw.count, by: 2).flatMap { i -> [UInt8] in
+            let v = (Int(raw[i]) | Int(raw[i + 1]) << 8) & mask
+            return [UInt8(v & 0xFF), UInt8(v >> 8)]
+        }
+        let ours = try Self.decode(stream, d)
+        #expect(ours == lowBits)
+        let theirs = try #require(try Self.dcmtkDecoded(path))
+        #expect(theirs.bytes == ours)
+    }
+}

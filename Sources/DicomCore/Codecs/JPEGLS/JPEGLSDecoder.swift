@@ -232,23 +232,22 @@ struct JPEGLSDecoder {
     }
 
     /// Writes one decoded line into the output, little endian, colour-by-pixel.
+    ///
+    /// Samples are written as the codestream holds them, P bits wide: signed samples narrower than 16 bits are not
+    /// sign-extended, which is what DCMTK's dcmdjpls (and CharLS) produce; readers take Bits Stored into account.
     private func store(line: UnsafeMutablePointer<Int32>, y: Int, stride: Int, components: [Int]) {
         let width = descriptor.columns, spp = descriptor.samplesPerPixel
-        let signExtend = descriptor.isSigned && descriptor.bytesPerSample == 2 && precision < 16 && descriptor.bitsStored == precision
-        let shift = Int32(32 - precision)
+        let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
         for (c, component) in components.enumerated() {
-            var index = (y * width * spp + component)
+            var index = y * width * spp + component
             if descriptor.bytesPerSample == 1 {
-                let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 for x in 1...width {
                     out[index] = UInt8(truncatingIfNeeded: line[x * stride + c])
                     index += spp
                 }
             } else {
-                let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 for x in 1...width {
-                    var v = line[x * stride + c]
-                    if signExtend { v = (v << shift) >> shift }
+                    let v = line[x * stride + c]
                     out[2 * index] = UInt8(truncatingIfNeeded: v)
                     out[2 * index + 1] = UInt8(truncatingIfNeeded: v >> 8)
                     index += spp
