@@ -45,9 +45,22 @@ import Testing
         return try DicomFile.read(contentsOf: out).decodedFrame(0)
     }
 
+    /// Decodes frame 0 of a file with GDCM (its own CharLS 2) and reads the result back with our reader.
+    static func gdcmDecoded(_ path: String) throws -> DecodedFrame? {
+        let out = temporaryPath(UUID().uuidString + ".dcm")
+        guard run("gdcmconv", ["--raw", path, out]) else { return nil }
+        return try DicomFile.read(contentsOf: out).decodedFrame(0)
+    }
+
     /// Encodes one frame with our codec and wraps it in a DICOM file written to a temporary path.
     static func writeEncoded(_ raw: [UInt8], descriptor d: ImageDescriptor, uid: String, near: Int) throws -> (path: String, bytes: [UInt8]) {
         let encoded = try raw.withUnsafeBytes { try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: uid, options: EncodeOptions(nearLossless: near)) }
+        return (try writeFile(encoded, descriptor: d, uid: uid), encoded.bytes)
+    }
+
+    /// Wraps one encoded frame in a DICOM file written to a temporary path.
+    static func writeFile(_ encoded: EncodedFrame, descriptor d: ImageDescriptor, uid: String) throws -> String {
+        let raw = encoded.bytes
         var ds = DataSet()
         try ds.setString("1.2.840.10008.5.1.4.1.1.7", for: .sopClassUID, vr: .UI)
         try ds.setString("2.25.1234567\(raw.count)", for: .sopInstanceUID, vr: .UI)
@@ -66,7 +79,7 @@ import Testing
         ds.set(DataElement(tag: .pixelData, vr: .OB, value: .encapsulated(EncapsulatedPixelData(fragments: [fragment[...]])), hasUndefinedLength: true))
         let path = temporaryPath(UUID().uuidString + ".dcm")
         try DicomFile(dataSet: ds, transferSyntax: TransferSyntax(uid: uid)).write(to: path)
-        return (path, encoded.bytes)
+        return path
     }
 
     static func decode(_ stream: [UInt8], _ d: ImageDescriptor) throws(DicomError) -> [UInt8] {
@@ -181,7 +194,7 @@ import Testing
     static let shapes: [(rows: Int, columns: Int)] = [(1, 1), (3, 5), (3, 4097), (37, 23)]
 
     @Test(arguments: [2, 8, 12, 16])
-    func ourStreamsRoundTripAndDCMTKDecodesThem(_ bits: Int) throws {
+    func ourStreamsRoundTripAndDCMTKAndGDCMDecodeThemAlike(_ bits: Int) throws {
         for spp in [1, 3] {
             for (rows, columns) in Self.shapes {
                 for near in [0, 1, 3] where near <= ((1 << bits) - 1) / 2 {
@@ -193,9 +206,12 @@ import Testing
                     let ours = try Self.decode(stream, d)
                     let label = "\(bits) bits, \(spp) samples, \(rows)x\(columns), NEAR \(near)"
                     #expect(Self.maxDifference(ours, raw, bytesPerSample: d.bytesPerSample) <= near, "\(label)")
-                    // DCMTK cannot represent 2-bit samples in a file it accepts everywhere; 1x1 is covered by our decoder.
-                    if bits >= 8, rows * columns > 1, let theirs = try Self.dcmtkDecoded(path) {
+                    // dcmdjpls 3.6 rejects 2-bit streams ("unsupported compression parameters"); GDCM checks those.
+                    if bits > 2, let theirs = try Self.dcmtkDecoded(path) {
                         #expect(theirs.bytes == ours, "DCMTK differs: \(label)")
+                    }
+                    if let theirs = try Self.gdcmDecoded(path) {
+                        #expect(theirs.bytes == ours, "GDCM differs: \(label)")
                     }
                 }
             }
@@ -213,6 +229,32 @@ import Testing
         #expect(lossless.attributeChanges.string(Tag(0x0028, 0x2110)) == nil)
         #expect(throws: DicomError(.invalidValue)) {
             try raw.withUnsafeBytes { try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: JPEGLSCodec.losslessUID, options: EncodeOptions(nearLossless: 2)) }
+        }
+    }
+
+    /// DCMTK 3.6's CharLS rejects restart markers ("Codec does not support this JPEG-LS image"), so GDCM is the oracle.
+    @Test(arguments: [0, 2])
+    func restartIntervalsDecodeLikeGDCM(_ near: Int) throws {
+        for (spp, ilv, interval) in [(1, 0, 1), (1, 0, 7), (3, 2, 3), (3, 0, 5)] {
+            let d = ImageDescriptor(rows: 41, columns: 19, samplesPerPixel: spp, bitsAllocated: 8, photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
+            let raw = Self.synthetic(d, seed: UInt64(interval))
+            let parameters = try JPEGLSParameters(bitsPerSample: 8, near: near)
+            let stream = raw.withUnsafeBytes {
+                JPEGLSEncoder(frame: $0, descriptor: d, precision: 8, parameters: parameters, interleave: ilv, restartInterval: interval).encode()
+            }
+            #expect(stream.contains(0xDD))
+            let ours = try Self.decode(stream, d)
+            #expect(Self.maxDifference(ours, raw, bytesPerSample: 1) <= near)
+            let uid = near == 0 ? JPEGLSCodec.losslessUID : JPEGLSCodec.nearLosslessUID
+            let path = try Self.writeFile(EncodedFrame(bytes: stream), descriptor: d, uid: uid)
+            let theirs = try #require(try Self.gdcmDecoded(path))
+            #expect(theirs.bytes == ours, "\(spp) samples, ILV \(ilv), interval \(interval)")
+            // A wrong restart number is an error, not silently accepted.
+            if let i = stream.firstIndex(of: 0xD0), i > 0, stream[i - 1] == 0xFF {
+                var bad = stream
+                bad[i] = 0xD3
+                #expect(throws: DicomError(.invalidPixelData)) { try Self.decode(bad, d) }
+            }
         }
     }
 

@@ -73,13 +73,15 @@ public struct JPEGLSCodec: PixelCodec {
 }
 
 /// Writes one frame as a JPEG-LS codestream: SOI, SOF55, one scan per component (ILV 0) or one scan of all
-/// components (ILV 2), EOI. Default thresholds, so no LSE segment.
+/// components (ILV 2), EOI. Default thresholds, so no LSE segment; restart markers only when asked for.
 struct JPEGLSEncoder {
     let frame: UnsafeRawBufferPointer
     let descriptor: ImageDescriptor
     let precision: Int
     let parameters: JPEGLSParameters
     let interleave: Int
+    /// Lines per restart interval (DRI), 0 for none.
+    var restartInterval = 0
 
     func encode() -> [UInt8] {
         let d = descriptor
@@ -92,6 +94,7 @@ struct JPEGLSEncoder {
         put([0xFF, 0xD8])
         put([0xFF, 0xF7, 0, 8 + 3 * spp, precision, height >> 8, height, width >> 8, width, spp])
         for c in 0..<spp { put([c + 1, 0x11, 0]) }
+        if restartInterval > 0 { put([0xFF, 0xDD, 0, 4, restartInterval >> 8, restartInterval]) }
 
         let scans: [[Int]] = interleave == 2 ? [Array(0..<spp)] : (0..<spp).map { [$0] }
         let mask = Int32((1 << precision) - 1)
@@ -114,6 +117,16 @@ struct JPEGLSEncoder {
             var runIndex = 0
             let source = frame.baseAddress!.assumingMemoryBound(to: UInt8.self)
             for y in 0..<height {
+                if restartInterval > 0 && y > 0 && y % restartInterval == 0 {
+                    // RSTm ends the interval; coding restarts as at the top of the scan (T.87 §D.2).
+                    encoder.writer.finish()
+                    n = encoder.writer.count
+                    put([0xFF, 0xD0 + (y / restartInterval - 1) % 8])
+                    encoder.writer = JPEGLSBitWriter(buffer, capacity: capacity, start: n)
+                    state.resetContexts()
+                    lines.update(repeating: 0, count: 2 * lineLength)
+                    runIndex = 0
+                }
                 // Gather the line's samples, masked to P bits (two's complement samples keep their low bits).
                 for (c, component) in scan.enumerated() {
                     var index = y * width * spp + component
