@@ -26,6 +26,18 @@ struct JPEGLSBitReader {
     var overrun: Bool { padding > valid }
 
     @inline(__always) private mutating func fill() {
+        // Fast path: eight bytes without 0xFF (so without stuffing) go in at once.
+        if !lastWasFF && position + 8 <= end {
+            let word = UInt64(bigEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            let inverted = ~word
+            if (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080 == 0 {
+                let count = (64 - valid) >> 3
+                cache |= (word & (UInt64.max &<< UInt64(64 - 8 * count))) &>> UInt64(valid)
+                valid += 8 * count
+                position += count
+                return
+            }
+        }
         while valid <= 56 {
             if position >= end {
                 padding += 64 - valid

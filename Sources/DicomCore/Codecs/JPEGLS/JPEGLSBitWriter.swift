@@ -58,6 +58,13 @@ struct JPEGLSBitWriter {
     @inline(__always) mutating func encodeValue(_ value: Int32, k: Int32, limit: Int32, qbpp: Int32) {
         let high = value >> k
         if high < limit - qbpp - 1 {
+            let length = high + 1 + k
+            if length <= 32 {
+                // Zeros, the 1 that ends them and k low bits, as one write.
+                let one = UInt32(1) &<< UInt32(k)
+                write(Int32(bitPattern: one | (UInt32(bitPattern: value) & (one &- 1))), length)
+                return
+            }
             writeZeros(high)
             write(1, 1)
             write(value, k)

@@ -12,12 +12,17 @@ struct JPEGLSLineDecoder {
         let s = state
         let p = s.p
         let near = p.near, limit = p.limit, qbpp = p.qbpp, step = 2 * p.near + 1
+        // A local copy of the reader stays in registers through the loop.
+        var reader = self.reader
+        defer { self.reader = reader }
         var x = 1
         while x <= width {
             let ra = current[x - 1], rb = previous[x], rc = previous[x - 1], rd = previous[x + 1]
             var q = s.q81[Int(rd - rb)] + s.q9[Int(rb - rc)] + s.q1[Int(rc - ra)]
             if q == 0 {
+                self.reader = reader
                 x += decodeRun(previous: previous, current: current, x: x, width: width, runIndex: &runIndex)
+                reader = self.reader
                 continue
             }
             var sign: Int32 = 1
