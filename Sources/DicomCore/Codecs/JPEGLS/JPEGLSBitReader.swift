@@ -31,10 +31,10 @@ struct JPEGLSBitReader {
             let word = UInt64(bigEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
             let inverted = ~word
             if (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080 == 0 {
-                let count = (64 - valid) >> 3
-                cache |= (word & (UInt64.max &<< UInt64(64 - 8 * count))) &>> UInt64(valid)
-                valid += 8 * count
-                position += count
+                let count = (64 &- valid) &>> 3
+                cache |= (word & (UInt64.max &<< UInt64(64 &- 8 &* count))) &>> UInt64(valid)
+                valid &+= 8 &* count
+                position &+= count
                 return
             }
         }
@@ -45,13 +45,13 @@ struct JPEGLSBitReader {
                 return
             }
             let byte = base[position]
-            position += 1
+            position &+= 1
             if lastWasFF {
-                cache |= UInt64(byte) &<< UInt64(57 - valid)
-                valid += 7
+                cache |= UInt64(byte) &<< UInt64(57 &- valid)
+                valid &+= 7
             } else {
-                cache |= UInt64(byte) &<< UInt64(56 - valid)
-                valid += 8
+                cache |= UInt64(byte) &<< UInt64(56 &- valid)
+                valid &+= 8
             }
             lastWasFF = byte == 0xFF
         }
@@ -61,9 +61,9 @@ struct JPEGLSBitReader {
     @inline(__always) mutating func read(_ count: Int32) -> Int32 {
         if count == 0 { return 0 }
         if valid < Int(count) { fill() }
-        let value = Int32(truncatingIfNeeded: cache &>> UInt64(64 - count))
+        let value = Int32(truncatingIfNeeded: cache &>> UInt64(64 &- count))
         cache &<<= UInt64(count)
-        valid -= Int(count)
+        valid &-= Int(count)
         return value
     }
 
@@ -83,9 +83,9 @@ struct JPEGLSBitReader {
             if valid < 32 { fill() }
             let zeros = cache.leadingZeroBitCount
             if zeros < valid {
-                cache &<<= UInt64(zeros + 1)
-                valid -= zeros + 1
-                let total = count + Int32(zeros)
+                cache &<<= UInt64(zeros &+ 1)
+                valid &-= zeros &+ 1
+                let total = count &+ Int32(zeros)
                 if total > maximum { invalid = true; return maximum }
                 return total
             }
@@ -98,11 +98,11 @@ struct JPEGLSBitReader {
 
     /// Decodes a limited-length Golomb code word (T.87 §A.5.3) with parameter `k`.
     @inline(__always) mutating func decodeValue(k: Int32, limit: Int32, qbpp: Int32) -> Int32 {
-        let high = readUnary(maximum: limit - qbpp - 1)
-        if high < limit - qbpp - 1 {
+        let high = readUnary(maximum: limit &- qbpp &- 1)
+        if high < limit &- qbpp &- 1 {
             if k == 0 { return high }
-            return (high << k) | read(k)
+            return (high &<< k) | read(k)
         }
-        return read(qbpp) + 1
+        return read(qbpp) &+ 1
     }
 }

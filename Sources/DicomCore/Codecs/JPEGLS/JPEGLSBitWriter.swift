@@ -37,9 +37,9 @@ struct JPEGLSBitWriter {
     /// Appends the low `n` bits (0…32) of `value`.
     @inline(__always) mutating func write(_ value: Int32, _ n: Int32) {
         if n == 0 { return }
-        let v = UInt64(UInt32(bitPattern: value)) & ((1 << UInt64(n)) - 1)
-        cache |= v &<< UInt64(64 - bits - Int(n))
-        bits += Int(n)
+        let v = UInt64(UInt32(bitPattern: value)) & ((1 &<< UInt64(n)) &- 1)
+        cache |= v &<< UInt64(64 &- bits &- Int(n))
+        bits &+= Int(n)
         if bits >= 32 { flush() }
     }
 
@@ -56,9 +56,9 @@ struct JPEGLSBitWriter {
 
     /// Encodes `value` as a limited-length Golomb code word with parameter `k` (T.87 §A.5.3).
     @inline(__always) mutating func encodeValue(_ value: Int32, k: Int32, limit: Int32, qbpp: Int32) {
-        let high = value >> k
-        if high < limit - qbpp - 1 {
-            let length = high + 1 + k
+        let high = value &>> k
+        if high < limit &- qbpp &- 1 {
+            let length = high &+ 1 &+ k
             if length <= 32 {
                 // Zeros, the 1 that ends them and k low bits, as one write.
                 let one = UInt32(1) &<< UInt32(k)

@@ -18,7 +18,7 @@ struct JPEGLSLineDecoder {
         var x = 1
         while x <= width {
             let ra = current[x - 1], rb = previous[x], rc = previous[x - 1], rd = previous[x + 1]
-            var q = s.q81[Int(rd - rb)] + s.q9[Int(rb - rc)] + s.q1[Int(rc - ra)]
+            var q = s.q81[Int(rd &- rb)] &+ s.q9[Int(rb &- rc)] &+ s.q1[Int(rc &- ra)]
             if q == 0 {
                 self.reader = reader
                 x += decodeRun(previous: previous, current: current, x: x, width: width, runIndex: &runIndex)
@@ -26,17 +26,19 @@ struct JPEGLSLineDecoder {
                 continue
             }
             var sign: Int32 = 1
-            if q < 0 { q = -q; sign = -1 }
+            if q < 0 { q = 0 &- q; sign = -1 }
             let qi = Int(q)
-            var px = JPEGLSState.predict(ra, rb, rc) + sign * s.c[qi]
+            var px = JPEGLSState.predict(ra, rb, rc) &+ (sign < 0 ? 0 &- s.c[qi] : s.c[qi])
             px = px < 0 ? 0 : (px > p.maxValue ? p.maxValue : px)
             let k = s.kRegular(qi)
             let m = reader.decodeValue(k: k, limit: limit, qbpp: qbpp)
-            var e = (m & 1) != 0 ? -((m + 1) >> 1) : m >> 1
-            if k == 0 && near == 0 && 2 * s.b[qi] <= -s.n[qi] { e = -(e + 1) }
+            // Error values are below 2^16 and step below 2^9: no Int32 overflow, so wrapping operators.
+            var e = (m & 1) != 0 ? 0 &- ((m &+ 1) &>> 1) : m &>> 1
+            if k == 0 && near == 0 && 2 &* s.b[qi] <= 0 &- s.n[qi] { e = -1 &- e }
             s.updateRegular(qi, e)
-            current[x] = s.fix(px + sign * e * step)
-            x += 1
+            let signed = sign < 0 ? 0 &- e : e
+            current[x] = s.fix(px &+ signed &* step)
+            x &+= 1
         }
     }
 

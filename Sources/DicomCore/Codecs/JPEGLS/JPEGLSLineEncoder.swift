@@ -9,11 +9,11 @@ struct JPEGLSLineEncoder {
         let p = state.p
         var e = error
         if p.near > 0 {
-            let step = 2 * p.near + 1
-            e = e > 0 ? (e + p.near) / step : -((p.near - e) / step)
+            let step = 2 &* p.near &+ 1
+            e = e > 0 ? (e &+ p.near) / step : 0 &- ((p.near &- e) / step)
         }
-        if e < 0 { e += p.range }
-        if e >= (p.range + 1) / 2 { e -= p.range }
+        if e < 0 { e &+= p.range }
+        if e >= (p.range &+ 1) &>> 1 { e &-= p.range }
         return e
     }
 
@@ -30,7 +30,7 @@ struct JPEGLSLineEncoder {
         var x = 1
         while x <= width {
             let ra = current[x - 1], rb = previous[x], rc = previous[x - 1], rd = previous[x + 1]
-            var q = s.q81[Int(rd - rb)] + s.q9[Int(rb - rc)] + s.q1[Int(rc - ra)]
+            var q = s.q81[Int(rd &- rb)] &+ s.q9[Int(rb &- rc)] &+ s.q1[Int(rc &- ra)]
             if q == 0 {
                 self.writer = writer
                 x += encodeRun(input: input, previous: previous, current: current, x: x, width: width, runIndex: &runIndex)
@@ -38,22 +38,25 @@ struct JPEGLSLineEncoder {
                 continue
             }
             var sign: Int32 = 1
-            if q < 0 { q = -q; sign = -1 }
+            if q < 0 { q = 0 &- q; sign = -1 }
             let qi = Int(q)
-            var px = JPEGLSState.predict(ra, rb, rc) + sign * s.c[qi]
+            var px = JPEGLSState.predict(ra, rb, rc) &+ (sign < 0 ? 0 &- s.c[qi] : s.c[qi])
             px = px < 0 ? 0 : (px > p.maxValue ? p.maxValue : px)
-            let e = reduce(sign * (input[x] - px))
+            let difference = input[x] &- px
+            let e = reduce(sign < 0 ? 0 &- difference : difference)
             let k = s.kRegular(qi)
             let m: Int32
-            if k == 0 && near == 0 && 2 * s.b[qi] <= -s.n[qi] {
-                m = e >= 0 ? 2 * e + 1 : -2 * (e + 1)
+            // Error values are below 2^16: no Int32 overflow, so wrapping operators.
+            if k == 0 && near == 0 && 2 &* s.b[qi] <= 0 &- s.n[qi] {
+                m = e >= 0 ? 2 &* e &+ 1 : -2 &* (e &+ 1)
             } else {
-                m = e >= 0 ? 2 * e : -2 * e - 1
+                m = e >= 0 ? 2 &* e : -2 &* e &- 1
             }
             writer.encodeValue(m, k: k, limit: limit, qbpp: qbpp)
             s.updateRegular(qi, e)
-            current[x] = s.fix(px + sign * e * step)
-            x += 1
+            let signed = sign < 0 ? 0 &- e : e
+            current[x] = s.fix(px &+ signed &* step)
+            x &+= 1
         }
     }
 

@@ -151,34 +151,35 @@ struct JPEGLSState {
     @inline(__always) static func predict(_ ra: Int32, _ rb: Int32, _ rc: Int32) -> Int32 {
         if rc >= max(ra, rb) { return min(ra, rb) }
         if rc <= min(ra, rb) { return max(ra, rb) }
-        return ra + rb - rc
+        return ra &+ rb &- rc
     }
 
     /// Golomb parameter k of a regular context (T.87 §A.5.1).
     @inline(__always) func kRegular(_ q: Int) -> Int32 {
         let nq = n[q], aq = a[q]
         var k: Int32 = 0
-        while (nq << k) < aq { k += 1 }
+        while (nq &<< k) < aq { k &+= 1 }
         return k
     }
 
     /// Updates A, B, C, N of regular context `q` with error value `e` (T.87 §A.6).
     @inline(__always) func updateRegular(_ q: Int, _ e: Int32) {
-        var aq = a[q] + abs(e)
-        var bq = b[q] + e * (2 * p.near + 1)
+        // Values stay far inside Int32 (A ≤ RESET·RANGE), so wrapping operators skip overflow checks.
+        var aq = a[q] &+ (e < 0 ? 0 &- e : e)
+        var bq = b[q] &+ e &* (2 &* p.near &+ 1)
         var nq = n[q]
-        if nq == p.reset { aq >>= 1; bq >>= 1; nq >>= 1 }
-        nq += 1
+        if nq == p.reset { aq &>>= 1; bq &>>= 1; nq &>>= 1 }
+        nq &+= 1
         a[q] = aq
         n[q] = nq
-        if bq + nq <= 0 {
-            bq += nq
-            if bq <= -nq { bq = -nq + 1 }
-            if c[q] > -128 { c[q] -= 1 }
+        if bq &+ nq <= 0 {
+            bq &+= nq
+            if bq <= 0 &- nq { bq = 1 &- nq }
+            if c[q] > -128 { c[q] &-= 1 }
         } else if bq > 0 {
-            bq -= nq
+            bq &-= nq
             if bq > 0 { bq = 0 }
-            if c[q] < 127 { c[q] += 1 }
+            if c[q] < 127 { c[q] &+= 1 }
         }
         b[q] = bq
     }
@@ -186,9 +187,9 @@ struct JPEGLSState {
     /// Golomb parameter k of run-interruption context `ri` (T.87 §A.7.2.1).
     @inline(__always) func kInterruption(_ ri: Int) -> Int32 {
         let q = 365 + ri
-        let temp = a[q] + (n[q] >> 1) * Int32(ri)
+        let temp = a[q] &+ (n[q] &>> 1) &* Int32(ri)
         var k: Int32 = 0
-        while (n[q] << k) < temp { k += 1 }
+        while (n[q] &<< k) < temp { k &+= 1 }
         return k
     }
 
@@ -204,7 +205,7 @@ struct JPEGLSState {
     /// Brings a reconstructed value back into 0…MAXVAL through the modulo of RANGE·(2·NEAR+1) (T.87 §A.4.5).
     @inline(__always) func fix(_ v: Int32) -> Int32 {
         var x = v
-        if x < -p.near { x += p.range * (2 * p.near + 1) } else if x > p.maxValue + p.near { x -= p.range * (2 * p.near + 1) }
+        if x < 0 &- p.near { x &+= p.range &* (2 &* p.near &+ 1) } else if x > p.maxValue &+ p.near { x &-= p.range &* (2 &* p.near &+ 1) }
         return x < 0 ? 0 : (x > p.maxValue ? p.maxValue : x)
     }
 }
