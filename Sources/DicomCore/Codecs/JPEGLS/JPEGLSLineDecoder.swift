@@ -18,7 +18,7 @@ struct JPEGLSLineDecoder {
         var x = 1
         while x <= width {
             let ra = current[x - 1], rb = previous[x], rc = previous[x - 1], rd = previous[x + 1]
-            var q = s.q81[Int(rd &- rb)] &+ s.q9[Int(rb &- rc)] &+ s.q1[Int(rc &- ra)]
+            var q = s.contextNumber(rd &- rb, rb &- rc, rc &- ra)
             if q == 0 {
                 self.reader = reader
                 x += decodeRun(previous: previous, current: current, x: x, width: width, runIndex: &runIndex)
@@ -28,13 +28,13 @@ struct JPEGLSLineDecoder {
             var sign: Int32 = 1
             if q < 0 { q = 0 &- q; sign = -1 }
             let qi = Int(q)
-            var px = JPEGLSState.predict(ra, rb, rc) &+ (sign < 0 ? 0 &- s.c[qi] : s.c[qi])
+            var px = JPEGLSState.predict(ra, rb, rc) &+ (sign < 0 ? 0 &- s.c(qi) : s.c(qi))
             px = px < 0 ? 0 : (px > p.maxValue ? p.maxValue : px)
             let k = s.kRegular(qi)
             let m = reader.decodeValue(k: k, limit: limit, qbpp: qbpp)
             // Error values are below 2^16 and step below 2^9: no Int32 overflow, so wrapping operators.
             var e = (m & 1) != 0 ? 0 &- ((m &+ 1) &>> 1) : m &>> 1
-            if k == 0 && near == 0 && 2 &* s.b[qi] <= 0 &- s.n[qi] { e = -1 &- e }
+            if k == 0 && near == 0 && s.swapsSign(qi) { e = -1 &- e }
             s.updateRegular(qi, e)
             let signed = sign < 0 ? 0 &- e : e
             current[x] = s.fix(px &+ signed &* step)
@@ -94,7 +94,7 @@ struct JPEGLSLineDecoder {
         let temp = em + Int32(ri)
         let map = temp & 1 != 0
         let magnitude = (temp + (map ? 1 : 0)) >> 1
-        let e = ((k != 0 || 2 * s.nn[ri] >= s.n[365 + ri]) == map) ? -magnitude : magnitude
+        let e = ((k != 0 || 2 * s.interruptionCounts(ri).nn >= s.interruptionCounts(ri).n) == map) ? -magnitude : magnitude
         s.updateInterruption(ri, e, em)
         return e
     }
@@ -114,7 +114,7 @@ struct JPEGLSLineDecoder {
                 for c in 0..<nc {
                     let i = x * nc + c
                     let ra = current[i - nc], rb = previous[i], rc = previous[i - nc], rd = previous[i + nc]
-                    q[c] = s.q81[Int(rd - rb)] + s.q9[Int(rb - rc)] + s.q1[Int(rc - ra)]
+                    q[c] = s.contextNumber(rd &- rb, rb &- rc, rc &- ra)
                     if q[c] != 0 { allZero = false }
                 }
             }
@@ -142,12 +142,12 @@ struct JPEGLSLineDecoder {
                 var sign: Int32 = 1
                 if q < 0 { q = -q; sign = -1 }
                 let qi = Int(q)
-                var px = JPEGLSState.predict(ra, rb, rc) + sign * s.c[qi]
+                var px = JPEGLSState.predict(ra, rb, rc) &+ (sign < 0 ? 0 &- s.c(qi) : s.c(qi))
                 px = px < 0 ? 0 : (px > p.maxValue ? p.maxValue : px)
                 let k = s.kRegular(qi)
                 let m = reader.decodeValue(k: k, limit: limit, qbpp: qbpp)
                 var e = (m & 1) != 0 ? -((m + 1) >> 1) : m >> 1
-                if k == 0 && near == 0 && 2 * s.b[qi] <= -s.n[qi] { e = -(e + 1) }
+                if k == 0 && near == 0 && s.swapsSign(qi) { e = -(e + 1) }
                 s.updateRegular(qi, e)
                 current[i] = s.fix(px + sign * e * step)
             }

@@ -30,7 +30,7 @@ struct JPEGLSLineEncoder {
         var x = 1
         while x <= width {
             let ra = current[x - 1], rb = previous[x], rc = previous[x - 1], rd = previous[x + 1]
-            var q = s.q81[Int(rd &- rb)] &+ s.q9[Int(rb &- rc)] &+ s.q1[Int(rc &- ra)]
+            var q = s.contextNumber(rd &- rb, rb &- rc, rc &- ra)
             if q == 0 {
                 self.writer = writer
                 x += encodeRun(input: input, previous: previous, current: current, x: x, width: width, runIndex: &runIndex)
@@ -40,14 +40,14 @@ struct JPEGLSLineEncoder {
             var sign: Int32 = 1
             if q < 0 { q = 0 &- q; sign = -1 }
             let qi = Int(q)
-            var px = JPEGLSState.predict(ra, rb, rc) &+ (sign < 0 ? 0 &- s.c[qi] : s.c[qi])
+            var px = JPEGLSState.predict(ra, rb, rc) &+ (sign < 0 ? 0 &- s.c(qi) : s.c(qi))
             px = px < 0 ? 0 : (px > p.maxValue ? p.maxValue : px)
             let difference = input[x] &- px
             let e = reduce(sign < 0 ? 0 &- difference : difference)
             let k = s.kRegular(qi)
             let m: Int32
             // Error values are below 2^16: no Int32 overflow, so wrapping operators.
-            if k == 0 && near == 0 && 2 &* s.b[qi] <= 0 &- s.n[qi] {
+            if k == 0 && near == 0 && s.swapsSign(qi) {
                 m = e >= 0 ? 2 &* e &+ 1 : -2 &* (e &+ 1)
             } else {
                 m = e >= 0 ? 2 &* e : -2 &* e &- 1
@@ -83,7 +83,7 @@ struct JPEGLSLineEncoder {
     private mutating func encodeInterruptionError(_ e: Int32, ri: Int, runIndex: Int) {
         let s = state
         let k = s.kInterruption(ri)
-        let nn = s.nn[ri], n = s.n[365 + ri]
+        let (nn, n) = s.interruptionCounts(ri)
         let map = (k == 0 && e > 0 && 2 * nn < n) || (e < 0 && 2 * nn >= n) || (e < 0 && k != 0)
         let em = 2 * abs(e) - Int32(ri) - (map ? 1 : 0)
         writer.encodeValue(em, k: k, limit: s.p.limit - s.j[runIndex] - 1, qbpp: s.p.qbpp)
@@ -135,7 +135,7 @@ struct JPEGLSLineEncoder {
                 for c in 0..<nc {
                     let i = x * nc + c
                     let ra = current[i - nc], rb = previous[i], rc = previous[i - nc], rd = previous[i + nc]
-                    q[c] = s.q81[Int(rd - rb)] + s.q9[Int(rb - rc)] + s.q1[Int(rc - ra)]
+                    q[c] = s.contextNumber(rd &- rb, rb &- rc, rc &- ra)
                     if q[c] != 0 { allZero = false }
                 }
             }
@@ -168,12 +168,12 @@ struct JPEGLSLineEncoder {
                 var sign: Int32 = 1
                 if q < 0 { q = -q; sign = -1 }
                 let qi = Int(q)
-                var px = JPEGLSState.predict(ra, rb, rc) + sign * s.c[qi]
+                var px = JPEGLSState.predict(ra, rb, rc) &+ (sign < 0 ? 0 &- s.c(qi) : s.c(qi))
                 px = px < 0 ? 0 : (px > p.maxValue ? p.maxValue : px)
                 let e = reduce(sign * (input[i] - px))
                 let k = s.kRegular(qi)
                 let m: Int32
-                if k == 0 && near == 0 && 2 * s.b[qi] <= -s.n[qi] {
+                if k == 0 && near == 0 && s.swapsSign(qi) {
                     m = e >= 0 ? 2 * e + 1 : -2 * (e + 1)
                 } else {
                     m = e >= 0 ? 2 * e : -2 * e - 1

@@ -97,37 +97,26 @@ let jpeglsJ: [Int32] = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5,
 /// quantisation table and J. Memory is allocated once per scan and freed by `deallocate()`.
 struct JPEGLSState {
     let p: JPEGLSParameters
-    /// A, B, C, N for the 365 regular contexts, then A and N of the two run-interruption contexts at 365 and 366.
-    let a: UnsafeMutablePointer<Int32>
-    let b: UnsafeMutablePointer<Int32>
-    let c: UnsafeMutablePointer<Int32>
-    let n: UnsafeMutablePointer<Int32>
-    /// Nn of the run-interruption contexts (index 0 and 1 for RItype 0 and 1).
-    let nn: UnsafeMutablePointer<Int32>
-    /// Q(d) for d = −MAXVAL…MAXVAL, indexed from `quantBase`: pre-multiplied by 81, 9 and 1.
-    let q81: UnsafeMutablePointer<Int32>
-    let q9: UnsafeMutablePointer<Int32>
-    let q1: UnsafeMutablePointer<Int32>
+    /// A, B, C, N of context q at 4q…4q+3 (one cache line holds four contexts); the run-interruption contexts are
+    /// 365 and 366, with their Nn in the C slot.
+    let context: UnsafeMutablePointer<Int32>
+    /// Q(d) of T.87 §A.3.3 for d = −MAXVAL…MAXVAL, indexed by d.
+    let quant: UnsafeMutablePointer<Int32>
     let j: UnsafeMutablePointer<Int32>
 
     init(_ p: JPEGLSParameters) {
         self.p = p
-        a = .allocate(capacity: 367)
-        b = .allocate(capacity: 367)
-        c = .allocate(capacity: 367)
-        n = .allocate(capacity: 367)
-        nn = .allocate(capacity: 2)
+        context = .allocate(capacity: 4 * 367)
         let size = Int(2 * p.maxValue + 1)
-        let base = UnsafeMutablePointer<Int32>.allocate(capacity: 3 * size)
-        for i in 0..<size {
-            let q = p.quantize(Int32(i) - p.maxValue)
-            base[i] = q * 81
-            base[size + i] = q * 9
-            base[2 * size + i] = q
+        let base = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+        // Q is odd in d, so fill the non-negative half and mirror it.
+        let m = Int(p.maxValue)
+        for d in 0...m {
+            let q = p.quantize(Int32(d))
+            base[m + d] = q
+            base[m - d] = -q
         }
-        q81 = base + Int(p.maxValue)
-        q9 = base + size + Int(p.maxValue)
-        q1 = base + 2 * size + Int(p.maxValue)
+        quant = base + m
         j = .allocate(capacity: 32)
         for i in 0..<32 { j[i] = jpeglsJ[i] }
         resetContexts()
@@ -136,15 +125,26 @@ struct JPEGLSState {
     /// Puts every context back to its initial value (T.87 §A.2.1), as at the start of a scan or after a restart marker.
     func resetContexts() {
         let a0 = max(2, (p.range + 32) / 64)
-        for i in 0..<367 { a[i] = a0; b[i] = 0; c[i] = 0; n[i] = 1 }
-        nn[0] = 0
-        nn[1] = 0
+        for i in 0..<367 { context[4 * i] = a0; context[4 * i + 1] = 0; context[4 * i + 2] = 0; context[4 * i + 3] = 1 }
     }
 
     func deallocate() {
-        a.deallocate(); b.deallocate(); c.deallocate(); n.deallocate(); nn.deallocate()
-        (q81 - Int(p.maxValue)).deallocate()
+        context.deallocate()
+        (quant - Int(p.maxValue)).deallocate()
         j.deallocate()
+    }
+
+    /// The context number 81·Q1 + 9·Q2 + Q3 of the gradients (T.87 §A.3.4), before the sign is folded.
+    @inline(__always) func contextNumber(_ d1: Int32, _ d2: Int32, _ d3: Int32) -> Int32 {
+        quant[Int(d1)] &* 81 &+ quant[Int(d2)] &* 9 &+ quant[Int(d3)]
+    }
+
+    /// C[q], the bias correction.
+    @inline(__always) func c(_ q: Int) -> Int32 { context[q &<< 2 | 2] }
+
+    /// Whether the mapping of T.87 §A.5.2 swaps signs: NEAR is 0, k is 0 and 2·B[q] ≤ −N[q].
+    @inline(__always) func swapsSign(_ q: Int) -> Bool {
+        2 &* context[q &<< 2 | 1] <= 0 &- context[q &<< 2 | 3]
     }
 
     /// The MED predictor (T.87 §A.4.1).
@@ -156,50 +156,58 @@ struct JPEGLSState {
 
     /// Golomb parameter k of a regular context (T.87 §A.5.1).
     @inline(__always) func kRegular(_ q: Int) -> Int32 {
-        let nq = n[q], aq = a[q]
-        var k: Int32 = 0
-        while (nq &<< k) < aq { k &+= 1 }
+        let aq = context[q &<< 2], nq = context[q &<< 2 | 3]
+        // The least k with N·2^k ≥ A: align the top bits, then at most one step more.
+        var k = Int32(truncatingIfNeeded: nq.leadingZeroBitCount &- aq.leadingZeroBitCount)
+        if k < 0 { k = 0 }
+        if (nq &<< k) < aq { k &+= 1 }
         return k
     }
 
     /// Updates A, B, C, N of regular context `q` with error value `e` (T.87 §A.6).
     @inline(__always) func updateRegular(_ q: Int, _ e: Int32) {
         // Values stay far inside Int32 (A ≤ RESET·RANGE), so wrapping operators skip overflow checks.
-        var aq = a[q] &+ (e < 0 ? 0 &- e : e)
-        var bq = b[q] &+ e &* (2 &* p.near &+ 1)
-        var nq = n[q]
+        let base = context + (q &<< 2)
+        var aq = base[0] &+ (e < 0 ? 0 &- e : e)
+        var bq = base[1] &+ e &* (2 &* p.near &+ 1)
+        var nq = base[3]
         if nq == p.reset { aq &>>= 1; bq &>>= 1; nq &>>= 1 }
         nq &+= 1
-        a[q] = aq
-        n[q] = nq
+        base[0] = aq
+        base[3] = nq
         if bq &+ nq <= 0 {
             bq &+= nq
             if bq <= 0 &- nq { bq = 1 &- nq }
-            if c[q] > -128 { c[q] &-= 1 }
+            if base[2] > -128 { base[2] &-= 1 }
         } else if bq > 0 {
             bq &-= nq
             if bq > 0 { bq = 0 }
-            if c[q] < 127 { c[q] &+= 1 }
+            if base[2] < 127 { base[2] &+= 1 }
         }
-        b[q] = bq
+        base[1] = bq
+    }
+
+    /// Nn and N of run-interruption context `ri`.
+    @inline(__always) func interruptionCounts(_ ri: Int) -> (nn: Int32, n: Int32) {
+        (context[4 * (365 + ri) + 2], context[4 * (365 + ri) + 3])
     }
 
     /// Golomb parameter k of run-interruption context `ri` (T.87 §A.7.2.1).
     @inline(__always) func kInterruption(_ ri: Int) -> Int32 {
-        let q = 365 + ri
-        let temp = a[q] &+ (n[q] &>> 1) &* Int32(ri)
+        let base = context + 4 * (365 + ri)
+        let temp = base[0] &+ (base[3] &>> 1) &* Int32(ri)
         var k: Int32 = 0
-        while (n[q] &<< k) < temp { k &+= 1 }
+        while (base[3] &<< k) < temp { k &+= 1 }
         return k
     }
 
     /// Updates run-interruption context `ri` (T.87 §A.7.2.2).
     @inline(__always) func updateInterruption(_ ri: Int, _ e: Int32, _ em: Int32) {
-        let q = 365 + ri
-        if e < 0 { nn[ri] += 1 }
-        a[q] += (em + 1 - Int32(ri)) >> 1
-        if n[q] == p.reset { a[q] >>= 1; n[q] >>= 1; nn[ri] >>= 1 }
-        n[q] += 1
+        let base = context + 4 * (365 + ri)
+        if e < 0 { base[2] += 1 }
+        base[0] += (em + 1 - Int32(ri)) >> 1
+        if base[3] == p.reset { base[0] >>= 1; base[3] >>= 1; base[2] >>= 1 }
+        base[3] += 1
     }
 
     /// Brings a reconstructed value back into 0…MAXVAL through the modulo of RANGE·(2·NEAR+1) (T.87 §A.4.5).
