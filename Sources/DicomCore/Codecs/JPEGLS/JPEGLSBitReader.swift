@@ -98,6 +98,20 @@ struct JPEGLSBitReader {
 
     /// Decodes a limited-length Golomb code word (T.87 §A.5.3) with parameter `k`.
     @inline(__always) mutating func decodeValue(k: Int32, limit: Int32, qbpp: Int32) -> Int32 {
+        // Fast path: the whole code word is in the cache and is not an escape.
+        if valid < 32 { fill() }
+        let zeros = Int32(truncatingIfNeeded: cache.leadingZeroBitCount)
+        let total = zeros &+ 1 &+ k
+        if zeros < limit &- qbpp &- 1 && Int(total) < valid {
+            let low: Int32 = k == 0 ? 0 : Int32(truncatingIfNeeded: (cache &<< UInt64(zeros &+ 1)) &>> UInt64(64 &- k))
+            cache &<<= UInt64(total)
+            valid &-= Int(total)
+            return (zeros &<< k) | low
+        }
+        return decodeValueSlowly(k: k, limit: limit, qbpp: qbpp)
+    }
+
+    @inline(never) private mutating func decodeValueSlowly(k: Int32, limit: Int32, qbpp: Int32) -> Int32 {
         let high = readUnary(maximum: limit &- qbpp &- 1)
         if high < limit &- qbpp &- 1 {
             if k == 0 { return high }

@@ -16,6 +16,22 @@ struct JPEGLSBitWriter {
     }
 
     @inline(__always) private mutating func flush() {
+        // Fast path: four bytes without 0xFF need no stuffing and go out at once.
+        if bits >= 32 && !lastWasFF && count &+ 4 <= capacity {
+            let word = UInt32(truncatingIfNeeded: cache &>> 32)
+            let inverted = ~word
+            if (inverted &- 0x0101_0101) & ~inverted & 0x8080_8080 == 0 {
+                UnsafeMutableRawPointer(buffer + count).storeBytes(of: word.bigEndian, as: UInt32.self)
+                count &+= 4
+                cache &<<= 32
+                bits &-= 32
+                return
+            }
+        }
+        flushSlowly()
+    }
+
+    @inline(never) private mutating func flushSlowly() {
         while bits >= (lastWasFF ? 7 : 8) {
             let byte: UInt8
             if lastWasFF {
@@ -57,14 +73,19 @@ struct JPEGLSBitWriter {
     /// Encodes `value` as a limited-length Golomb code word with parameter `k` (T.87 §A.5.3).
     @inline(__always) mutating func encodeValue(_ value: Int32, k: Int32, limit: Int32, qbpp: Int32) {
         let high = value &>> k
+        let length = high &+ 1 &+ k
+        if high < limit &- qbpp &- 1 && length <= 32 {
+            // Zeros, the 1 that ends them and k low bits, as one write.
+            let one = UInt32(1) &<< UInt32(k)
+            write(Int32(bitPattern: one | (UInt32(bitPattern: value) & (one &- 1))), length)
+            return
+        }
+        encodeValueSlowly(value, k: k, limit: limit, qbpp: qbpp)
+    }
+
+    @inline(never) private mutating func encodeValueSlowly(_ value: Int32, k: Int32, limit: Int32, qbpp: Int32) {
+        let high = value &>> k
         if high < limit &- qbpp &- 1 {
-            let length = high &+ 1 &+ k
-            if length <= 32 {
-                // Zeros, the 1 that ends them and k low bits, as one write.
-                let one = UInt32(1) &<< UInt32(k)
-                write(Int32(bitPattern: one | (UInt32(bitPattern: value) & (one &- 1))), length)
-                return
-            }
             writeZeros(high)
             write(1, 1)
             write(value, k)

@@ -109,12 +109,14 @@ struct JPEGLSState {
         context = .allocate(capacity: 4 * 367)
         let size = Int(2 * p.maxValue + 1)
         let base = UnsafeMutablePointer<Int32>.allocate(capacity: size)
-        // Q is odd in d, so fill the non-negative half and mirror it.
+        // Q is odd in d and constant between thresholds: fill the ranges of the non-negative half, mirrored.
         let m = Int(p.maxValue)
-        for d in 0...m {
-            let q = p.quantize(Int32(d))
-            base[m + d] = q
-            base[m - d] = -q
+        let bounds = [0, Int(p.near) + 1, Int(p.t1), Int(p.t2), Int(p.t3), m + 1]
+        for q in 0..<5 where bounds[q] < bounds[q + 1] {
+            for d in max(0, bounds[q])..<min(m + 1, bounds[q + 1]) {
+                base[m + d] = Int32(q)
+                base[m - d] = Int32(-q)
+            }
         }
         quant = base + m
         j = .allocate(capacity: 32)
