@@ -15,14 +15,19 @@ struct JPEGLSLineDecoder {
         // A local copy of the reader stays in registers through the loop.
         var reader = self.reader
         defer { self.reader = reader }
+        // Lossless with MAXVAL + 1 a power of two: the modulo reduction of §A.4.5 is a mask.
+        let mask: Int32 = near == 0 && p.maxValue & (p.maxValue &+ 1) == 0 ? p.maxValue : -1
+        // Neighbours move along in registers: Rc takes Rb, Rb takes Rd, Ra takes the new sample.
+        var ra = current[0], rc = previous[0], rb = previous[1]
         var x = 1
         while x <= width {
-            let ra = current[x - 1], rb = previous[x], rc = previous[x - 1], rd = previous[x + 1]
+            let rd = previous[x &+ 1]
             var q = s.contextNumber(rd &- rb, rb &- rc, rc &- ra)
             if q == 0 {
                 self.reader = reader
                 x += decodeRun(previous: previous, current: current, x: x, width: width, runIndex: &runIndex)
                 reader = self.reader
+                if x <= width { ra = current[x &- 1]; rc = previous[x &- 1]; rb = previous[x] }
                 continue
             }
             var sign: Int32 = 1
@@ -37,7 +42,11 @@ struct JPEGLSLineDecoder {
             if k == 0 && near == 0 && s.swapsSign(qi) { e = -1 &- e }
             s.updateRegular(qi, e)
             let signed = sign < 0 ? 0 &- e : e
-            current[x] = s.fix(px &+ signed &* step)
+            let rx = mask >= 0 ? (px &+ signed) & mask : s.fix(px &+ signed &* step)
+            current[x] = rx
+            ra = rx
+            rc = rb
+            rb = rd
             x &+= 1
         }
     }

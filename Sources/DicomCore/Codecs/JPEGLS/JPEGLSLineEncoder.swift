@@ -27,14 +27,18 @@ struct JPEGLSLineEncoder {
         // A local copy of the writer stays in registers through the loop.
         var writer = self.writer
         defer { self.writer = writer }
+        let mask: Int32 = near == 0 && p.maxValue & (p.maxValue &+ 1) == 0 ? p.maxValue : -1
+        // Neighbours move along in registers: Rc takes Rb, Rb takes Rd, Ra takes the new sample.
+        var ra = current[0], rc = previous[0], rb = previous[1]
         var x = 1
         while x <= width {
-            let ra = current[x - 1], rb = previous[x], rc = previous[x - 1], rd = previous[x + 1]
+            let rd = previous[x &+ 1]
             var q = s.contextNumber(rd &- rb, rb &- rc, rc &- ra)
             if q == 0 {
                 self.writer = writer
                 x += encodeRun(input: input, previous: previous, current: current, x: x, width: width, runIndex: &runIndex)
                 writer = self.writer
+                if x <= width { ra = current[x &- 1]; rc = previous[x &- 1]; rb = previous[x] }
                 continue
             }
             var sign: Int32 = 1
@@ -55,7 +59,11 @@ struct JPEGLSLineEncoder {
             writer.encodeValue(m, k: k, limit: limit, qbpp: qbpp)
             s.updateRegular(qi, e)
             let signed = sign < 0 ? 0 &- e : e
-            current[x] = s.fix(px &+ signed &* step)
+            let rx = mask >= 0 ? (px &+ signed) & mask : s.fix(px &+ signed &* step)
+            current[x] = rx
+            ra = rx
+            rc = rb
+            rb = rd
             x &+= 1
         }
     }
