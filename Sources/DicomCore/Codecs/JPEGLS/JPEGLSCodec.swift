@@ -20,6 +20,7 @@ public struct JPEGLSCodec: PixelCodec {
     public var transferSyntaxUIDs: [String] { [Self.losslessUID, Self.nearLosslessUID] }
 
     public func decode(_ encoded: ArraySlice<UInt8>, descriptor: ImageDescriptor, into output: UnsafeMutableRawBufferPointer) throws(DicomError) -> String {
+        try descriptor.validate()
         guard descriptor.bytesPerSample <= 2 else {
             throw DicomError(.invalidPixelData, "JPEG-LS holds at most 16 bits per sample, Bits Allocated is \(descriptor.bitsAllocated)")
         }
@@ -40,6 +41,7 @@ public struct JPEGLSCodec: PixelCodec {
         guard uid == Self.losslessUID || uid == Self.nearLosslessUID else {
             throw DicomError(.unsupportedTransferSyntax, "JPEG-LS cannot encode \(uid)")
         }
+        try d.validate()
         let near = options.nearLossless
         guard near == 0 || uid == Self.nearLosslessUID else {
             throw DicomError(.invalidValue, "NEAR \(near) needs JPEG-LS Near-Lossless (\(Self.nearLosslessUID))")
