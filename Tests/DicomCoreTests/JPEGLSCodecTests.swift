@@ -298,7 +298,74 @@ import Testing
         }
     }
 
+    /// Custom presets (LSE type 1): thresholds and RESET are checked by GDCM for one component per scan. A MAXVAL that
+    /// is not 2^n − 1 has no independent oracle: CharLS (in GDCM and imagecodecs) clamps predictions with
+    /// `(Px & MAXVAL) == Px`, which is wrong for such MAXVAL, and rejects the stream; we follow T.87 §A.4.2 and check
+    /// the round trip within NEAR. RESET ≠ 64 with several components in one scan (ILV 1/2) is where implementations
+    /// part: CharLS 2 disagrees with DCMTK's own ILV 1 streams (which we decode exactly, see the cross-encoder test)
+    /// and with our ILV 2 streams, and dcmcjpls crashes writing ILV 2 with a custom RESET; so no oracle there.
+    @Test(arguments: [0, 3])
+    func customPresetsRoundTripAndMatchGDCM(_ near: Int) throws {
+        for (spp, ilv) in [(1, 0), (3, 2), (3, 0)] {
+            for maxValue in [0, 3000] {
+                let d = ImageDescriptor(rows: 29, columns: 31, samplesPerPixel: spp, bitsAllocated: 16, bitsStored: 12,
+                                        photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
+                let preset = JPEGLSParameters.Preset(maxValue: maxValue, t1: 9, t2: 40, t3: 200, reset: 32)
+                let parameters = try JPEGLSParameters(bitsPerSample: 12, near: near, preset: preset)
+                // Samples above MAXVAL are not allowed, so clamp the synthetic image to it first.
+                var raw = Self.synthetic(d, seed: 7)
+                for i in stride(from: 0, to: raw.count, by: 2) {
+                    let v = min(Int(parameters.maxValue), Int(raw[i]) | Int(raw[i + 1]) << 8)
+                    raw[i] = UInt8(v & 0xFF)
+                    raw[i + 1] = UInt8(v >> 8)
+                }
+                let stream = raw.withUnsafeBytes {
+                    JPEGLSEncoder(frame: $0, descriptor: d, precision: 12, parameters: parameters, interleave: ilv, preset: preset).encode()
+                }
+                let ours = try Self.decode(stream, d)
+                #expect(Self.maxDifference(ours, raw, bytesPerSample: 2) <= near)
+                if maxValue == 0 && ilv == 0 {
+                    let uid = near == 0 ? JPEGLSCodec.losslessUID : JPEGLSCodec.nearLosslessUID
+                    let path = try Self.writeFile(EncodedFrame(bytes: stream), descriptor: d, uid: uid)
+                    let theirs = try #require(try Self.gdcmDecoded(path))
+                    #expect(theirs.bytes == ours, "\(spp) samples, ILV \(ilv)")
+                }
+            }
+        }
+    }
+
     // MARK: Hostile codestreams
+
+    @Test func everyNthPrefixOfLargerStreamsFailsCleanly() throws {
+        for (spp, bits, restart) in [(1, 16, 0), (3, 12, 0), (3, 8, 4)] {
+            let d = ImageDescriptor(rows: 40, columns: 50, samplesPerPixel: spp, bitsAllocated: bits > 8 ? 16 : 8, bitsStored: bits,
+                                    photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
+            let raw = Self.synthetic(d, seed: 3)
+            let parameters = try JPEGLSParameters(bitsPerSample: bits, near: 1)
+            let stream = raw.withUnsafeBytes {
+                JPEGLSEncoder(frame: $0, descriptor: d, precision: bits, parameters: parameters, interleave: spp == 3 && bits == 8 ? 2 : 0,
+                              restartInterval: restart).encode()
+            }
+            #expect(throws: Never.self) { try Self.decode(stream, d) }
+            // Every marker position, and every 7th byte.
+            var cuts = Set(stride(from: 0, to: stream.count - 2, by: 7))
+            for i in 0..<(stream.count - 1) where stream[i] == 0xFF && stream[i + 1] >= 0x80 { cuts.insert(i); cuts.insert(i + 1); cuts.insert(i + 2) }
+            for length in cuts.sorted() where length < stream.count - 2 {
+                #expect(throws: DicomError(.invalidPixelData), "prefix \(length) of \(stream.count)") { try Self.decode(Array(stream.prefix(length)), d) }
+            }
+        }
+    }
+
+    @Test func hpColourTransformsAreRejected() throws {
+        let (stream, d) = try Self.smallStream()
+        let app8: [UInt8] = [0xFF, 0xE8, 0x00, 0x07, 0x6D, 0x72, 0x66, 0x78, 0x01]
+        #expect(throws: DicomError(.invalidPixelData)) { try Self.decode(Array(stream[..<2]) + app8 + Array(stream[2...]), d) }
+        let lse: [UInt8] = [0xFF, 0xF8, 0x00, 0x04, 0x0D, 0x01]
+        #expect(throws: DicomError(.invalidPixelData)) { try Self.decode(Array(stream[..<2]) + lse + Array(stream[2...]), d) }
+        // An APP8 "mrfx" with transform 0 (none) is harmless.
+        let none: [UInt8] = [0xFF, 0xE8, 0x00, 0x07, 0x6D, 0x72, 0x66, 0x78, 0x00]
+        #expect(try Self.decode(Array(stream[..<2]) + none + Array(stream[2...]), d) == Self.decode(stream, d))
+    }
 
     static func smallStream() throws -> (stream: [UInt8], descriptor: ImageDescriptor) {
         let d = ImageDescriptor(rows: 9, columns: 11, samplesPerPixel: 3, bitsAllocated: 8, photometricInterpretation: "RGB")

@@ -84,6 +84,8 @@ struct JPEGLSEncoder {
     let interleave: Int
     /// Lines per restart interval (DRI), 0 for none.
     var restartInterval = 0
+    /// Written as an LSE segment when it is not all defaults; `parameters` must have been made from it.
+    var preset = JPEGLSParameters.Preset()
 
     func encode() -> [UInt8] {
         let d = descriptor
@@ -97,9 +99,14 @@ struct JPEGLSEncoder {
         put([0xFF, 0xF7, 0, 8 + 3 * spp, precision, height >> 8, height, width >> 8, width, spp])
         for c in 0..<spp { put([c + 1, 0x11, 0]) }
         if restartInterval > 0 { put([0xFF, 0xDD, 0, 4, restartInterval >> 8, restartInterval]) }
+        if preset != JPEGLSParameters.Preset() {
+            put([0xFF, 0xF8, 0, 13, 1])
+            for v in [preset.maxValue, preset.t1, preset.t2, preset.t3, preset.reset] { put([v >> 8, v]) }
+        }
 
         let scans: [[Int]] = interleave == 2 ? [Array(0..<spp)] : (0..<spp).map { [$0] }
         let mask = Int32((1 << precision) - 1)
+        let maxValue = parameters.maxValue
         for scan in scans {
             let ns = scan.count
             put([0xFF, 0xDA, 0, 6 + 2 * ns, ns])
@@ -134,7 +141,7 @@ struct JPEGLSEncoder {
                     var index = y * width * spp + component
                     for x in 1...width {
                         let v: Int32 = d.bytesPerSample == 1 ? Int32(source[index]) : Int32(source[2 * index]) | Int32(source[2 * index + 1]) << 8
-                        input[x * stride + c] = v & mask
+                        input[x * stride + c] = min(v & mask, maxValue)
                         index += spp
                     }
                 }
