@@ -101,21 +101,21 @@ struct JPEGLSState {
     /// 365 and 366, with their Nn in the C slot.
     let context: UnsafeMutablePointer<Int32>
     /// Q(d) of T.87 §A.3.3 for d = −MAXVAL…MAXVAL, indexed by d.
-    let quant: UnsafeMutablePointer<Int32>
+    let quant: UnsafeMutablePointer<Int8>
     let j: UnsafeMutablePointer<Int32>
 
     init(_ p: JPEGLSParameters) {
         self.p = p
         context = .allocate(capacity: 4 * 367)
         let size = Int(2 * p.maxValue + 1)
-        let base = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+        let base = UnsafeMutablePointer<Int8>.allocate(capacity: size)
         // Q is odd in d and constant between thresholds: fill the ranges of the non-negative half, mirrored.
         let m = Int(p.maxValue)
         let bounds = [0, Int(p.near) + 1, Int(p.t1), Int(p.t2), Int(p.t3), m + 1]
         for q in 0..<5 where bounds[q] < bounds[q + 1] {
             for d in max(0, bounds[q])..<min(m + 1, bounds[q + 1]) {
-                base[m + d] = Int32(q)
-                base[m - d] = Int32(-q)
+                base[m + d] = Int8(q)
+                base[m - d] = Int8(-q)
             }
         }
         quant = base + m
@@ -138,7 +138,7 @@ struct JPEGLSState {
 
     /// The context number 81·Q1 + 9·Q2 + Q3 of the gradients (T.87 §A.3.4), before the sign is folded.
     @inline(__always) func contextNumber(_ d1: Int32, _ d2: Int32, _ d3: Int32) -> Int32 {
-        quant[Int(d1)] &* 81 &+ quant[Int(d2)] &* 9 &+ quant[Int(d3)]
+        Int32(quant[Int(d1)]) &* 81 &+ Int32(quant[Int(d2)]) &* 9 &+ Int32(quant[Int(d3)])
     }
 
     /// C[q], the bias correction.
