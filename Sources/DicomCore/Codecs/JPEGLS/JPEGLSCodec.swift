@@ -1,0 +1,165 @@
+/// JPEG-LS lossless and near-lossless (ITU-T T.87, ISO/IEC 14495-1; PS3.5 §8.2.3, §A.4.3).
+///
+/// Decodes 2–16-bit samples of 1 or more components in every interleave mode, with custom presets (LSE type 1),
+/// restart markers and one scan per component. Encodes 1 and 3 components: 8-bit colour sample-interleaved (ILV 2),
+/// everything else one scan per component (ILV 0). NEAR comes from `EncodeOptions.nearLossless`.
+///
+/// ```swift
+/// let frame = try file.decodedFrame(0)          // through CodecRegistry.standard
+/// let encoded = try JPEGLSCodec().encode(raw, descriptor: d, transferSyntaxUID: JPEGLSCodec.nearLosslessUID,
+///                                        options: EncodeOptions(nearLossless: 2))
+/// ```
+public struct JPEGLSCodec: PixelCodec {
+    /// JPEG-LS Lossless Image Compression.
+    public static let losslessUID = "1.2.840.10008.1.2.4.80"
+    /// JPEG-LS Lossy (Near-Lossless) Image Compression.
+    public static let nearLosslessUID = "1.2.840.10008.1.2.4.81"
+
+    public init() {}
+
+    public var transferSyntaxUIDs: [String] { [Self.losslessUID, Self.nearLosslessUID] }
+
+    public func decode(_ encoded: ArraySlice<UInt8>, descriptor: ImageDescriptor, into output: UnsafeMutableRawBufferPointer) throws(DicomError) -> String {
+        try descriptor.validate()
+        guard descriptor.bytesPerSample <= 2 else {
+            throw DicomError(.invalidPixelData, "JPEG-LS holds at most 16 bits per sample, Bits Allocated is \(descriptor.bitsAllocated)")
+        }
+        guard output.count == descriptor.decodedFrameLength else {
+            throw DicomError(.invalidPixelData, "output buffer of \(output.count) bytes, \(descriptor.decodedFrameLength) expected")
+        }
+        let result = encoded.withUnsafeBufferPointer { bytes in
+            Result { () throws(DicomError) in
+                var decoder = JPEGLSDecoder(bytes, descriptor: descriptor, output: output)
+                try decoder.decode()
+            }
+        }
+        try result.get()
+        return descriptor.photometricInterpretation
+    }
+
+    public func encode(_ frame: UnsafeRawBufferPointer, descriptor d: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
+        guard uid == Self.losslessUID || uid == Self.nearLosslessUID else {
+            throw DicomError(.unsupportedTransferSyntax, "JPEG-LS cannot encode \(uid)")
+        }
+        try d.validate()
+        let near = options.nearLossless
+        guard near == 0 || uid == Self.nearLosslessUID else {
+            throw DicomError(.invalidValue, "NEAR \(near) needs JPEG-LS Near-Lossless (\(Self.nearLosslessUID))")
+        }
+        guard d.bytesPerSample <= 2, d.bitsStored <= 16 else {
+            throw DicomError(.invalidPixelData, "JPEG-LS holds at most 16 bits per sample, Bits Allocated is \(d.bitsAllocated)")
+        }
+        guard d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else {
+            throw DicomError(.invalidPixelData, "JPEG-LS encoding of \(d.samplesPerPixel) samples per pixel")
+        }
+        guard frame.count >= d.decodedFrameLength else {
+            throw DicomError(.invalidPixelData, "frame has \(frame.count) bytes, \(d.decodedFrameLength) expected")
+        }
+        let precision = max(2, d.bitsStored)
+        let parameters = try JPEGLSParameters(bitsPerSample: precision, near: near)
+        let ilv = d.samplesPerPixel == 3 && d.bitsStored <= 8 ? 2 : 0
+        let bytes = JPEGLSEncoder(frame: frame, descriptor: d, precision: precision, parameters: parameters, interleave: ilv).encode()
+
+        var changes = DataSet()
+        if d.samplesPerPixel > 1 { try changes.setInt(0, for: .planarConfiguration) }
+        if near > 0 {
+            let raw = d.pixelCount * d.samplesPerPixel * ((d.bitsStored + 7) / 8)
+            let hundredths = (raw * 100 + bytes.count / 2) / max(1, bytes.count)
+            let fraction = hundredths % 100
+            try changes.setString("01", for: Tag(0x0028, 0x2110), vr: .CS)
+            try changes.setString("\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)", for: Tag(0x0028, 0x2112), vr: .DS)
+            try changes.setString("ISO_14495_1", for: Tag(0x0028, 0x2114), vr: .CS)
+        }
+        return EncodedFrame(bytes: bytes, attributeChanges: changes)
+    }
+}
+
+/// Writes one frame as a JPEG-LS codestream: SOI, SOF55, one scan per component (ILV 0) or one scan of all
+/// components (ILV 2), EOI. Default thresholds, so no LSE segment; restart markers only when asked for.
+struct JPEGLSEncoder {
+    let frame: UnsafeRawBufferPointer
+    let descriptor: ImageDescriptor
+    let precision: Int
+    let parameters: JPEGLSParameters
+    let interleave: Int
+    /// Lines per restart interval (DRI), 0 for none.
+    var restartInterval = 0
+    /// Written as an LSE segment when it is not all defaults; `parameters` must have been made from it.
+    var preset = JPEGLSParameters.Preset()
+
+    func encode() -> [UInt8] {
+        let d = descriptor
+        let width = d.columns, height = d.rows, spp = d.samplesPerPixel
+        let capacity = d.pixelCount * spp * (Int(parameters.limit) + 2) / 7 + 64 * spp + 1024
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var n = 0
+        func put(_ bytes: [Int]) { for b in bytes { buffer[n] = UInt8(truncatingIfNeeded: b); n += 1 } }
+        put([0xFF, 0xD8])
+        put([0xFF, 0xF7, 0, 8 + 3 * spp, precision, height >> 8, height, width >> 8, width, spp])
+        for c in 0..<spp { put([c + 1, 0x11, 0]) }
+        if restartInterval > 0 { put([0xFF, 0xDD, 0, 4, restartInterval >> 8, restartInterval]) }
+        if preset != JPEGLSParameters.Preset() {
+            put([0xFF, 0xF8, 0, 13, 1])
+            for v in [preset.maxValue, preset.t1, preset.t2, preset.t3, preset.reset] { put([v >> 8, v]) }
+        }
+
+        let scans: [[Int]] = interleave == 2 ? [Array(0..<spp)] : (0..<spp).map { [$0] }
+        let mask = Int32((1 << precision) - 1)
+        let maxValue = parameters.maxValue
+        for scan in scans {
+            let ns = scan.count
+            put([0xFF, 0xDA, 0, 6 + 2 * ns, ns])
+            for c in scan { put([c + 1, 0]) }
+            put([Int(parameters.near), interleave, 0])
+
+            let state = JPEGLSState(parameters)
+            defer { state.deallocate() }
+            let stride = ns
+            let lineLength = (width + 2) * stride
+            let lines = UnsafeMutablePointer<Int32>.allocate(capacity: 3 * lineLength)
+            defer { lines.deallocate() }
+            lines.initialize(repeating: 0, count: 3 * lineLength)
+            let input = lines + 2 * lineLength
+            var previous = lines, current = lines + lineLength
+            var encoder = JPEGLSLineEncoder(state: state, writer: JPEGLSBitWriter(buffer, capacity: capacity, start: n))
+            var runIndex = 0
+            let source = frame.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            for y in 0..<height {
+                if restartInterval > 0 && y > 0 && y % restartInterval == 0 {
+                    // RSTm ends the interval; coding restarts as at the top of the scan (T.87 §D.2).
+                    encoder.writer.finish()
+                    n = encoder.writer.count
+                    put([0xFF, 0xD0 + (y / restartInterval - 1) % 8])
+                    encoder.writer = JPEGLSBitWriter(buffer, capacity: capacity, start: n)
+                    state.resetContexts()
+                    lines.update(repeating: 0, count: 2 * lineLength)
+                    runIndex = 0
+                }
+                // Gather the line's samples, masked to P bits (two's complement samples keep their low bits).
+                for (c, component) in scan.enumerated() {
+                    var index = y * width * spp + component
+                    for x in 1...width {
+                        let v: Int32 = d.bytesPerSample == 1 ? Int32(source[index]) : Int32(source[2 * index]) | Int32(source[2 * index + 1]) << 8
+                        input[x * stride + c] = min(v & mask, maxValue)
+                        index += spp
+                    }
+                }
+                for c in 0..<stride {
+                    previous[(width + 1) * stride + c] = previous[width * stride + c]
+                    current[c] = previous[stride + c]
+                }
+                if ns > 1 {
+                    encoder.encodeInterleavedLine(input: input, previous: previous, current: current, width: width, components: ns, runIndex: &runIndex)
+                } else {
+                    encoder.encodeLine(input: input, previous: previous, current: current, width: width, runIndex: &runIndex)
+                }
+                swap(&previous, &current)
+            }
+            encoder.writer.finish()
+            n = encoder.writer.count
+        }
+        put([0xFF, 0xD9])
+        return Array(UnsafeBufferPointer(start: buffer, count: n))
+    }
+}
