@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+@testable import DicomCore
+
+/// JPEG 2000 (ISO/IEC 15444-1): corpus files against their uncompressed twins and against OpenJPEG's
+/// `opj_decompress` as an oracle, streams made by `opj_compress` at many settings, reduced resolution, and hostile input.
+/// `opj_compress`/`opj_decompress` come from the `libopenjp2-tools` package; a missing tool fails the test.
+@Suite struct JPEG2000CodecTests {
+    // MARK: Helpers
+
+    struct ToolError: Error { var message: String }
+
+    static func run(_ tool: String, _ arguments: [String]) throws {
+        let exe = "/usr/bin/\(tool)"
+        guard FileManager.default.isExecutableFile(atPath: exe) else {
+            Issue.record("\(tool) not found: apt-get install libopenjp2-tools")
+            throw ToolError(message: "\(tool) missing")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: exe)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let line = ([tool] + arguments).joined(separator: " ")
+            Issue.record("\(line) exited \(process.terminationStatus): \(stderr)")
+            throw ToolError(message: line)
+        }
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("j2k-tests-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// OpenJPEG's decoding of `codestream`: one plane per component, samples as signed integers.
+    static func openJPEGPlanes(_ codestream: [UInt8], in dir: String, reduce: Int = 0) throws -> [[Int32]] {
+        let isJP2 = codestream.count > 8 && codestream[4] == 0x6A && codestream[5] == 0x50
+        let input = "\(dir)/in-\(UUID().uuidString).\(isJP2 ? "jp2" : "j2k")", output = "\(dir)/out-\(UUID().uuidString).rawl"
+        try Data(codestream).write(to: URL(fileURLWithPath: input))
+        var args = ["-i", input, "-o", output, "-quiet"]
+        if reduce > 0 { args += ["-r", String(reduce)] }
+        try run("opj_decompress", args)
+        let raw = [UInt8](try Data(contentsOf: URL(fileURLWithPath: output)))
+        let image = try JPEG2000Decoder.decode(codestream[...], level: reduce)
+        var planes: [[Int32]] = []
+        var offset = 0
+        for c in 0..<image.planes.count {
+            let count = image.widths[c] * image.heights[c]
+            let bytes = image.precisions[c] <= 8 ? 1 : 2
+            var plane: [Int32] = []
+            plane.reserveCapacity(count)
+            for i in 0..<count {
+                let p = offset + i * bytes
+                guard p + bytes <= raw.count else { throw ToolError(message: "opj output too short") }
+                var v = bytes == 1 ? Int32(raw[p]) : Int32(raw[p]) | Int32(raw[p + 1]) << 8
+                if image.isSigned[c] { v = bytes == 1 ? Int32(Int8(truncatingIfNeeded: v)) : Int32(Int16(truncatingIfNeeded: v)) }
+                plane.append(v)
+            }
+            offset += count * bytes
+            planes.append(plane)
+        }
+        return planes
+    }
+
+    /// Expects our decoding of `codestream` to be within `tolerance` of OpenJPEG's.
+    static func expectMatchesOpenJPEG(_ codestream: [UInt8], tolerance: Int32, reduce: Int = 0, _ label: String,
+                                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let theirs = try openJPEGPlanes(codestream, in: dir, reduce: reduce)
+        let ours = try JPEG2000Decoder.decode(codestream[...], level: reduce)
+        #expect(ours.planes.count == theirs.count, "\(label): component count", sourceLocation: sourceLocation)
+        for (c, (a, b)) in zip(ours.planes, theirs).enumerated() {
+            #expect(a.count == b.count, "\(label): component \(c) has \(a.count) samples, OpenJPEG \(b.count)", sourceLocation: sourceLocation)
+            var worst: Int32 = 0, at = -1
+            for i in 0..<min(a.count, b.count) where abs(a[i] - b[i]) > worst { worst = abs(a[i] - b[i]); at = i }
+            #expect(worst <= tolerance, "\(label): component \(c) differs by \(worst) at \(at) (ours \(at >= 0 ? a[at] : 0), OpenJPEG \(at >= 0 ? b[at] : 0))",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// A smooth image with noise and edges, `components` planes of `bits` bits, as little-endian raw samples (planar).
+    static func syntheticRaw(width: Int, height: Int, components: Int, bits: Int, signed: Bool = false, seed: UInt64 = 1) -> [UInt8] {
+        var rng = SplitMix(state: seed)
+        var out: [UInt8] = []
+        let maxValue = (1 << bits) - 1
+        for c in 0..<components {
+            for y in 0..<height {
+                for x in 0..<width {
+                    var v = (x * 7 + y * 3 + c * 50) * maxValue / (width * 7 + height * 3 + 150)
+                    if (x / 9 + y / 5) % 3 == 0 { v = maxValue - v }
+                    v += Int(rng.next() % UInt64(max(2, maxValue / 16))) - maxValue / 32
+                    v = min(max(v, 0), maxValue)
+                    if signed { v -= 1 << (bits - 1) }
+                    out.append(UInt8(truncatingIfNeeded: v))
+                    if bits > 8 { out.append(UInt8(truncatingIfNeeded: v >> 8)) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// `opj_compress` output for a synthetic image with the given options.
+    static func openJPEGStream(width: Int, height: Int, components: Int, bits: Int, signed: Bool = false, options: [String]) throws -> [UInt8] {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = "\(dir)/in.rawl", output = "\(dir)/out.j2k"
+        try Data(syntheticRaw(width: width, height: height, components: components, bits: bits, signed: signed))
+            .write(to: URL(fileURLWithPath: input))
+        try run("opj_compress", ["-i", input, "-o", output, "-F", "\(width),\(height),\(components),\(bits),\(signed ? "s" : "u")"] + options)
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: output)))
+    }
+
+    // MARK: Corpus
+
+    @Test func losslessMRSliceEqualsItsUncompressedTwin() throws {
+        let j2k = try DicomFile.read(contentsOf: TestCorpus.path("MR_small_jp2klossless.dcm"))
+        let native = try DicomFile.read(contentsOf: TestCorpus.path("MR_small.dcm"))
+        let a = try j2k.decodedFrame(0), b = try native.decodedFrame(0)
+        #expect(a.bytes == b.bytes)
+    }
+
+    @Test(arguments: ["693_J2KI.dcm", "JPEG2000.dcm", "GDCMJ2K_TextGBR.dcm", "J2K_pixelrep_mismatch.dcm", "SC_rgb_gdcm_KY.dcm",
+                      "examples_jpeg2k.dcm", "MR_small_jp2klossless.dcm"])
+    func corpusFileMatchesOpenJPEG(_ name: String) throws {
+        let file = try DicomFile.read(contentsOf: TestCorpus.path(name))
+        let lossless = file.transferSyntax.uid == JPEG2000Codec.losslessUID
+        for i in 0..<file.dataSet.numberOfFrames {
+            let codestream = Array(try file.dataSet.frameBytes(at: i))
+            try JPEG2000CodecTests.expectMatchesOpenJPEG(codestream, tolerance: lossless ? 0 : 1, "\(name) frame \(i + 1)")
+            _ = try file.decodedFrame(i)
+        }
+    }
+
+    /// The fragment holds a codestream cut short by an embedded Sequence Delimitation Item; OpenJPEG rejects it too.
+    @Test func brokenCodestreamWithEmbeddedDelimiterIsRejected() throws {
+        let file = try DicomFile.read(contentsOf: TestCorpus.path("JPEG2000-embedded-sequence-delimiter.dcm"))
+        #expect(throws: DicomError.self) { _ = try file.decodedFrame(0) }
+    }
+
+    // MARK: Streams made by OpenJPEG
+
+    static let settings: [(String, [String])] = [
+        ("default 5/3", []),
+        ("tiles", ["-t", "32,24", "-n", "3"]),
+        ("tiles offset", ["-t", "40,40", "-T", "3,5", "-d", "5,7", "-n", "3"]),
+        ("layers", ["-r", "40,20,10,1"]),
+        ("lossy 9/7 layers", ["-I", "-r", "30,10"]),
+        ("lossy 9/7", ["-I", "-q", "35"]),
+        ("LRCP precincts", ["-p", "LRCP", "-c", "[32,32],[16,16]", "-r", "20,5,1"]),
+        ("RLCP", ["-p", "RLCP", "-r", "10,1", "-c", "[16,16]"]),
+        ("RPCL", ["-p", "RPCL", "-r", "10,1", "-c", "[32,32],[16,16],[8,8]"]),
+        ("PCRL", ["-p", "PCRL", "-r", "10,1", "-c", "[16,16]", "-t", "50,40", "-n", "3"]),
+        ("CPRL", ["-p", "CPRL", "-r", "10,1", "-c", "[32,32],[16,16]"]),
+        ("code-blocks 16x8", ["-b", "16,8"]),
+        ("code-blocks 4x256", ["-b", "4,256"]),
+        ("bypass", ["-M", "1", "-r", "5,1"]),
+        ("reset", ["-M", "2"]),
+        ("terminate", ["-M", "4", "-r", "8,1"]),
+        ("vertical causal", ["-M", "8"]),
+        ("predictable termination", ["-M", "16"]),
+        ("segmentation symbols", ["-M", "32"]),
+        ("all mode switches", ["-M", "63", "-r", "12,3,1"]),
+        ("all mode switches lossy", ["-M", "63", "-I", "-r", "12,3"]),
+        ("SOP and EPH", ["-SOP", "-EPH", "-r", "4,1"]),
+        ("one level", ["-n", "1"]),
+        ("no transform levels", ["-n", "1", "-b", "32,32"]),
+        ("many levels", ["-n", "6"]),
+        ("POC", ["-POC", "T0=0,0,2,3,1,CPRL/T0=0,0,2,7,3,LRCP", "-r", "10,4,1"]),
+        ("PLT and TLM", ["-PLT", "-TLM", "-t", "32,32", "-n", "3"]),
+        ("tile-parts", ["-TP", "R", "-t", "48,48", "-n", "3"]),
+        ("ROI", ["-ROI", "c=0,U=3", "-r", "10,1"]),
+    ]
+
+    @Test(arguments: 0..<settings.count)
+    func openJPEGStreamsDecodeLikeOpenJPEG(_ index: Int) throws {
+        let (label, options) = JPEG2000CodecTests.settings[index]
+        let lossy = options.contains("-I")
+        for (components, bits, signed) in [(1, 12, false), (3, 8, false), (1, 16, true), (1, 10, false)] {
+            let stream = try JPEG2000CodecTests.openJPEGStream(width: 97, height: 75, components: components, bits: bits, signed: signed, options: options)
+            try JPEG2000CodecTests.expectMatchesOpenJPEG(stream, tolerance: lossy ? 1 : 0, "\(label), \(components)x\(bits) bits\(signed ? " signed" : "")")
+        }
+    }
+}
