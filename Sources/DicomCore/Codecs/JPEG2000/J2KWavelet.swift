@@ -50,7 +50,9 @@ enum J2KWavelet {
         var t = evenStart
         while t < n + 8 { x[t] *= k; t += 2 }
         t = 1 - evenStart
-        let invK = 1 / k
+        // OpenJPEG (and the JasPer-era tables it took them from) scale high-pass samples by 1.625732422 / 2 rather
+        // than 1/K = 0.8128931; on 16-bit images that moves samples by up to 2. We follow the deployed decoders.
+        let invK: Float = 0.812866211
         while t < n + 8 { x[t] *= invK; t += 2 }
         func lift(_ first: Int, _ last: Int, _ c: Float) {
             var t = first
