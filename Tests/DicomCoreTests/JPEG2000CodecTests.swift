@@ -198,4 +198,78 @@ import Testing
             try JPEG2000CodecTests.expectMatchesOpenJPEG(stream, tolerance: lossy ? 1 : 0, "\(label), \(components)x\(bits) bits\(signed ? " signed" : "")")
         }
     }
+
+    // MARK: Reduced resolution
+
+    @Test(arguments: [1, 2, 3])
+    func reducedResolutionMatchesOpenJPEG(_ level: Int) throws {
+        for options in [["-r", "10,1"], ["-I", "-r", "20"], ["-p", "RPCL", "-c", "[32,32],[16,16]", "-t", "48,40", "-n", "4"]] {
+            let stream = try JPEG2000CodecTests.openJPEGStream(width: 97, height: 75, components: 3, bits: 8, options: options)
+            try JPEG2000CodecTests.expectMatchesOpenJPEG(stream, tolerance: options.contains("-I") ? 1 : 0, reduce: level,
+                                                         "level \(level) \(options)")
+        }
+        let mr = try DicomFile.read(contentsOf: TestCorpus.path("MR_small_jp2klossless.dcm"))
+        let image = try JPEG2000Decoder.decode(try mr.dataSet.frameBytes(at: 0), level: level)
+        #expect(image.widths[0] == (64 + (1 << level) - 1) >> level)
+    }
+
+    @Test func levelAboveTheDecompositionLevelsIsRejected() throws {
+        let stream = try JPEG2000CodecTests.openJPEGStream(width: 40, height: 30, components: 1, bits: 8, options: ["-n", "2"])
+        #expect(throws: DicomError.self) { _ = try JPEG2000Decoder.decode(stream[...], level: 3) }
+    }
+
+    // MARK: Hostile input
+
+    /// Every prefix cut at every 7th byte (and every marker or packet boundary in between, by density) fails with a
+    /// DicomError or decodes; none crashes or hangs.
+    @Test func truncatedStreamsFailCleanly() throws {
+        for options in [["-r", "10,3,1", "-SOP", "-EPH"], ["-M", "63", "-p", "RPCL", "-c", "[32,32]"], ["-I", "-t", "40,40", "-n", "3"]] {
+            let stream = try JPEG2000CodecTests.openJPEGStream(width: 64, height: 48, components: 3, bits: 8, options: options)
+            var errors = 0
+            for cut in stride(from: 0, to: stream.count - 2, by: 7) {
+                do { _ = try JPEG2000Decoder.decode(stream[0..<cut]) } catch { errors += 1 }
+            }
+            #expect(errors > 0)
+        }
+    }
+
+    /// Flipped bytes anywhere in the stream give a DicomError or some image, never a crash.
+    @Test func corruptedStreamsFailCleanly() throws {
+        let stream = try JPEG2000CodecTests.openJPEGStream(width: 64, height: 48, components: 3, bits: 12, options: ["-r", "8,1", "-c", "[32,32]"])
+        var rng = SplitMix(state: 7)
+        for _ in 0..<400 {
+            var bad = stream
+            for _ in 0..<3 { bad[Int(rng.next() % UInt64(bad.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            _ = try? JPEG2000Decoder.decode(bad[...])
+        }
+    }
+
+    /// SIZ claiming 65535 x 65535 one-pixel tiles, or a 4-gigapixel image, is rejected before anything is allocated.
+    @Test func absurdHeadersAreRejectedBeforeAllocating() throws {
+        let stream = try JPEG2000CodecTests.openJPEGStream(width: 16, height: 16, components: 1, bits: 8, options: ["-n", "2"])
+        func patched(_ offset: Int, _ values: [UInt32]) -> [UInt8] {
+            var s = stream
+            for (k, v) in values.enumerated() { for b in 0..<4 { s[offset + 4 * k + b] = UInt8(truncatingIfNeeded: v >> (24 - 8 * b)) } }
+            return s
+        }
+        // SIZ body starts at 6: Rsiz(2), Xsiz at 8, Ysiz 12, XOsiz 16, YOsiz 20, XTsiz 24, YTsiz 28.
+        let cases = [patched(8, [60000, 60000]) + [], patched(8, [0xFFFF_FFF0, 0xFFFF_FFF0, 0, 0, 0xFFFF_FFF0, 0xFFFF_FFF0]),
+                     patched(24, [1, 1]), patched(8, [70000, 70000, 0, 0, 70000, 70000])]
+        for bad in cases {
+            #expect(throws: DicomError.self) { _ = try JPEG2000Decoder.decode(bad[...]) }
+        }
+        // A COD with 1x1 precincts everywhere on a large image: refused by the precinct budget, not allocated.
+        var siz = J2KSize()
+        siz.width = 60000; siz.height = 60000; siz.tileWidth = 60000; siz.tileHeight = 60000
+        siz.components = [J2KComponent(precision: 8, isSigned: false, dx: 1, dy: 1)]
+        var style = J2KComponentStyle()
+        style.levels = 1
+        style.precincts = [(1, 1), (1, 1)]
+        var budget = 1 << 22
+        #expect(throws: DicomError.self) {
+            _ = try J2KTileComponent(x0: 0, y0: 0, x1: 60000, y1: 60000, style: style,
+                                     quantization: J2KQuantization(style: 0, guardBits: 1, steps: [(8, 0), (9, 0), (9, 0), (10, 0)]),
+                                     precision: 8, roiShift: 0, budget: &budget)
+        }
+    }
 }

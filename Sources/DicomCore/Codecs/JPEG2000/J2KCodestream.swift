@@ -229,11 +229,11 @@ struct J2KCodestream: Sendable {
         }
         for _ in 0..<count {
             let ssiz = Int(try s.u8()), dx = Int(try s.u8()), dy = Int(try s.u8())
-            guard ssiz & 0x7F < 38, dx > 0, dy > 0 else { throw DicomError(.invalidPixelData, at: at, "SIZ component \(ssiz) \(dx)x\(dy)") }
+            guard ssiz & 0x7F < 30, dx > 0, dy > 0 else { throw DicomError(.invalidPixelData, at: at, "SIZ component \(ssiz) \(dx)x\(dy)") }
             size.components.append(J2KComponent(precision: ssiz & 0x7F + 1, isSigned: ssiz & 0x80 != 0, dx: dx, dy: dy))
         }
-        let samples = (size.width - size.x0) * (size.height - size.y0)
-        guard samples <= J2KCodestream.maximumSamples / count else {
+        let across = size.width - size.x0, down = size.height - size.y0
+        guard across <= 1 << 24, down <= 1 << 24, across * down <= J2KCodestream.maximumSamples / count else {
             throw DicomError(.invalidPixelData, at: at, "image of \(size.width - size.x0)x\(size.height - size.y0)x\(count) samples")
         }
     }
