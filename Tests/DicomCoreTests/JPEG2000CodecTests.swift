@@ -272,4 +272,40 @@ import Testing
                                      precision: 8, roiShift: 0, budget: &budget)
         }
     }
+
+    // MARK: Encoder
+
+    /// Our lossless encodings decode exactly, by OpenJPEG and by us, for grey and RGB, 8–16 bits, signed and unsigned.
+    @Test(arguments: [(1, 8, false, 64, 64), (1, 12, false, 97, 75), (1, 16, true, 33, 130), (3, 8, false, 70, 45), (1, 16, false, 256, 200), (1, 10, true, 5, 3)])
+    func losslessEncodingDecodesExactly(_ c: Int, _ bits: Int, _ signed: Bool, _ w: Int, _ h: Int) throws {
+        let raw = JPEG2000CodecTests.syntheticRaw(width: w, height: h, components: c, bits: bits, signed: signed, seed: 9)
+        let bytesPerSample = bits > 8 ? 2 : 1
+        // Interleave the planar synthetic samples into the decoded layout.
+        var frame = [UInt8](repeating: 0, count: raw.count)
+        for comp in 0..<c { for p in 0..<(w * h) { for k in 0..<bytesPerSample {
+            frame[(p * c + comp) * bytesPerSample + k] = raw[(comp * w * h + p) * bytesPerSample + k]
+        } } }
+        let d = ImageDescriptor(rows: h, columns: w, samplesPerPixel: c, bitsAllocated: bytesPerSample * 8, bitsStored: bits, isSigned: signed,
+                                photometricInterpretation: c == 3 ? "RGB" : "MONOCHROME2")
+        let encoded = try frame.withUnsafeBytes { try JPEG2000Codec().encode($0, descriptor: d, transferSyntaxUID: JPEG2000Codec.losslessUID, options: .init()) }
+        var back = [UInt8](repeating: 0, count: d.decodedFrameLength)
+        _ = try back.withUnsafeMutableBytes { try JPEG2000Codec().decode(encoded.bytes[...], descriptor: d, into: $0) }
+        if bits < bytesPerSample * 8 && signed {
+            // Our decoder writes sign-extended samples; compare the stored bits only.
+            for i in stride(from: 0, to: back.count, by: 2) { back[i + 1] &= UInt8((1 << (bits - 8)) - 1); frame[i + 1] &= UInt8((1 << (bits - 8)) - 1) }
+        }
+        #expect(back == frame)
+        try JPEG2000CodecTests.expectMatchesOpenJPEG(encoded.bytes, tolerance: 0, "our encoding of \(c)x\(bits)")
+        let dir = try JPEG2000CodecTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let theirs = try JPEG2000CodecTests.openJPEGPlanes(encoded.bytes, in: dir)
+        for comp in 0..<c {
+            for p in 0..<(w * h) {
+                var v = Int32(raw[(comp * w * h + p) * bytesPerSample])
+                if bytesPerSample == 2 { v |= Int32(raw[(comp * w * h + p) * bytesPerSample + 1]) << 8 }
+                if signed { v = Int32(Int16(truncatingIfNeeded: v << (16 - bits)) >> (16 - bits)) }
+                if theirs[comp][p] != v { Issue.record("OpenJPEG reads \(theirs[comp][p]) at \(p) of component \(comp), we wrote \(v)"); return }
+            }
+        }
+    }
 }

@@ -46,7 +46,35 @@ public struct JPEG2000Codec: PixelCodec {
         return d.photometricInterpretation
     }
 
+    /// Encodes losslessly (5/3 wavelet; RGB through the RCT, giving Photometric Interpretation YBR_RCT) for either syntax.
     public func encode(_ frame: UnsafeRawBufferPointer, descriptor d: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
-        throw DicomError(.unsupportedTransferSyntax, "JPEG2000Codec does not encode \(uid) yet")
+        guard transferSyntaxUIDs.contains(uid) else { throw DicomError(.unsupportedTransferSyntax, "JPEG2000Codec does not encode \(uid)") }
+        guard d.bitsAllocated % 8 == 0, d.bitsStored <= 16, d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else {
+            throw DicomError(.invalidPixelData, "JPEG 2000 encoding of \(d.samplesPerPixel) samples of \(d.bitsStored)/\(d.bitsAllocated) bits is not supported")
+        }
+        guard frame.count >= d.decodedFrameLength else {
+            throw DicomError(.invalidPixelData, "frame of \(frame.count) bytes, \(d.decodedFrameLength) expected")
+        }
+        let b = d.bytesPerSample, s = d.samplesPerPixel, bits = d.bitsStored
+        var planes = [[Int32]](repeating: [], count: s)
+        for c in 0..<s {
+            planes[c].reserveCapacity(d.pixelCount)
+            for p in 0..<d.pixelCount {
+                var v: UInt32 = 0
+                for k in 0..<b { v |= UInt32(frame[(p * s + c) * b + k]) << UInt32(8 * k) }
+                v &= bits >= 32 ? UInt32.max : (UInt32(1) << UInt32(bits)) - 1
+                var value = Int32(bitPattern: v)
+                if d.isSigned && v >> UInt32(bits - 1) & 1 == 1 { value -= Int32(1) << Int32(bits) }
+                planes[c].append(value)
+            }
+        }
+        let rct = s == 3 && d.photometricInterpretation == "RGB"
+        let bytes = J2KEncoder.encode(planes: planes, width: d.columns, height: d.rows, precision: bits, isSigned: d.isSigned, colourTransform: rct)
+        var changes = DataSet()
+        if s == 3 {
+            try changes.setInt(0, for: .planarConfiguration)
+            if rct { try changes.setString("YBR_RCT", for: .photometricInterpretation) }
+        }
+        return EncodedFrame(bytes: bytes, attributeChanges: changes)
     }
 }

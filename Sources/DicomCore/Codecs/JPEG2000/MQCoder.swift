@@ -142,16 +142,16 @@ struct MQEncoder {
     @inline(__always) private mutating func byteOut() {
         let last = bytes.count - 1
         if bytes[last] == 0xFF {
-            bytes.append(UInt8(c >> 20)); c &= 0xFFFFF; ct = 7
+            bytes.append(UInt8(truncatingIfNeeded: c >> 20)); c &= 0xFFFFF; ct = 7
         } else if c < 0x800_0000 {
-            bytes.append(UInt8(c >> 19)); c &= 0x7FFFF; ct = 8
+            bytes.append(UInt8(truncatingIfNeeded: c >> 19)); c &= 0x7FFFF; ct = 8
         } else {
             bytes[last] &+= 1
             if bytes[last] == 0xFF {
                 c &= 0x7FF_FFFF
-                bytes.append(UInt8(c >> 20)); c &= 0xFFFFF; ct = 7
+                bytes.append(UInt8(truncatingIfNeeded: c >> 20)); c &= 0xFFFFF; ct = 7
             } else {
-                bytes.append(UInt8(c >> 19)); c &= 0x7FFFF; ct = 8
+                bytes.append(UInt8(truncatingIfNeeded: c >> 19)); c &= 0x7FFFF; ct = 8
             }
         }
     }
