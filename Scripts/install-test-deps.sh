@@ -25,12 +25,13 @@ declare -A CHECK=(
     [dcmtk]="cmd:dcmdump cmd:dcm2json"
     [libgdcm-tools]="cmd:gdcmdump"
     [dicom3tools]="cmd:dciodvfy"
+    [libopenjp2-tools]="cmd:opj_decompress cmd:opj_compress"
     [zlib1g-dev]="file:/usr/include/zlib.h"
     [libsqlite3-dev]="file:/usr/include/sqlite3.h"
     [libssl-dev]="file:/usr/include/openssl/ssl.h"
     [python3-venv]="venv"
 )
-ORDER=(dcmtk libgdcm-tools dicom3tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv)
+ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv)
 
 present() {
     local spec

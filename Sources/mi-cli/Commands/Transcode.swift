@@ -37,7 +37,7 @@ struct TargetSyntax: ExpressibleByArgument {
     let options: EncodeOptions
 
     static let names = ["implicit", "explicit-le", "explicit-be", "deflated", "rle", "jpeg-baseline", "jpeg-lossless",
-                        "jpeg-lossless-p=1..7", "jpeg-ls", "jpeg-ls-near=N"]
+                        "jpeg-lossless-p=1..7", "jpeg-ls", "jpeg-ls-near=N", "j2k-lossless", "j2k"]
 
     init?(argument: String) {
         let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
@@ -62,6 +62,8 @@ struct TargetSyntax: ExpressibleByArgument {
             guard (0...255).contains(near) else { return nil }
             options.nearLossless = near
             transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.81")
+        case "j2k-lossless": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.90")
+        case "j2k": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.91")
         default: return nil
         }
         if parameter != nil && !["jpeg-lossless-p", "jpeg-ls-near"].contains(parts[0]) { return nil }

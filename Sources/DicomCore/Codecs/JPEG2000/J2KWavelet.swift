@@ -1,0 +1,86 @@
+/// Discrete wavelet transforms of ISO/IEC 15444-1 Annex F: the reversible 5/3 and irreversible 9/7 filters by
+/// lifting, with whole-sample symmetric extension (§F.3.7), inverse (decoding) and forward 5/3 (encoding).
+///
+/// Lines are given in deinterleaved order (low-pass samples first, then high-pass); `parity` is the parity of the
+/// first sample's coordinate, which decides whether it is a low- or high-pass sample.
+enum J2KWavelet {
+    static let alpha: Float = -1.586134342059924, beta: Float = -0.052980118572961
+    static let gamma: Float = 0.882911075530934, delta: Float = 0.443506852043971
+    static let k: Float = 1.230174104914001
+
+    @inline(__always) static func reflect(_ i: Int, _ n: Int) -> Int {
+        if n == 1 { return 0 }
+        let period = 2 * (n - 1)
+        var j = i % period
+        if j < 0 { j += period }
+        return j < n ? j : period - j
+    }
+
+    /// Inverse 5/3 of `n` samples at `line` (stride `step`), using `scratch` (n + 4 values).
+    static func inverse53(_ line: UnsafeMutablePointer<Int32>, n: Int, step: Int, parity: Int, scratch x: UnsafeMutablePointer<Int32>) {
+        if n == 1 { if parity == 1 { line[0] /= 2 }; return }
+        let lowCount = parity == 0 ? (n + 1) / 2 : n / 2
+        // Interleave into x[2..<n+2].
+        for k in 0..<n {
+            let isLow = (k + parity) & 1 == 0
+            let src = isLow ? (k + parity) / 2 - parity : lowCount + (k - (1 - parity)) / 2 + (parity == 1 ? 0 : 0)
+            x[k + 2] = line[src * step]
+        }
+        for j in 1...2 { x[2 - j] = x[2 + reflect(-j, n)]; x[n + 1 + j] = x[2 + reflect(n - 1 + j, n)] }
+        var t = (parity == 0) ? 2 - 2 : 1  // first ext index with an even coordinate, >= 0 region starts at 1
+        // Even coordinates: ext index t where (t + parity) is even.
+        t = ((1 + parity) & 1) == 0 ? 1 : 2
+        while t <= n + 2 { x[t] -= (x[t - 1] + x[t + 1] + 2) >> 2; t += 2 }
+        t = ((2 + parity) & 1) == 1 ? 2 : 3
+        while t < n + 2 { x[t] += (x[t - 1] + x[t + 1]) >> 1; t += 2 }
+        for k in 0..<n { line[k * step] = x[k + 2] }
+    }
+
+    /// Inverse 9/7 of `n` samples at `line` (stride `step`), using `scratch` (n + 8 values).
+    static func inverse97(_ line: UnsafeMutablePointer<Float>, n: Int, step: Int, parity: Int, scratch x: UnsafeMutablePointer<Float>) {
+        if n == 1 { if parity == 1 { line[0] /= 2 }; return }
+        let lowCount = parity == 0 ? (n + 1) / 2 : n / 2
+        for k in 0..<n {
+            let isLow = (k + parity) & 1 == 0
+            let src = isLow ? (k + parity) / 2 - parity : lowCount + (k - (1 - parity)) / 2
+            x[k + 4] = line[src * step]
+        }
+        for j in 1...4 { x[4 - j] = x[4 + reflect(-j, n)]; x[n + 3 + j] = x[4 + reflect(n - 1 + j, n)] }
+        let evenStart = parity == 0 ? 0 : 1  // ext index parity of even coordinates: (t + parity) even
+        var t = evenStart
+        while t < n + 8 { x[t] *= k; t += 2 }
+        t = 1 - evenStart
+        // OpenJPEG (and the JasPer-era tables it took them from) scale high-pass samples by 1.625732422 / 2 rather
+        // than 1/K = 0.8128931; on 16-bit images that moves samples by up to 2. We follow the deployed decoders.
+        let invK: Float = 0.812866211
+        while t < n + 8 { x[t] *= invK; t += 2 }
+        func lift(_ first: Int, _ last: Int, _ c: Float) {
+            var t = first
+            while t <= last { x[t] -= c * (x[t - 1] + x[t + 1]); t += 2 }
+        }
+        // Even positions in [1, n+6], odd in [2, n+5], even in [3, n+4], odd in [4, n+3].
+        func firstOf(_ lo: Int, even: Bool) -> Int { ((lo + parity) & 1 == 0) == even ? lo : lo + 1 }
+        lift(firstOf(1, even: true), n + 6, delta)
+        lift(firstOf(2, even: false), n + 5, gamma)
+        lift(firstOf(3, even: true), n + 4, beta)
+        lift(firstOf(4, even: false), n + 3, alpha)
+        for k in 0..<n { line[k * step] = x[k + 4] }
+    }
+
+    /// Forward 5/3 of `n` samples (stride `step`), writing low-pass then high-pass samples in place.
+    static func forward53(_ line: UnsafeMutablePointer<Int32>, n: Int, step: Int, parity: Int, scratch x: UnsafeMutablePointer<Int32>) {
+        if n == 1 { if parity == 1 { line[0] *= 2 }; return }
+        for k in 0..<n { x[k + 2] = line[k * step] }
+        for j in 1...2 { x[2 - j] = x[2 + reflect(-j, n)]; x[n + 1 + j] = x[2 + reflect(n - 1 + j, n)] }
+        // Odd coordinates first (predict), then even (update), over the extended range.
+        var t = ((1 + parity) & 1) == 1 ? 1 : 2
+        while t <= n + 2 { x[t] -= (x[t - 1] + x[t + 1]) >> 1; t += 2 }
+        t = ((2 + parity) & 1) == 0 ? 2 : 3
+        while t < n + 2 { x[t] += (x[t - 1] + x[t + 1] + 2) >> 2; t += 2 }
+        let lowCount = parity == 0 ? (n + 1) / 2 : n / 2
+        var lo = 0, hi = lowCount
+        for k in 0..<n {
+            if (k + parity) & 1 == 0 { line[lo * step] = x[k + 2]; lo += 1 } else { line[hi * step] = x[k + 2]; hi += 1 }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// JPEG 2000 Image Compression (PS3.5 §8.2.4, ISO/IEC 15444-1): 1.2.840.10008.1.2.4.90 (lossless only) and
+/// 1.2.840.10008.1.2.4.91.
+///
+/// Decoding accepts a bare codestream or a JP2 file. Colour images coded with the RCT or ICT come out as RGB; the
+/// samples are written as the codestream gives them, so Pixel Representation mismatches (a signed codestream in an
+/// unsigned data set, or the reverse) keep their bit patterns.
+///
+/// ```swift
+/// let frame = try file.decodedFrame(0)                          // through CodecRegistry.standard
+/// let small = try JPEG2000Decoder.decode(fragment, level: 1)    // half size, for thumbnails
+/// ```
+public struct JPEG2000Codec: PixelCodec {
+    /// JPEG 2000 Image Compression (Lossless Only).
+    public static let losslessUID = "1.2.840.10008.1.2.4.90"
+    /// JPEG 2000 Image Compression.
+    public static let lossyUID = "1.2.840.10008.1.2.4.91"
+
+    /// Makes the codec.
+    public init() {}
+
+    public var transferSyntaxUIDs: [String] { [JPEG2000Codec.losslessUID, JPEG2000Codec.lossyUID] }
+
+    public func decode(_ encoded: ArraySlice<UInt8>, descriptor d: ImageDescriptor, into output: UnsafeMutableRawBufferPointer) throws(DicomError) -> String {
+        guard output.count == d.decodedFrameLength, let out = output.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            throw DicomError(.invalidPixelData, "output buffer of \(output.count) bytes, \(d.decodedFrameLength) expected")
+        }
+        let image = try JPEG2000Decoder.decode(encoded)
+        guard image.planes.count >= d.samplesPerPixel else {
+            throw DicomError(.invalidPixelData, "codestream has \(image.planes.count) components, Samples per Pixel is \(d.samplesPerPixel)")
+        }
+        for c in 0..<d.samplesPerPixel where image.widths[c] != d.columns || image.heights[c] != d.rows {
+            throw DicomError(.invalidPixelData, "component \(c) is \(image.widths[c])x\(image.heights[c]), the data set says \(d.columns)x\(d.rows)")
+        }
+        let b = d.bytesPerSample, s = d.samplesPerPixel
+        for c in 0..<s {
+            image.planes[c].withUnsafeBufferPointer { plane in
+                var o = c * b
+                for v in plane {
+                    var u = UInt32(bitPattern: v)
+                    for k in 0..<b { out[o + k] = UInt8(truncatingIfNeeded: u); u >>= 8 }
+                    o += s * b
+                }
+            }
+        }
+        if image.colourTransformed { return "RGB" }
+        return d.photometricInterpretation
+    }
+
+    /// Encodes losslessly (5/3 wavelet; RGB through the RCT, giving Photometric Interpretation YBR_RCT) for either syntax.
+    public func encode(_ frame: UnsafeRawBufferPointer, descriptor d: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
+        guard transferSyntaxUIDs.contains(uid) else { throw DicomError(.unsupportedTransferSyntax, "JPEG2000Codec does not encode \(uid)") }
+        guard d.bitsAllocated % 8 == 0, d.bitsStored <= 16, d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else {
+            throw DicomError(.invalidPixelData, "JPEG 2000 encoding of \(d.samplesPerPixel) samples of \(d.bitsStored)/\(d.bitsAllocated) bits is not supported")
+        }
+        guard frame.count >= d.decodedFrameLength else {
+            throw DicomError(.invalidPixelData, "frame of \(frame.count) bytes, \(d.decodedFrameLength) expected")
+        }
+        let b = d.bytesPerSample, s = d.samplesPerPixel, bits = d.bitsStored
+        var planes = [[Int32]](repeating: [], count: s)
+        for c in 0..<s {
+            planes[c].reserveCapacity(d.pixelCount)
+            for p in 0..<d.pixelCount {
+                var v: UInt32 = 0
+                for k in 0..<b { v |= UInt32(frame[(p * s + c) * b + k]) << UInt32(8 * k) }
+                v &= bits >= 32 ? UInt32.max : (UInt32(1) << UInt32(bits)) - 1
+                var value = Int32(bitPattern: v)
+                if d.isSigned && v >> UInt32(bits - 1) & 1 == 1 { value -= Int32(1) << Int32(bits) }
+                planes[c].append(value)
+            }
+        }
+        let rct = s == 3 && d.photometricInterpretation == "RGB"
+        let bytes = J2KEncoder.encode(planes: planes, width: d.columns, height: d.rows, precision: bits, isSigned: d.isSigned, colourTransform: rct)
+        var changes = DataSet()
+        if s == 3 {
+            try changes.setInt(0, for: .planarConfiguration)
+            if rct { try changes.setString("YBR_RCT", for: .photometricInterpretation) }
+        }
+        return EncodedFrame(bytes: bytes, attributeChanges: changes)
+    }
+}

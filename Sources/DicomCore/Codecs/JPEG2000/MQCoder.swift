@@ -1,0 +1,200 @@
+/// The MQ arithmetic coder of ISO/IEC 15444-1 Annex C: the decoder (§C.3) and the encoder (§C.2).
+///
+/// A context is one byte: its state index (Table C.2) shifted left once, with the MPS in bit 0.
+enum MQTable {
+    static let qe: [UInt32] = [
+        0x5601, 0x3401, 0x1801, 0x0AC1, 0x0521, 0x0221, 0x5601, 0x5401, 0x4801, 0x3801, 0x3001, 0x2401, 0x1C01, 0x1601,
+        0x5601, 0x5401, 0x5101, 0x4801, 0x3801, 0x3401, 0x3001, 0x2801, 0x2401, 0x2201, 0x1C01, 0x1801, 0x1601, 0x1401,
+        0x1201, 0x1101, 0x0AC1, 0x09C1, 0x08A1, 0x0521, 0x0441, 0x02A1, 0x0221, 0x0141, 0x0111, 0x0085, 0x0049, 0x0025,
+        0x0015, 0x0009, 0x0005, 0x0001, 0x5601]
+    static let nmps: [UInt8] = [
+        1, 2, 3, 4, 5, 38, 7, 8, 9, 10, 11, 12, 13, 29, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+        32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 45, 46]
+    static let nlps: [UInt8] = [
+        1, 6, 9, 12, 29, 33, 6, 14, 14, 14, 17, 18, 20, 21, 14, 14, 15, 16, 17, 18, 19, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+        28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 46]
+    static let switchMPS: [Bool] = [true, false, false, false, false, false, true, false, false, false, false, false, false, false,
+                                    true] + [Bool](repeating: false, count: 32)
+
+    /// Transitions precomputed per context byte: (Qe, next context after MPS, next context after LPS).
+    static let transitions: [(qe: UInt32, mps: UInt8, lps: UInt8)] = (0..<94).map { cx in
+        let state = cx >> 1, mps = cx & 1
+        let lpsMPS = switchMPS[state] ? 1 - mps : mps
+        return (qe[state], UInt8(Int(nmps[state]) << 1 | mps), UInt8(Int(nlps[state]) << 1 | lpsMPS))
+    }
+
+    /// Context numbers of the code-block coder (§D.3): 0–8 zero coding, 9–13 sign, 14–16 refinement, run length, uniform.
+    static let runLength = 17, uniform = 18, count = 19
+
+    /// The initial states (Table D.7): uniform in state 46, run length in 3, zero-coding context 0 in 4.
+    static func initialContexts() -> [UInt8] {
+        var c = [UInt8](repeating: 0, count: count)
+        c[0] = 4 << 1; c[runLength] = 3 << 1; c[uniform] = 46 << 1
+        return c
+    }
+}
+
+/// MQ decoder over one terminated segment. The segment is followed by two 0xFF bytes so the decoder never reads
+/// past its buffer (§C.3.4: past the end, 0xFF bytes are fed).
+struct MQDecoder {
+    private var data: UnsafePointer<UInt8>
+    private var position = 0
+    private var a: UInt32 = 0x8000
+    private var c: UInt32 = 0
+    private var ct: Int32 = 0
+    private let end: Int
+
+    /// `buffer` holds the segment followed by at least two bytes of 0xFF.
+    init(_ buffer: UnsafePointer<UInt8>, count: Int) {
+        data = buffer
+        end = count
+        c = UInt32(buffer[0]) << 16
+        byteIn()
+        c <<= 7
+        ct -= 7
+        a = 0x8000
+    }
+
+    @inline(__always) private mutating func byteIn() {
+        // `position` is the byte last consumed; stay on a marker (0xFF followed by > 0x8F) and feed 1s.
+        if data[position] == 0xFF {
+            if position >= end || data[position + 1] > 0x8F {
+                c &+= 0xFF00
+                ct = 8
+            } else {
+                position += 1
+                c &+= UInt32(data[position]) << 9
+                ct = 7
+            }
+        } else {
+            position += 1
+            c &+= UInt32(data[position]) << 8
+            ct = 8
+        }
+    }
+
+    @inline(__always) private mutating func renormalize() {
+        repeat {
+            if ct == 0 { byteIn() }
+            a <<= 1
+            c <<= 1
+            ct -= 1
+        } while a < 0x8000
+    }
+
+    /// Decodes one decision in context `cx` of `contexts`.
+    @inline(__always) mutating func decode(_ contexts: UnsafeMutablePointer<UInt8>, _ cx: Int) -> Int {
+        let state = contexts[cx]
+        let t = MQTable.transitions[Int(state)]
+        let mps = Int(state & 1)
+        a -= t.qe
+        if (c >> 16) < t.qe {
+            // LPS interval (conditional exchange, Figure C.17).
+            let d: Int
+            if a < t.qe { d = mps; contexts[cx] = t.mps } else { d = 1 - mps; contexts[cx] = t.lps }
+            a = t.qe
+            renormalize()
+            return d
+        }
+        c -= t.qe << 16
+        if a & 0x8000 != 0 { return mps }
+        let d: Int
+        if a < t.qe { d = 1 - mps; contexts[cx] = t.lps } else { d = mps; contexts[cx] = t.mps }
+        renormalize()
+        return d
+    }
+}
+
+/// Decoder of raw (bypass) segments (§D.6): bits most significant first, a 0 bit stuffed after each 0xFF.
+struct RawDecoder {
+    private var data: UnsafePointer<UInt8>
+    private var position = 0
+    private var c: UInt32 = 0
+    private var ct = 0
+    private let end: Int
+
+    init(_ buffer: UnsafePointer<UInt8>, count: Int) { data = buffer; end = count }
+
+    @inline(__always) mutating func decode() -> Int {
+        if ct == 0 {
+            if c == 0xFF {
+                if position >= end || data[position] > 0x8F { c = 0xFF; ct = 8 } else { c = UInt32(data[position]); position += 1; ct = 7 }
+            } else {
+                c = position < end ? UInt32(data[position]) : 0xFF
+                position += 1
+                ct = 8
+            }
+        }
+        ct -= 1
+        return Int(c >> UInt32(ct)) & 1
+    }
+}
+
+/// MQ encoder (§C.2) writing one code-block's terminated segment.
+struct MQEncoder {
+    private(set) var bytes: [UInt8] = [0]  // bytes[0] is the position before the first output byte (§C.2.8)
+    private var a: UInt32 = 0x8000
+    private var c: UInt32 = 0
+    private var ct: Int32 = 12
+
+    init() { bytes.reserveCapacity(4096) }
+
+    @inline(__always) private mutating func byteOut() {
+        let last = bytes.count - 1
+        if bytes[last] == 0xFF {
+            bytes.append(UInt8(truncatingIfNeeded: c >> 20)); c &= 0xFFFFF; ct = 7
+        } else if c < 0x800_0000 {
+            bytes.append(UInt8(truncatingIfNeeded: c >> 19)); c &= 0x7FFFF; ct = 8
+        } else {
+            bytes[last] &+= 1
+            if bytes[last] == 0xFF {
+                c &= 0x7FF_FFFF
+                bytes.append(UInt8(truncatingIfNeeded: c >> 20)); c &= 0xFFFFF; ct = 7
+            } else {
+                bytes.append(UInt8(truncatingIfNeeded: c >> 19)); c &= 0x7FFFF; ct = 8
+            }
+        }
+    }
+
+    @inline(__always) private mutating func renormalize() {
+        repeat {
+            a <<= 1
+            c <<= 1
+            ct -= 1
+            if ct == 0 { byteOut() }
+        } while a & 0x8000 == 0
+    }
+
+    @inline(__always) mutating func encode(_ bit: Int, _ contexts: UnsafeMutablePointer<UInt8>, _ cx: Int) {
+        let state = contexts[cx]
+        let t = MQTable.transitions[Int(state)]
+        a -= t.qe
+        if bit == Int(state & 1) {
+            if a & 0x8000 == 0 {
+                if a < t.qe { a = t.qe } else { c += t.qe }
+                contexts[cx] = t.mps
+                renormalize()
+            } else {
+                c += t.qe
+            }
+        } else {
+            if a < t.qe { c += t.qe } else { a = t.qe }
+            contexts[cx] = t.lps
+            renormalize()
+        }
+    }
+
+    /// Terminates the segment (§C.2.9) and returns its bytes.
+    mutating func flush() -> [UInt8] {
+        let temp = c + a
+        c |= 0xFFFF
+        if c >= temp { c -= 0x8000 }
+        c <<= UInt32(ct)
+        byteOut()
+        c <<= UInt32(ct)
+        byteOut()
+        var out = Array(bytes.dropFirst())
+        if out.last == 0xFF { out.removeLast() }
+        return out
+    }
+}
