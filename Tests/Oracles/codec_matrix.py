@@ -6,7 +6,7 @@ Sections (all by default; pick with --sections):
   corpus   every compressed file of TestData/pydicom (JPEG .4.50/.51/.57/.70,
            JPEG-LS .4.80/.81, RLE .5), every frame: `mi-cli decode` against
            DCMTK (dcmdjpeg / dcmdjpls / dcmdrle) and GDCM (gdcmconv --raw).
-           JPEG 2000 (.4.90/.91/.201-.203) is listed as skipped (later issue).
+           JPEG 2000 (.4.90/.91/.201-.203) is listed as skipped: JPEG2000CodecTests check it against OpenJPEG.
   cross    uncompressed corpus files compressed by dcmcjpeg, dcmcjpls, dcmcrle
            and gdcmconv, then checked as above.
   encode   `mi-cli transcode IN OUT --syntax S` for rle, jpeg-lossless,
@@ -497,7 +497,7 @@ def corpus_section(m: Matrix, corpus: str, only: str | None) -> None:
         except (DicomReadError, struct.error, ValueError, UnicodeDecodeError):
             continue   # not a Part 10 file we can read, so not one of the compressed ones
         if img.ts in JPEG2000:
-            m.skip(name, "skipped (JPEG 2000: later issue)")
+            m.skip(name, "skipped (JPEG 2000: checked against OpenJPEG by JPEG2000CodecTests)")
         elif img.ts in OURS:
             m.check_file(path, name)
         elif img.ts not in NATIVE and img.ts:
