@@ -42,7 +42,7 @@ stage "pixel codecs against DCMTK and GDCM (corpus, cross-encoded, our encodings
     "$PY" Tests/Oracles/codec_matrix.py --mi-cli "$MI_CLI" --corpus TestData/pydicom
 stage "mi-server demo starts" bash -c "swift run --skip-build mi-server demo | grep -q 'mi-server'"
 stage "fuzz the parser (bounded)" Scripts/fuzz.sh "${MI_FUZZ_SECONDS:-60}"
-for codec in 1.2.840.10008.1.2.5; do
+for codec in 1.2.840.10008.1.2.5 1.2.840.10008.1.2.4.80 1.2.840.10008.1.2.4.90; do
     stage "fuzz the $codec decoder (bounded)" Scripts/fuzz.sh "${MI_FUZZ_CODEC_SECONDS:-30}" "$codec"
 done
 
