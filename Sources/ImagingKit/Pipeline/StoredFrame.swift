@@ -58,8 +58,18 @@ public struct StoredFrame: Sendable {
             }
         }
         guard [1, 2, 4].contains(d.bytesPerSample) else { throw ImagingError(.unsupportedImage, "\(d.bitsAllocated) bits allocated") }
+        // Colour samples deeper than 16 bits keep their top 16 bits: enough for display, and no clamping of
+        // unsigned 32-bit values into Int32.
+        var storedBits = d.bitsStored
+        if d.samplesPerPixel > 1 && d.bitsStored > 16 && d.bytesPerSample == 4 {
+            let shift = UInt32(d.bitsStored - 16)
+            frame.bytes.withUnsafeBytes { raw in
+                for i in 0..<n { out[i] = Int32(raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian >> shift & 0xFFFF) }
+            }
+            storedBits = 16
+        }
         self.init(raster: Raster(width: d.columns, height: d.rows, channels: d.samplesPerPixel, samples: out),
-                  bitsStored: d.bitsStored, isSigned: d.isSigned, photometricInterpretation: d.photometricInterpretation)
+                  bitsStored: storedBits, isSigned: d.isSigned, photometricInterpretation: d.photometricInterpretation)
         if photometricInterpretation == "YBR_FULL" || photometricInterpretation == "YBR_FULL_422" {
             ColorConversion.ybrFullToRGB(&raster, maxValue: Int32((1 << min(bitsStored, 16)) - 1))
             photometricInterpretation = "RGB"
