@@ -47,7 +47,7 @@ public struct Palette: Sendable, Hashable {
 
     /// Hot iron (PS3.6 Annex B "HOT_IRON" shape): black → red → yellow → white, red rising over the first half.
     public static let hotIron = Palette(name: "hot-iron") { i in
-        (UInt8(min(2 * i, 255)), UInt8(min(max(0, 2 * i - 256), 255)), UInt8(i >= 192 ? min(4 * (i - 192), 255) : 0))
+        (UInt8(min(i * 255 / 127, 255)), UInt8(i < 128 ? 0 : (i - 128) * 255 / 127), UInt8(i < 192 ? 0 : (i - 192) * 255 / 63))
     }
 
     /// Rainbow: violet → blue → cyan → green → yellow → red, as an HSV hue sweep from 270° to 0°.
