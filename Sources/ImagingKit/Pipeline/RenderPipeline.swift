@@ -144,49 +144,48 @@ public struct RenderPipeline: Sendable {
         }
         let shift = Int16(16 - d.bitsStored)
         let mask = UInt16(truncatingIfNeeded: (1 << d.bitsStored) - 1)
-        return frame.bytes.withUnsafeBytes { raw -> RenderedImage in
-            let words = raw.bindMemory(to: UInt16.self)
-            var lo = Int32.max, hi = Int32.min
-            if d.isSigned {
+        let signed = d.isSigned
+        // Pass 1: the value range, so that the table covers only values present (a CT frame: a few thousand entries).
+        let (lo, hi) = frame.bytes.withUnsafeBytes { raw -> (Int32, Int32) in
+            let words = raw.baseAddress!.assumingMemoryBound(to: UInt16.self)
+            if signed {
                 var l = Int16.max, h = Int16.min
-                for i in 0..<n { let v = Int16(bitPattern: UInt16(littleEndian: words[i]) &<< UInt16(shift)) >> shift; l = min(l, v); h = max(h, v) }
-                lo = Int32(l); hi = Int32(h)
-            } else {
-                var l = UInt16.max, h = UInt16.min
-                for i in 0..<n { let v = UInt16(littleEndian: words[i]) & mask; l = min(l, v); h = max(h, v) }
-                lo = Int32(l); hi = Int32(h)
+                for i in 0..<n { let v = Int16(bitPattern: UInt16(littleEndian: words[i]) &<< UInt16(shift)) &>> shift; l = Swift.min(l, v); h = Swift.max(h, v) }
+                return (Int32(l), Int32(h))
             }
-            let table = pipeline.grayTable(lo: Int(lo), hi: Int(hi), autoSource: {
-                (try? StoredFrame(frame)).map { pipeline.modalityValues($0).samples } ?? []
-            })
-            let base = Int(lo)
-            if let palette = pipeline.palette {
-                let colors = table.map { palette.rgba[Int($0)] }
-                var out = [UInt32](repeating: 0, count: n)
-                out.withUnsafeMutableBufferPointer { o in
-                    colors.withUnsafeBufferPointer { t in
-                        if d.isSigned {
-                            for i in 0..<n { o[i] = t[Int(Int16(bitPattern: UInt16(littleEndian: words[i]) &<< UInt16(shift)) >> shift) - base] }
+            var l = UInt16.max, h = UInt16.min
+            for i in 0..<n { let v = UInt16(littleEndian: words[i]) & mask; l = Swift.min(l, v); h = Swift.max(h, v) }
+            return (Int32(l), Int32(h))
+        }
+        let table = pipeline.grayTable(lo: Int(lo), hi: Int(hi), autoSource: {
+            (try? StoredFrame(frame)).map { pipeline.modalityValues($0).samples } ?? []
+        })
+        // Pass 2: one table lookup per pixel, no bounds checks (every index is in lo...hi by pass 1).
+        func map<T>(_ t: [T]) -> [T] {
+            [T](unsafeUninitializedCapacity: n) { out, count in
+                frame.bytes.withUnsafeBytes { raw in
+                    t.withUnsafeBufferPointer { tb in
+                        let words = raw.baseAddress!.assumingMemoryBound(to: UInt16.self)
+                        let o = out.baseAddress!
+                        if signed {
+                            let table = tb.baseAddress! - Int(lo)
+                            for i in 0..<n { (o + i).initialize(to: table[Int(Int16(bitPattern: UInt16(littleEndian: words[i]) &<< UInt16(shift)) &>> shift)]) }
                         } else {
-                            for i in 0..<n { o[i] = t[Int(UInt16(littleEndian: words[i]) & mask) - base] }
+                            let table = tb.baseAddress! - Int(lo)
+                            for i in 0..<n { (o + i).initialize(to: table[Int(UInt16(littleEndian: words[i]) & mask)]) }
                         }
                     }
                 }
-                return Self.rgbaImage(out, width: d.columns, height: d.rows)
+                count = n
             }
-            var out = [UInt8](repeating: 0, count: n)
-            out.withUnsafeMutableBufferPointer { o in
-                table.withUnsafeBufferPointer { t in
-                    if d.isSigned {
-                        for i in 0..<n { o[i] = t[Int(Int16(bitPattern: UInt16(littleEndian: words[i]) &<< UInt16(shift)) >> shift) - base] }
-                    } else {
-                        for i in 0..<n { o[i] = t[Int(UInt16(littleEndian: words[i]) & mask) - base] }
-                    }
-                }
-            }
-            let image = RenderedImage(width: d.columns, height: d.rows, samples: out)
-            return pipeline.output == .rgba8 ? Self.expandToRGBA(image) : image
         }
+        if let palette = pipeline.palette {
+            let rgba = map(table.map { palette.rgba[Int($0)] })
+            let bytes = rgba.withUnsafeBytes { [UInt8]($0) }  // RGBA bytes in memory order
+            return RenderedImage(width: d.columns, height: d.rows, channels: 4, samples: bytes)
+        }
+        let image = RenderedImage(width: d.columns, height: d.rows, samples: map(table))
+        return pipeline.output == .rgba8 ? Self.expandToRGBA(image) : image
     }
 
     /// Renders modality values (after filters, or of frames deeper than 16 bits) pixel by pixel.
