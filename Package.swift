@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DicomCore", dependencies: ["CZlib"]),
         .target(name: "DicomNetwork", dependencies: ["DicomCore"]),
-        .target(name: "ImagingKit", dependencies: ["DicomCore"]),
+        .target(name: "ImagingKit", dependencies: ["DicomCore", "CZlib"]),
         .target(name: "PlatformServices", dependencies: ["DicomCore", "DicomNetwork", "ImagingKit"]),
         .executableTarget(name: "mi-server", dependencies: [
             "PlatformServices",
@@ -34,5 +34,6 @@ let package = Package(
         // libFuzzer entry point over the reader (Scripts/fuzz.sh); in a normal build, a replay tool for saved inputs.
         .executableTarget(name: "DicomFuzz", dependencies: ["DicomCore"]),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "ImagingKitTests", dependencies: ["ImagingKit", "DicomCore"]),
     ]
 )

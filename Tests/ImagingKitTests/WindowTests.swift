@@ -1,0 +1,117 @@
+@testable import DicomCore
+import Testing
+@testable import ImagingKit
+
+@Suite struct WindowTests {
+    /// (bits stored, signed) combinations of 8, 12 and 16 bits.
+    static let depths: [(Int, Bool)] = [(8, false), (8, true), (12, false), (12, true), (16, false), (16, true)]
+
+    static func allValues(bits: Int, signed: Bool) -> [Int32] {
+        let lo = signed ? -(1 << (bits - 1)) : 0, hi = signed ? (1 << (bits - 1)) - 1 : (1 << bits) - 1
+        return (lo...hi).map { Int32($0) }
+    }
+
+    @Test(arguments: depths) func linearWindowMatchesTheStandardFormulaForEveryStoredValue(bits: Int, signed: Bool) throws {
+        let values = Self.allValues(bits: bits, signed: signed)
+        let span = Double(1 << bits)
+        for (c, w) in [(signed ? 0 : span / 2, span / 3), (signed ? -10.5 : 100.25, 37.5), (signed ? 5 : 50, 1), (signed ? 0 : span / 2, 2)] {
+            let pipeline = RenderPipeline(modality: .identity, voi: .window(Window(center: c, width: w)))
+            let image = try pipeline.render(Support.frame(values, bits: bits, signed: signed))
+            let expected = values.map { Support.linear(Double($0), c: c, w: max(w, 1)) }
+            #expect(image.samples == expected, "C \(c) W \(w), \(bits) bits \(signed ? "signed" : "unsigned")")
+        }
+    }
+
+    @Test(arguments: depths) func linearExactAndSigmoidMatchTheStandardFormulas(bits: Int, signed: Bool) throws {
+        let values = Self.allValues(bits: bits, signed: signed)
+        let c = signed ? -3.0 : Double(1 << (bits - 1)), w = Double(1 << bits) / 5
+        let exact = try RenderPipeline(voi: .window(Window(center: c, width: w, function: .linearExact))).render(Support.frame(values, bits: bits, signed: signed))
+        #expect(exact.samples == values.map { Support.linearExact(Double($0), c: c, w: w) })
+        let sigmoid = try RenderPipeline(voi: .window(Window(center: c, width: w, function: .sigmoid))).render(Support.frame(values, bits: bits, signed: signed))
+        #expect(sigmoid.samples == values.map { Support.sigmoid(Double($0), c: c, w: w) })
+    }
+
+    @Test func windowAppliesToModalityValuesAfterSlopeAndIntercept() throws {
+        let values = Self.allValues(bits: 12, signed: false)
+        for (slope, intercept) in [(1.0, -1024.0), (0.37, -3.25), (2.5, 0), (-1.0, 100), (1e-4, 0.5)] {
+            let window = Window(center: 40, width: 400)
+            let image = try RenderPipeline(modality: .rescale(slope: slope, intercept: intercept), voi: .window(window))
+                .render(Support.frame(values, bits: 12, signed: false))
+            #expect(image.samples == values.map { Support.linear(slope * Double($0) + intercept, c: 40, w: 400) }, "slope \(slope) intercept \(intercept)")
+        }
+    }
+
+    @Test func zeroOrMissingSlopeReadsAsOne() throws {
+        var ds = DataSet()
+        try ds.setString("0", for: Tag(0x0028, 0x1053), vr: .DS)
+        try ds.setString("-1024", for: Tag(0x0028, 0x1052), vr: .DS)
+        #expect(try ModalityLUT(ds) == .rescale(slope: 1, intercept: -1024))
+        #expect(try ModalityLUT(DataSet()) == .identity)
+    }
+
+    @Test func monochrome1AndUserInvertEachInvertAndCancelTogether() throws {
+        let values = Self.allValues(bits: 12, signed: false)
+        let window = Window(center: 2000, width: 3000)
+        let plain = values.map { Support.linear(Double($0), c: 2000, w: 3000) }
+        let mono1 = try RenderPipeline(voi: .window(window)).render(Support.frame(values, bits: 12, signed: false, photometric: "MONOCHROME1"))
+        #expect(mono1.samples == plain.map { 255 - $0 })
+        let inverted = try RenderPipeline(voi: .window(window), invert: true).render(Support.frame(values, bits: 12, signed: false))
+        #expect(inverted.samples == plain.map { 255 - $0 })
+        let both = try RenderPipeline(voi: .window(window), invert: true).render(Support.frame(values, bits: 12, signed: false, photometric: "MONOCHROME1"))
+        #expect(both.samples == plain)
+    }
+
+    @Test func fastPathFromDecodedBytesEqualsTheGeneralPath() throws {
+        for (bits, signed) in [(12, true), (16, true), (16, false), (12, false)] {
+            let values = Self.allValues(bits: bits, signed: signed)
+            var bytes: [UInt8] = []
+            for v in values { let u = UInt16(truncatingIfNeeded: v); bytes += [UInt8(u & 0xFF), UInt8(u >> 8)] }
+            let descriptor = ImageDescriptor(rows: 1, columns: values.count, bitsAllocated: 16, bitsStored: bits, isSigned: signed)
+            let pipeline = RenderPipeline(modality: .rescale(slope: 1, intercept: -1024), voi: .window(Window(center: -600, width: 1500)))
+            let fast = try pipeline.render(decoded: DecodedFrame(bytes: bytes, descriptor: descriptor))
+            let general = pipeline.render(values: pipeline.modalityValues(Support.frame(values, bits: bits, signed: signed)))
+            #expect(fast == general)
+        }
+    }
+
+    @Test func voiLUTScalesItsEntriesToEightBits() throws {
+        let lut = LookupTable(firstMapped: 10, bits: 12, entries: (0..<100).map { $0 * 40 })
+        let image = try RenderPipeline(voi: .table(lut)).render(Support.frame([0, 10, 50, 109, 500], bits: 16, signed: false))
+        #expect(image.samples == [0, 0, UInt8((Double(40 * 40) * 255 / 4095).rounded()), UInt8((Double(99 * 40) * 255 / 4095).rounded()), UInt8((Double(99 * 40) * 255 / 4095).rounded())])
+    }
+
+    @Test func multipleWindowsAreOfferedWithTheirExplanations() throws {
+        var ds = DataSet()
+        try ds.setStrings(["40", "-600"], for: Tag(0x0028, 0x1050), vr: .DS)
+        try ds.setStrings(["400", "1500"], for: Tag(0x0028, 0x1051), vr: .DS)
+        try ds.setStrings(["SOFT TISSUE", "LUNG"], for: Tag(0x0028, 0x1055), vr: .LO)
+        let available = VOITransform.available(in: ds)
+        #expect(available == [.window(Window(center: 40, width: 400, explanation: "SOFT TISSUE")), .window(Window(center: -600, width: 1500, explanation: "LUNG"))])
+        #expect(available[1].explanation == "C -600 W 1500 (LUNG)")
+    }
+
+    @Test func autoWindowSpansTheBulkOfTheHistogram() {
+        var values = [Float](repeating: 0, count: 10_000)
+        for i in 0..<values.count { values[i] = Float(i % 1000) }
+        values[0] = -30_000
+        values[1] = 30_000
+        let w = AutoWindow.window(for: values)
+        #expect(abs(w.center - 500) < 40)
+        #expect(w.width > 900 && w.width < 1200)
+    }
+
+    @Test func paletteMakesRGBAFromTheGrayLevel() throws {
+        let image = try RenderPipeline(voi: .window(Window(center: 127.5, width: 256)), palette: .hotIron).render(Support.frame([0, 255], bits: 8, signed: false))
+        #expect(image.channels == 4)
+        #expect(Array(image.samples[0..<4]) == [0, 0, 0, 255])
+        #expect(Array(image.samples[4..<8]) == [255, 255, 255, 255])
+        for name in Palette.builtInNames { #expect(Palette.named(name)?.rgba.count == 256) }
+    }
+
+    @Test func ybrFullConvertsToRGB() {
+        var r = Raster<Int32>(width: 2, height: 1, channels: 3, samples: [76, 85, 255, 128, 128, 128])
+        ColorConversion.ybrFullToRGB(&r)
+        #expect(Array(r.samples[0..<3]) == [254, 0, 0] || Array(r.samples[0..<3]) == [255, 0, 0])
+        #expect(Array(r.samples[3..<6]) == [128, 128, 128])
+    }
+}
