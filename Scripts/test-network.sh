@@ -84,6 +84,52 @@ check "mi-cli store --parallel 2 -> storescp" "$MI" store 127.0.0.1 "$dcm_port" 
 check "storescp received 20 instances" test "$(find "$work/dcmtk-in" -type f | wc -l)" -eq $N
 check "mi-cli echo to a closed port exits 2" bash -c "'$MI' echo 127.0.0.1 1 --aec X; test \$? -eq 2"
 
+# --- our worklist C-FIND -> DCMTK wlmscpfs ------------------------------------------------------------------------
+wl_port=$(free_port)
+mkdir -p "$work/wl/MIWL"; touch "$work/wl/MIWL/lockfile"
+cat > "$work/wl.dump" <<'DUMP'
+(0008,0005) CS [ISO_IR 192]
+(0008,0050) SH [ACC0001]
+(0008,0090) PN [Wang^Fang]
+(0010,0010) PN [李^雷]
+(0010,0020) LO [P0001]
+(0010,0030) DA [19800101]
+(0010,0040) CS [M]
+(0020,000d) UI [1.2.826.0.1.3680043.2.1125.1]
+(0032,1032) PN [Wang^Fang]
+(0032,1060) LO [CT CHEST]
+(0040,1001) SH [RP0001]
+(0040,1003) SH [ROUTINE]
+(0040,0100) SQ (Sequence with undefined length)
+(fffe,e000) na (Item with undefined length)
+(0008,0060) CS [CT]
+(0040,0001) AE [MI-CT]
+(0040,0002) DA [20261130]
+(0040,0003) TM [0930]
+(0040,0006) PN [Zhao^Min]
+(0040,0007) LO [CT CHEST]
+(0040,0009) SH [SPS0001]
+(0040,0010) SH [CT1]
+(0040,0011) SH [ROOM1]
+(fffe,e00d) na (ItemDelimitationItem)
+(fffe,e0dd) na (SequenceDelimitationItem)
+DUMP
+dump2dcm "$work/wl.dump" "$work/wl/MIWL/item1.wl" 2>/dev/null
+wlmscpfs -dfp "$work/wl" "$wl_port" 2>/dev/null & pids+=($!)
+wait_port "$wl_port"
+check "mi-cli find --worklist -> wlmscpfs (scheduled CT for MI-CT)" bash -c "
+    '$MI' find 127.0.0.1 $wl_port --aec MIWL --aet MI --worklist -k PatientName= -k PatientID= -k AccessionNumber= \
+        -k ScheduledProcedureStepSequence.Modality=CT -k ScheduledProcedureStepSequence.ScheduledStationAETitle=MI-CT \
+        -k ScheduledProcedureStepSequence.ScheduledProcedureStepStartDate= > '$work/wl.json' &&
+    python3 -c '
+import json
+m = json.load(open(\"$work/wl.json\"))
+assert len(m) == 1, m
+assert m[0][\"00080050\"][\"Value\"] == [\"ACC0001\"], m
+assert m[0][\"00100010\"][\"Value\"][0][\"Alphabetic\"] == \"李^雷\", m
+'"
+check "mi-cli find --worklist for another modality finds nothing" bash -c "'$MI' find 127.0.0.1 $wl_port --aec MIWL --aet MI --worklist -k PatientName= -k ScheduledProcedureStepSequence.Modality=MR | grep -qx '\[\]'"
+
 # --- Orthanc as the PACS ----------------------------------------------------------------------------------------
 o_http=$(free_port); o_dicom=$(free_port)
 mkdir -p "$work/orthanc-db" "$work/moved" "$work/got"

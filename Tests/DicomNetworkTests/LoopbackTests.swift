@@ -192,3 +192,40 @@ func readUntilClosed(_ fd: Int32, limit: Int) -> [UInt8] {
         }
     }
 }
+
+@Suite(.serialized) struct FaultTests {
+    @Test func peerVanishingMidTransferLeavesNoFile() async throws {
+        let incoming = temporaryFolder()
+        try await withServer({ c in c.storage = FileStorageHandler(directory: incoming) }) { server in
+            let client = DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
+            let ct = "1.2.840.10008.5.1.4.1.1.2"
+            await #expect(throws: DicomNetworkError.self) {
+                try await client.withAssociation([PresentationContextProposal(id: 1, abstractSyntax: ct, transferSyntaxes: [TransferSyntaxUID.explicitLittle])]) { a in
+                    var command = CommandSet.request(.cStoreRQ, messageID: 1, sopClassUID: ct, hasDataSet: true)
+                    command.set(.affectedSOPInstanceUID, "1.2.826.0.9.1")
+                    try await a.send(.dataTF([PDV(contextID: 1, isCommand: true, isLast: true, data: command.encoded()[...])]))
+                    try await a.send(.dataTF([PDV(contextID: 1, isCommand: false, isLast: false, data: [UInt8](repeating: 0, count: 1000)[...])]))
+                    throw DicomNetworkError(.aborted, "the test walks away")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let left = try FileManager.default.contentsOfDirectory(atPath: incoming)
+            #expect(left.isEmpty, "no partial instance: \(left)")
+        }
+    }
+
+    @Test func unexpectedPDUOnAnEstablishedAssociationAborts() async throws {
+        try await withServer { server in
+            let client = DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
+            await #expect(throws: DicomNetworkError.self) {
+                try await client.withAssociation([PresentationContextProposal(id: 1, abstractSyntax: SOPClass.verification, transferSyntaxes: [TransferSyntaxUID.implicitLittle])]) { a in
+                    // A second A-ASSOCIATE-RQ on an established association is invalid in Sta6: the SCP aborts.
+                    try await a.outboundForTests(.associateRQ(PDUTests.request))
+                    _ = try await a.receive()
+                }
+            }
+            let status = try await client.echo()
+            #expect(status == .success)
+        }
+    }
+}

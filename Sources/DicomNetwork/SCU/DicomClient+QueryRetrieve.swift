@@ -33,6 +33,11 @@ public struct RetrieveResult: Sendable {
     public var failed: Int
     /// Sub-operations with warnings.
     public var warning: Int
+    /// Sub-operations remaining (pending responses only).
+    public var remaining: Int = 0
+
+    /// Sub-operations finished so far.
+    public var done: Int { completed + failed + warning }
 }
 
 extension DicomClient {
@@ -123,7 +128,8 @@ extension Association {
 
     static func result(_ c: CommandSet) -> RetrieveResult {
         RetrieveResult(status: c.status ?? .processingFailure, completed: Int(c.uint16(.completedSubOperations) ?? 0),
-                       failed: Int(c.uint16(.failedSubOperations) ?? 0), warning: Int(c.uint16(.warningSubOperations) ?? 0))
+                       failed: Int(c.uint16(.failedSubOperations) ?? 0), warning: Int(c.uint16(.warningSubOperations) ?? 0),
+                       remaining: Int(c.uint16(.remainingSubOperations) ?? 0))
     }
 
     /// Answers a C-STORE-RQ with the handler's status (or A700 without a handler / C000 without a data set).

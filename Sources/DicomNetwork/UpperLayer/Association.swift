@@ -106,6 +106,11 @@ public final class Association {
         return pdu
     }
 
+    /// Writes a PDU without consulting the state machine, so tests can play a misbehaving peer.
+    func outboundForTests(_ pdu: PDU) async throws {
+        try await outbound.write(pdu)
+    }
+
     /// Sends A-ABORT and closes the connection. Never throws.
     public func abort(_ reason: AbortReason = .serviceUser) async {
         if machine.state != .closed {

@@ -135,6 +135,9 @@ extension Channel {
     func addDicomHandlers(maximumLength: UInt32, timeouts: AssociationTimeouts, log: @escaping @Sendable (String) -> Void) throws -> NIOAsyncChannel<PDU, PDU> {
         // A-ASSOCIATE PDUs may be larger than a small negotiated P-DATA limit (many contexts, identity tokens).
         let limit = Swift.max(maximumLength == 0 ? PDU.defaultMaximumLength : maximumLength, 1 << 16)
+        #if os(Linux)
+        try pipeline.syncOperations.addHandler(QuickAckHandler())
+        #endif
         try pipeline.syncOperations.addHandlers([
             IdleStateHandler(readTimeout: timeouts.idle),
             ByteToMessageHandler(PDUDecoder(maximumLength: limit)),
@@ -144,3 +147,23 @@ extension Channel {
         return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: self)
     }
 }
+
+#if os(Linux)
+import Glibc
+
+/// Re-arms TCP_QUICKACK after every read (Linux clears it), so the peer's last small fragment is acknowledged at once.
+///
+/// A sender without TCP_NODELAY (DCMTK's tools by default) holds the short tail of each message under Nagle until the
+/// previous segment is acknowledged; with delayed ACKs that costs about 40 ms per message. TCP_NODELAY on our side
+/// cannot help the sender's Nagle; acknowledging immediately does.
+final class QuickAckHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if let options = context.channel.syncOptions {
+            try? options.setOption(ChannelOptions.Types.SocketOption(level: .init(IPPROTO_TCP), name: .init(TCP_QUICKACK)), value: 1)
+        }
+        context.fireChannelRead(data)
+    }
+}
+#endif

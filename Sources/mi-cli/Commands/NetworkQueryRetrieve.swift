@@ -56,7 +56,7 @@ struct Move: ParsableCommand {
         let progress = ProgressLine(label: "moved")
         let result = try runNetwork("move") {
             try await client.move(information, identifier: query, destination: destination) { r in
-                progress.update(r.completed + r.failed + r.warning, r.completed + r.failed + r.warning + 0)
+                progress.update(r.done, r.done + r.remaining)
             }
         }
         emit("C-MOVE \(result.status): \(result.completed) completed, \(result.failed) failed, \(result.warning) warnings\n")
@@ -81,7 +81,10 @@ struct Get: ParsableCommand {
         try model.complete(&identifier)
         let client = peer.client, information = model.model, query = identifier
         let storage = FileStorageHandler(directory: dir)
-        let result = try runNetwork("get") { try await client.get(information, identifier: query, storage: storage) }
+        let progress = ProgressLine(label: "retrieved")
+        let result = try runNetwork("get") {
+            try await client.get(information, identifier: query, storage: storage) { r in progress.update(r.done, r.done + r.remaining) }
+        }
         emit("C-GET \(result.status): \(result.completed) completed, \(result.failed) failed, \(result.warning) warnings\n")
         if result.failed > 0 { throw NetworkExit.operationFailed }
     }
