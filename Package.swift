@@ -16,11 +16,17 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DicomCore", dependencies: ["CZlib"]),
-        .target(name: "DicomNetwork", dependencies: ["DicomCore"]),
+        .target(name: "DicomNetwork", dependencies: [
+            "DicomCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .target(name: "ImagingKit", dependencies: ["DicomCore", "CZlib"]),
         .target(name: "PlatformServices", dependencies: ["DicomCore", "DicomNetwork", "ImagingKit"]),
         .executableTarget(name: "mi-server", dependencies: [
@@ -28,12 +34,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mi-cli", dependencies: [
-            "DicomCore", "ImagingKit", "PlatformServices",
+            "DicomCore", "DicomNetwork", "ImagingKit", "PlatformServices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // libFuzzer entry point over the reader (Scripts/fuzz.sh); in a normal build, a replay tool for saved inputs.
         .executableTarget(name: "DicomFuzz", dependencies: ["DicomCore"]),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"], exclude: ["Fixtures"]),
         .testTarget(name: "ImagingKitTests", dependencies: ["ImagingKit", "DicomCore"]),
+        .testTarget(name: "DicomNetworkTests", dependencies: [
+            "DicomNetwork", "DicomCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
     ]
 )

@@ -40,6 +40,9 @@ stage "round trips through every uncompressed syntax, checked by dcmdump and dci
     "$PY" Tests/Oracles/roundtrip_check.py --ours "$MI_CLI" --files TestData/pydicom
 stage "pixel codecs against DCMTK and GDCM (corpus, cross-encoded, our encodings)" \
     "$PY" Tests/Oracles/codec_matrix.py --mi-cli "$MI_CLI" --corpus TestData/pydicom
+stage "imaging renders against DCMTK within ±1, PNG/JPEG by independent decoders, probe/measure" \
+    env MI_CLI="$MI_CLI" Scripts/test-imaging.sh
+stage "DICOM network against DCMTK and Orthanc (loopback peers)" env MI_CLI="$MI_CLI" Scripts/test-network.sh
 stage "mi-server demo starts" bash -c "swift run --skip-build mi-server demo | grep -q 'mi-server'"
 stage "fuzz the parser (bounded)" Scripts/fuzz.sh "${MI_FUZZ_SECONDS:-60}"
 for codec in 1.2.840.10008.1.2.5 1.2.840.10008.1.2.4.80 1.2.840.10008.1.2.4.90; do

@@ -1,0 +1,142 @@
+import DicomCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The outcome of storing files.
+public struct StoreReport: Sendable {
+    /// Files stored with Success.
+    public var stored = 0
+    /// Files stored with a warning status.
+    public var warnings = 0
+    /// Files not stored, with why.
+    public var failures: [(file: String, reason: String)] = []
+
+    /// Makes an empty report.
+    public init() {}
+
+    mutating func merge(_ other: StoreReport) {
+        stored += other.stored
+        warnings += other.warnings
+        failures += other.failures
+    }
+}
+
+/// A file's identity, read from its header, used to propose presentation contexts before the bytes are read.
+struct StoreCandidate: Sendable {
+    var path: String
+    var sopClassUID: String
+    var sopInstanceUID: String
+    var transferSyntax: String
+}
+
+extension DicomClient {
+    /// C-STORE of Part 10 files over `parallel` associations.
+    ///
+    /// Each file is proposed in its own transfer syntax first (so the data set goes out byte for byte as in the file),
+    /// with uncompressed syntaxes as the fallback; a file in an uncompressed syntax the peer did not accept is
+    /// re-encoded in the accepted one. `progress` gets (done, total) after each file.
+    public func store(files: [String], parallel: Int = 1, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> StoreReport {
+        var report = StoreReport()
+        var candidates: [StoreCandidate] = []
+        for path in files {
+            let read = DicomFile.readPartial(contentsOf: path, options: .headerOnly)
+            guard let file = read.file, read.error == nil || read.file?.fileMetaInformation.isEmpty == false else {
+                report.failures.append((path, "not a DICOM file: \(read.error.map { "\($0)" } ?? "unreadable")"))
+                continue
+            }
+            let sopClass = file.fileMetaInformation.uid(.mediaStorageSOPClassUID) ?? file.dataSet.uid(.sopClassUID)
+            let sopInstance = file.fileMetaInformation.uid(.mediaStorageSOPInstanceUID) ?? file.dataSet.uid(.sopInstanceUID)
+            guard let sopClass, let sopInstance else {
+                report.failures.append((path, "no SOP Class or SOP Instance UID"))
+                continue
+            }
+            candidates.append(StoreCandidate(path: path, sopClassUID: sopClass, sopInstanceUID: sopInstance, transferSyntax: file.transferSyntax.uid))
+        }
+        let total = candidates.count
+        guard total > 0 else { return report }
+        let lanes = max(1, min(parallel, total))
+        let counter = Counter()
+        let chunks = (0..<lanes).map { lane in Array(candidates[(total * lane / lanes)..<(total * (lane + 1) / lanes)]) }
+        let reports = try await withThrowingTaskGroup(of: StoreReport.self) { group in
+            for chunk in chunks where !chunk.isEmpty {
+                group.addTask {
+                    try await self.storeOnOneAssociation(chunk) {
+                        let done = counter.increment()
+                        progress?(done, total)
+                    }
+                }
+            }
+            var all: [StoreReport] = []
+            for try await r in group { all.append(r) }
+            return all
+        }
+        for r in reports { report.merge(r) }
+        return report
+    }
+
+    private func storeOnOneAssociation(_ files: [StoreCandidate], onEach: @Sendable () -> Void) async throws -> StoreReport {
+        // Contexts: one per (class, syntax of the file), and one uncompressed fallback per class (PS3.8 allows 128).
+        var proposals: [PresentationContextProposal] = []
+        var nextID: UInt8 = 1
+        func propose(_ sopClass: String, _ syntaxes: [String]) {
+            guard !proposals.contains(where: { $0.abstractSyntax == sopClass && $0.transferSyntaxes == syntaxes }), nextID < 255 else { return }
+            proposals.append(PresentationContextProposal(id: nextID, abstractSyntax: sopClass, transferSyntaxes: syntaxes))
+            nextID &+= 2
+        }
+        for f in files { propose(f.sopClassUID, [f.transferSyntax]) }
+        for f in files { propose(f.sopClassUID, TransferSyntaxUID.uncompressed) }
+        guard proposals.count <= 128 else { throw DicomNetworkError(.noPresentationContext, "more than 128 presentation contexts needed; store fewer SOP classes per run") }
+
+        return try await withAssociation(proposals) { a in
+            var report = StoreReport()
+            for f in files {
+                defer { onEach() }
+                do {
+                    let status = try await a.store(file: f)
+                    if status.isSuccess { report.stored += 1 } else if status.isWarning { report.warnings += 1 } else {
+                        report.failures.append((f.path, "C-STORE answered \(status)"))
+                    }
+                } catch let error as DicomNetworkError where error.code == .noPresentationContext || error.code == .fileIO || error.code == .dataSet {
+                    report.failures.append((f.path, "\(error)"))
+                }
+            }
+            return report
+        }
+    }
+}
+
+extension Association {
+    /// C-STORE of one file: its data set bytes as they are, or re-encoded when only another uncompressed syntax was accepted.
+    func store(file f: StoreCandidate) async throws -> DIMSEStatus {
+        guard let data = FileManager.default.contents(atPath: f.path) else { throw DicomNetworkError(.fileIO, "cannot read \(f.path)") }
+        let bytes = [UInt8](data)
+        if parameters.context(for: f.sopClassUID, transferSyntax: f.transferSyntax)?.transferSyntax == f.transferSyntax {
+            let read = DicomFile.readPartial(bytes: bytes, options: .headerOnly)
+            return try await store(sopClassUID: f.sopClassUID, sopInstanceUID: f.sopInstanceUID, transferSyntax: f.transferSyntax,
+                                   dataSet: Array(bytes[read.dataSetOffset...]))
+        }
+        guard let context = parameters.context(for: f.sopClassUID) else {
+            throw DicomNetworkError(.noPresentationContext, "\(f.sopClassUID) was not accepted")
+        }
+        let target = TransferSyntax(uid: context.transferSyntax)
+        let encoded: [UInt8]
+        do {
+            let file = try DicomFile(bytes: bytes)
+            encoded = try DicomFile.encode(file.dataSet, as: target)
+        } catch {
+            throw DicomNetworkError(.dataSet, "cannot convert \(f.path) to \(target.name): \(error)")
+        }
+        return try await store(sopClassUID: f.sopClassUID, sopInstanceUID: f.sopInstanceUID, transferSyntax: target.uid, dataSet: encoded)
+    }
+}
+
+import NIOConcurrencyHelpers
+
+/// A thread-safe counter for progress across parallel associations.
+final class Counter: Sendable {
+    private let value = NIOLockedValueBox(0)
+    func increment() -> Int { value.withLockedValue { $0 += 1; return $0 } }
+}
