@@ -90,7 +90,9 @@ struct JPEGLSEncoder {
     func encode() -> [UInt8] {
         let d = descriptor
         let width = d.columns, height = d.rows, spp = d.samplesPerPixel
-        let capacity = d.pixelCount * spp * (Int(parameters.limit) + 2) / 7 + 64 * spp + 1024
+        // Worst case: LIMIT + 2 bits a sample, 8 bits stored in 7 after each 0xFF, plus headers, final padding and
+        // RSTm markers of every interval.
+        let capacity = d.pixelCount * spp * (Int(parameters.limit) + 2) / 7 + 4 * spp * (height + 16) + 1024
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
         var n = 0
