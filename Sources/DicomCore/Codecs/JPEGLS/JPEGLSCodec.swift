@@ -15,10 +15,14 @@ public struct JPEGLSCodec: PixelCodec {
     /// JPEG-LS Lossy (Near-Lossless) Image Compression.
     public static let nearLosslessUID = "1.2.840.10008.1.2.4.81"
 
+    /// The codec; it holds no state, so one value serves every thread.
     public init() {}
 
+    /// JPEG-LS Lossless and JPEG-LS Near-Lossless.
     public var transferSyntaxUIDs: [String] { [Self.losslessUID, Self.nearLosslessUID] }
 
+    /// Decodes one JPEG-LS codestream; the frame header must match `descriptor` (size, components, at most Bits
+    /// Allocated bits). Returns `descriptor.photometricInterpretation`: JPEG-LS in DICOM carries no colour transform.
     public func decode(_ encoded: ArraySlice<UInt8>, descriptor: ImageDescriptor, into output: UnsafeMutableRawBufferPointer) throws(DicomError) -> String {
         try descriptor.validate()
         guard descriptor.bytesPerSample <= 2 else {
@@ -37,6 +41,8 @@ public struct JPEGLSCodec: PixelCodec {
         return descriptor.photometricInterpretation
     }
 
+    /// Encodes one frame with P = Bits Stored (at least 2) and NEAR = `options.nearLossless` (0 for `losslessUID`).
+    /// Near-lossless encodings set Lossy Image Compression, its ratio and method `ISO_14495_1`.
     public func encode(_ frame: UnsafeRawBufferPointer, descriptor d: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
         guard uid == Self.losslessUID || uid == Self.nearLosslessUID else {
             throw DicomError(.unsupportedTransferSyntax, "JPEG-LS cannot encode \(uid)")
@@ -90,7 +96,9 @@ struct JPEGLSEncoder {
     func encode() -> [UInt8] {
         let d = descriptor
         let width = d.columns, height = d.rows, spp = d.samplesPerPixel
-        let capacity = d.pixelCount * spp * (Int(parameters.limit) + 2) / 7 + 64 * spp + 1024
+        // Worst case: LIMIT + 2 bits a sample, 8 bits stored in 7 after each 0xFF, plus headers, final padding and
+        // RSTm markers of every interval.
+        let capacity = d.pixelCount * spp * (Int(parameters.limit) + 2) / 7 + 4 * spp * (height + 16) + 1024
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
         var n = 0

@@ -139,7 +139,15 @@ struct JPEGLSDecoder {
     private func entropyEnd(from: Int) -> Int {
         var i = from
         let n = bytes.count
+        let base = UnsafeRawPointer(bytes.baseAddress!)
         while i + 1 < n {
+            // Skip eight bytes at a time while none of them is 0xFF.
+            while i + 8 <= n {
+                let inverted = ~base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080 != 0 { break }
+                i += 8
+            }
+            if i + 1 >= n { break }
             if bytes[i] == 0xFF && bytes[i + 1] >= 0x80 { return i }
             i += 1
         }
@@ -238,6 +246,14 @@ struct JPEGLSDecoder {
     private func store(line: UnsafeMutablePointer<Int32>, y: Int, stride: Int, components: [Int]) {
         let width = descriptor.columns, spp = descriptor.samplesPerPixel
         let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        if spp == 1 && descriptor.bytesPerSample == 2 {
+            // The common case (one 16-bit component) as whole little-endian words.
+            let row = UnsafeMutableRawPointer(out + 2 * y * width)
+            for x in 0..<width {
+                row.storeBytes(of: UInt16(truncatingIfNeeded: line[x &+ 1]).littleEndian, toByteOffset: 2 &* x, as: UInt16.self)
+            }
+            return
+        }
         for (c, component) in components.enumerated() {
             var index = y * width * spp + component
             if descriptor.bytesPerSample == 1 {

@@ -1,0 +1,129 @@
+/// J, the run-length order table (T.87 §A.7.1.2).
+let jpeglsJ: [Int32] = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+
+/// The adaptive state of one scan (T.87 §A.2): 365 regular contexts, two run-interruption contexts, the
+/// quantisation table and J. Memory is allocated once per scan and freed by `deallocate()`.
+struct JPEGLSState {
+    let p: JPEGLSParameters
+    /// A, B, C, N of context q at 4q…4q+3 (one cache line holds four contexts); the run-interruption contexts are
+    /// 365 and 366, with their Nn in the C slot.
+    let context: UnsafeMutablePointer<Int32>
+    /// Q(d) of T.87 §A.3.3 for d = −MAXVAL…MAXVAL, indexed by d.
+    let quant: UnsafeMutablePointer<Int8>
+    let j: UnsafeMutablePointer<Int32>
+
+    init(_ p: JPEGLSParameters) {
+        self.p = p
+        context = .allocate(capacity: 4 * 367)
+        let size = Int(2 * p.maxValue + 1)
+        let base = UnsafeMutablePointer<Int8>.allocate(capacity: size)
+        // Q is odd in d and constant between thresholds: fill the ranges of the non-negative half, mirrored.
+        let m = Int(p.maxValue)
+        let bounds = [0, Int(p.near) + 1, Int(p.t1), Int(p.t2), Int(p.t3), m + 1]
+        for q in 0..<5 where bounds[q] < bounds[q + 1] {
+            for d in max(0, bounds[q])..<min(m + 1, bounds[q + 1]) {
+                base[m + d] = Int8(q)
+                base[m - d] = Int8(-q)
+            }
+        }
+        quant = base + m
+        j = .allocate(capacity: 32)
+        for i in 0..<32 { j[i] = jpeglsJ[i] }
+        resetContexts()
+    }
+
+    /// Puts every context back to its initial value (T.87 §A.2.1), as at the start of a scan or after a restart marker.
+    func resetContexts() {
+        let a0 = max(2, (p.range + 32) / 64)
+        for i in 0..<367 { context[4 * i] = a0; context[4 * i + 1] = 0; context[4 * i + 2] = 0; context[4 * i + 3] = 1 }
+    }
+
+    func deallocate() {
+        context.deallocate()
+        (quant - Int(p.maxValue)).deallocate()
+        j.deallocate()
+    }
+
+    /// The context number 81·Q1 + 9·Q2 + Q3 of the gradients (T.87 §A.3.4), before the sign is folded.
+    @inline(__always) func contextNumber(_ d1: Int32, _ d2: Int32, _ d3: Int32) -> Int32 {
+        Int32(quant[Int(d1)]) &* 81 &+ Int32(quant[Int(d2)]) &* 9 &+ Int32(quant[Int(d3)])
+    }
+
+    /// C[q], the bias correction.
+    @inline(__always) func c(_ q: Int) -> Int32 { context[q &<< 2 | 2] }
+
+    /// Whether the mapping of T.87 §A.5.2 swaps signs: NEAR is 0, k is 0 and 2·B[q] ≤ −N[q].
+    @inline(__always) func swapsSign(_ q: Int) -> Bool {
+        2 &* context[q &<< 2 | 1] <= 0 &- context[q &<< 2 | 3]
+    }
+
+    /// The MED predictor (T.87 §A.4.1).
+    @inline(__always) static func predict(_ ra: Int32, _ rb: Int32, _ rc: Int32) -> Int32 {
+        if rc >= max(ra, rb) { return min(ra, rb) }
+        if rc <= min(ra, rb) { return max(ra, rb) }
+        return ra &+ rb &- rc
+    }
+
+    /// Golomb parameter k of a regular context (T.87 §A.5.1).
+    @inline(__always) func kRegular(_ q: Int) -> Int32 {
+        let aq = context[q &<< 2], nq = context[q &<< 2 | 3]
+        // The least k with N·2^k ≥ A: align the top bits, then at most one step more.
+        var k = Int32(truncatingIfNeeded: nq.leadingZeroBitCount &- aq.leadingZeroBitCount)
+        if k < 0 { k = 0 }
+        if (nq &<< k) < aq { k &+= 1 }
+        return k
+    }
+
+    /// Updates A, B, C, N of regular context `q` with error value `e` (T.87 §A.6).
+    @inline(__always) func updateRegular(_ q: Int, _ e: Int32) {
+        // Values stay far inside Int32 (A ≤ RESET·RANGE), so wrapping operators skip overflow checks.
+        let base = context + (q &<< 2)
+        var aq = base[0] &+ (e < 0 ? 0 &- e : e)
+        var bq = base[1] &+ e &* (2 &* p.near &+ 1)
+        var nq = base[3]
+        if nq == p.reset { aq &>>= 1; bq &>>= 1; nq &>>= 1 }
+        nq &+= 1
+        base[0] = aq
+        base[3] = nq
+        if bq &+ nq <= 0 {
+            bq &+= nq
+            if bq <= 0 &- nq { bq = 1 &- nq }
+            if base[2] > -128 { base[2] &-= 1 }
+        } else if bq > 0 {
+            bq &-= nq
+            if bq > 0 { bq = 0 }
+            if base[2] < 127 { base[2] &+= 1 }
+        }
+        base[1] = bq
+    }
+
+    /// Nn and N of run-interruption context `ri`.
+    @inline(__always) func interruptionCounts(_ ri: Int) -> (nn: Int32, n: Int32) {
+        (context[4 * (365 + ri) + 2], context[4 * (365 + ri) + 3])
+    }
+
+    /// Golomb parameter k of run-interruption context `ri` (T.87 §A.7.2.1).
+    @inline(__always) func kInterruption(_ ri: Int) -> Int32 {
+        let base = context + 4 * (365 + ri)
+        let temp = base[0] &+ (base[3] &>> 1) &* Int32(ri)
+        var k: Int32 = 0
+        while (base[3] &<< k) < temp { k &+= 1 }
+        return k
+    }
+
+    /// Updates run-interruption context `ri` (T.87 §A.7.2.2).
+    @inline(__always) func updateInterruption(_ ri: Int, _ e: Int32, _ em: Int32) {
+        let base = context + 4 * (365 + ri)
+        if e < 0 { base[2] += 1 }
+        base[0] += (em + 1 - Int32(ri)) >> 1
+        if base[3] == p.reset { base[0] >>= 1; base[3] >>= 1; base[2] >>= 1 }
+        base[3] += 1
+    }
+
+    /// Brings a reconstructed value back into 0…MAXVAL through the modulo of RANGE·(2·NEAR+1) (T.87 §A.4.5).
+    @inline(__always) func fix(_ v: Int32) -> Int32 {
+        var x = v
+        if x < 0 &- p.near { x &+= p.range &* (2 &* p.near &+ 1) } else if x > p.maxValue &+ p.near { x &-= p.range &* (2 &* p.near &+ 1) }
+        return x < 0 ? 0 : (x > p.maxValue ? p.maxValue : x)
+    }
+}
