@@ -19,7 +19,7 @@ public struct CodecRegistry: Sendable {
     }()
 
     /// Codecs compiled into DicomCore; each codec's folder adds itself here.
-    static var builtInCodecs: [any PixelCodec] { [] }
+    static var builtInCodecs: [any PixelCodec] { [JPEGCodec()] }
 
     /// Adds `codec` for each of its transfer syntaxes, replacing any codec registered for them.
     public mutating func register(_ codec: any PixelCodec) {

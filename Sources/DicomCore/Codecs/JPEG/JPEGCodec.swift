@@ -1,0 +1,36 @@
+/// JPEG (ITU-T T.81) for the DICOM syntaxes of PS3.5 §A.4.1: baseline and extended DCT decoding, lossless decoding
+/// and encoding, baseline encoding. Our own code end to end; only the Swift standard library.
+///
+/// ```swift
+/// let frame = try file.decodedFrame(0)   // JPEG files decode through CodecRegistry.standard
+/// ```
+public struct JPEGCodec: PixelCodec {
+    public static let baselineUID = "1.2.840.10008.1.2.4.50"
+    public static let extendedUID = "1.2.840.10008.1.2.4.51"
+    public static let losslessUID = "1.2.840.10008.1.2.4.57"
+    public static let losslessSV1UID = "1.2.840.10008.1.2.4.70"
+
+    public init() {}
+
+    public var transferSyntaxUIDs: [String] { [Self.baselineUID, Self.extendedUID, Self.losslessUID, Self.losslessSV1UID] }
+
+    public func decode(_ encoded: ArraySlice<UInt8>, descriptor: ImageDescriptor, into output: UnsafeMutableRawBufferPointer) throws(DicomError) -> String {
+        guard output.count >= descriptor.decodedFrameLength else {
+            throw DicomError(.invalidPixelData, "output buffer of \(output.count) bytes for a \(descriptor.decodedFrameLength)-byte frame")
+        }
+        guard descriptor.samplesPerPixel == 1 || descriptor.samplesPerPixel == 3, descriptor.bitsAllocated <= 16, descriptor.bitsAllocated >= 8 else {
+            throw DicomError(.invalidPixelData, "JPEG: \(descriptor.samplesPerPixel) samples of \(descriptor.bitsAllocated) bits")
+        }
+        let result = encoded.withUnsafeBufferPointer { data in
+            Result { () throws(DicomError) -> String in
+                var decoder = JPEGDecoder(data: data, descriptor: descriptor, output: output)
+                return try decoder.decode()
+            }
+        }
+        return try result.get()
+    }
+
+    public func encode(_ frame: UnsafeRawBufferPointer, descriptor: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
+        throw DicomError(.unsupportedTransferSyntax, "JPEG encoding for \(uid) is not implemented yet")
+    }
+}

@@ -1,0 +1,89 @@
+extension JPEGDecoder {
+    /// Decodes a lossless scan (T.81 Annex H) straight into the output, keeping only two lines of samples.
+    mutating func decodeLosslessScan(_ f: Frame, members: [(index: Int, dc: Int)], predictor: Int, pointTransform pt: Int) throws(DicomError) {
+        let width = f.width, height = f.height, n = members.count
+        let tables = members.map { dcTables[$0.dc]! }
+        let bytesPerSample = descriptor.bytesPerSample, samples = descriptor.samplesPerPixel
+        let initial = 1 << (f.precision - pt - 1)
+        let interval = restartInterval
+        var lines = [Int](repeating: 0, count: 2 * width * n)
+        var reader = JPEGBitReader(data, at: position)
+        try lines.withUnsafeMutableBufferPointer { (lines: inout UnsafeMutableBufferPointer<Int>) throws(DicomError) in
+            var previous = lines.baseAddress!
+            var current = previous + width * n
+            var mcusInInterval = 0
+            var firstLine = 0          // the line where the scan or the latest restart interval began
+            var resetPending = true    // the next sample of each component is predicted from 2^(P-Pt-1)
+            for y in 0..<height {
+                for x in 0..<width {
+                    if interval > 0 {
+                        if mcusInInterval == interval {
+                            try restart(&reader)
+                            mcusInInterval = 0
+                            firstLine = y
+                            resetPending = true
+                        }
+                        mcusInInterval += 1
+                    }
+                    for c in 0..<n {
+                        let i = x * n + c
+                        let prediction: Int
+                        if resetPending {
+                            prediction = initial
+                        } else if y == firstLine {
+                            prediction = current[i - n]
+                        } else if x == 0 {
+                            prediction = previous[i]
+                        } else {
+                            let ra = current[i - n], rb = previous[i], rc = previous[i - n]
+                            switch predictor {
+                            case 1: prediction = ra
+                            case 2: prediction = rb
+                            case 3: prediction = rc
+                            case 4: prediction = ra + rb - rc
+                            case 5: prediction = ra + ((rb - rc) >> 1)
+                            case 6: prediction = rb + ((ra - rc) >> 1)
+                            default: prediction = (ra + rb) >> 1
+                            }
+                        }
+                        let s = try reader.decode(n == 1 ? tables[0] : tables[c])
+                        let difference: Int
+                        switch s {
+                        case 0: difference = 0
+                        case 1...15: difference = reader.receiveExtend(s)
+                        case 16: difference = 32768  // T.81 §H.1.2.2: no extra bits follow
+                        default: throw DicomError(.invalidPixelData, at: reader.position, "JPEG: lossless difference category \(s)")
+                        }
+                        current[i] = (prediction + difference) & 0xFFFF
+                    }
+                    resetPending = false
+                }
+                for x in 0..<width {
+                    for c in 0..<n {
+                        store(current[x * n + c] << pt, pixel: y * width + x, component: members[c].index, bytesPerSample: bytesPerSample, samples: samples)
+                    }
+                }
+                swap(&previous, &current)
+            }
+        }
+        try endScan(&reader)
+    }
+
+    /// Checks that the interval's data sufficed, then moves past the RSTn marker that must follow (T.81 §E.1.4).
+    mutating func restart(_ reader: inout JPEGBitReader) throws(DicomError) {
+        guard !reader.overran else { throw DicomError(.invalidPixelData, at: reader.position, "JPEG: restart interval data ends early") }
+        reader.alignToMarker()
+        let p = reader.position
+        guard p + 1 < data.count, (0xD0...0xD7).contains(data[p + 1]) else {
+            throw DicomError(.invalidPixelData, at: p, "JPEG: restart marker missing")
+        }
+        reader = JPEGBitReader(data, at: p + 2)
+    }
+
+    /// Checks that the scan's data sufficed and leaves `position` at the marker after it.
+    mutating func endScan(_ reader: inout JPEGBitReader) throws(DicomError) {
+        guard !reader.overran else { throw DicomError(.invalidPixelData, at: reader.position, "JPEG: scan data ends early") }
+        reader.alignToMarker()
+        position = reader.position
+    }
+}
