@@ -31,6 +31,18 @@ public struct JPEGCodec: PixelCodec {
     }
 
     public func encode(_ frame: UnsafeRawBufferPointer, descriptor: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
-        throw DicomError(.unsupportedTransferSyntax, "JPEG encoding for \(uid) is not implemented yet")
+        guard descriptor.numberOfFrames >= 1, frame.count >= descriptor.decodedFrameLength else {
+            throw DicomError(.invalidPixelData, "frame has \(frame.count) bytes, \(descriptor.decodedFrameLength) expected")
+        }
+        switch uid {
+        case Self.losslessUID, Self.losslessSV1UID:
+            let predictor = uid == Self.losslessSV1UID ? 1 : options.predictor
+            let bytes = try JPEGLosslessEncoder(descriptor: descriptor, predictor: predictor).encode(frame)
+            var changes = DataSet()
+            if descriptor.samplesPerPixel > 1 { try changes.setInt(0, for: .planarConfiguration) }
+            return EncodedFrame(bytes: bytes, attributeChanges: changes)
+        default:
+            throw DicomError(.unsupportedTransferSyntax, "JPEG encoding for \(uid) is not implemented")
+        }
     }
 }
