@@ -49,7 +49,7 @@ enum JPEGOracle {
 }
 
 /// Decoded samples as integers, whatever the sample width.
-private func samples(_ frame: DecodedFrame) -> [Int] {
+func sampleValues(_ frame: DecodedFrame) -> [Int] {
     if frame.descriptor.bytesPerSample == 1 { return frame.bytes.map(Int.init) }
     return stride(from: 0, to: frame.bytes.count - 1, by: 2).map { Int(frame.bytes[$0]) | Int(frame.bytes[$0 + 1]) << 8 }
 }
@@ -67,7 +67,7 @@ func storedBitsMismatches(_ a: [UInt8], _ b: [UInt8], _ d: ImageDescriptor) -> I
     return count
 }
 
-private func maximumDifference(_ a: [Int], _ b: [Int]) -> Int {
+func maximumDifference(_ a: [Int], _ b: [Int]) -> Int {
     zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
 
@@ -90,7 +90,7 @@ private func maximumDifference(_ a: [Int], _ b: [Int]) -> Int {
             let theirs = try reference.decodedFrame(i)
             #expect(ours.descriptor.photometricInterpretation == theirs.descriptor.photometricInterpretation, "\(name) frame \(i)")
             #expect(ours.bytes.count == theirs.bytes.count)
-            let difference = maximumDifference(samples(ours), samples(theirs))
+            let difference = maximumDifference(sampleValues(ours), sampleValues(theirs))
             #expect(difference <= 1, "\(name) frame \(i): samples differ by up to \(difference)")
         }
     }
@@ -257,5 +257,67 @@ enum JPEGSynthetic {
         #expect(throws: DicomError(.invalidPixelData)) {
             try JPEGSynthetic.encode([1, 2, 3, 4], d, uid: JPEGCodec.losslessUID, options: EncodeOptions(predictor: 0))
         }
+    }
+}
+
+@Suite struct JPEGBaselineEncodingTests {
+    /// A smooth image: gradients with a soft bump, as photographs and scans mostly are.
+    static func smooth(_ d: ImageDescriptor) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for y in 0..<d.rows {
+            for x in 0..<d.columns {
+                for c in 0..<d.samplesPerPixel {
+                    let gx = x * 3 % 200, gy = y * 2 % 150
+                    let bump = max(0, 40 - abs(x - d.columns / 2) - abs(y - d.rows / 2))
+                    bytes.append(UInt8(min(255, [gx + 20, gy + 50, (gx + gy) / 2 + 30][c] + bump)))
+                }
+            }
+        }
+        return bytes
+    }
+
+    @Test(arguments: [(1, 1), (3, 5), (9, 17), (48, 64), (100, 3)], [1, 3])
+    func baselineRoundTripStaysCloseToTheOriginal(_ shape: (Int, Int), _ samples: Int) throws {
+        let d = JPEGSynthetic.descriptor(rows: shape.0, columns: shape.1, samples: samples, bitsStored: 8)
+        let pixels = Self.smooth(d)
+        let encoded = try JPEGSynthetic.encode(pixels, d, uid: JPEGCodec.baselineUID, options: EncodeOptions(quality: 90))
+        var stored = d
+        stored.photometricInterpretation = try #require(encoded.attributeChanges.string(.photometricInterpretation))
+        #expect(stored.photometricInterpretation == (samples == 3 ? "YBR_FULL_422" : "MONOCHROME2"))
+        let decoded = try JPEGSynthetic.decode(encoded.bytes, stored)
+        #expect(decoded.photometric == (samples == 3 ? "RGB" : "MONOCHROME2"))
+        let errors = zip(decoded.pixels, pixels).map { abs(Int($0) - Int($1)) }
+        let mean = Double(errors.reduce(0, +)) / Double(errors.count)
+        #expect(mean < 3, "mean error \(mean)")
+        #expect((errors.max() ?? 0) <= 24, "largest error \(errors.max() ?? 0)")
+    }
+
+    @Test func baselineEncodingRecordsLossyCompression() throws {
+        let d = JPEGSynthetic.descriptor(rows: 16, columns: 16, samples: 3, bitsStored: 8)
+        let encoded = try JPEGSynthetic.encode(Self.smooth(d), d, uid: JPEGCodec.baselineUID)
+        #expect(encoded.attributeChanges.string(Tag(0x0028, 0x2110)) == "01")
+        #expect(encoded.attributeChanges.string(Tag(0x0028, 0x2114)) == "ISO_10918_1")
+        #expect((encoded.attributeChanges.double(Tag(0x0028, 0x2112)) ?? 0) > 1)
+        #expect(encoded.bytes.count % 2 == 0)
+    }
+
+    @Test(arguments: [1, 3], [25, 90, 100])
+    func ourBaselineStreamDecodesInDcmdjpegWithinOne(_ samples: Int, _ quality: Int) throws {
+        let d = JPEGSynthetic.descriptor(rows: 45, columns: 61, samples: samples, bitsStored: 8)
+        let encoded = try JPEGSynthetic.encode(Self.smooth(d), d, uid: JPEGCodec.baselineUID, options: EncodeOptions(quality: quality))
+        let file = try JPEGSynthetic.file(d, frames: [encoded], uid: JPEGCodec.baselineUID)
+        let ours = try file.decodedFrame(0)
+        let path = JPEGOracle.temporaryPath("ours.dcm")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try file.write(to: path)
+        guard let reference = try JPEGOracle.convert(path, with: "dcmdjpeg", []) else { return }
+        let theirs = try reference.decodedFrame(0)
+        #expect(theirs.descriptor.photometricInterpretation == ours.descriptor.photometricInterpretation)
+        #expect(maximumDifference(sampleValues(ours), sampleValues(theirs)) <= 1)
+    }
+
+    @Test func onlyDecodingIsOfferedForExtendedJPEG() {
+        let d = JPEGSynthetic.descriptor(rows: 2, columns: 2, bitsStored: 8)
+        #expect(throws: DicomError(.unsupportedTransferSyntax)) { try JPEGSynthetic.encode([1, 2, 3, 4], d, uid: JPEGCodec.extendedUID) }
     }
 }
