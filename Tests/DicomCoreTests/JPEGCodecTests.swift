@@ -321,3 +321,231 @@ enum JPEGSynthetic {
         #expect(throws: DicomError(.unsupportedTransferSyntax)) { try JPEGSynthetic.encode([1, 2, 3, 4], d, uid: JPEGCodec.extendedUID) }
     }
 }
+
+@Suite struct JPEGStreamStructureTests {
+    static func lossless(_ d: ImageDescriptor, _ pixels: [UInt8], predictor: Int = 1, restartInterval: Int = 0, separateScans: Bool = false) throws -> [UInt8] {
+        var encoder = JPEGLosslessEncoder(descriptor: d, predictor: predictor)
+        encoder.restartInterval = restartInterval
+        encoder.separateScans = separateScans
+        let result = pixels.withUnsafeBytes { raw in Result { () throws(DicomError) -> [UInt8] in try encoder.encode(raw) } }
+        return try result.get()
+    }
+
+    @Test(arguments: [(0, true), (29, false), (58, true), (29 * 5, false), (7, false), (1, true)])
+    func restartIntervalsAndSeparateScansDecodeExactly(_ interval: Int, _ separate: Bool) throws {
+        for samples in [1, 3] {
+            let d = JPEGSynthetic.descriptor(rows: 37, columns: 29, samples: samples, bitsStored: 12)
+            let pixels = JPEGSynthetic.image(d, seed: 3)
+            for predictor in [1, 4, 7] {
+                let bytes = try Self.lossless(d, pixels, predictor: predictor, restartInterval: interval, separateScans: separate)
+                #expect(try JPEGSynthetic.decode(bytes, d).pixels.elementsEqual(pixels), "interval \(interval) separate \(separate) x\(samples) predictor \(predictor)")
+                // An independent decoder agrees, for restart intervals of whole lines (what libjpeg-based decoders support).
+                guard interval % d.columns == 0 else { continue }
+                let path = JPEGOracle.temporaryPath("rst.dcm")
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                try JPEGSynthetic.file(d, frames: [EncodedFrame(bytes: bytes)], uid: JPEGCodec.losslessUID).write(to: path)
+                if let reference = try JPEGOracle.convert(path, with: "dcmdjpeg", []) {
+                    let theirs = Array(try #require(reference.dataSet[.pixelData]?.bytes))
+                    #expect(storedBitsMismatches(theirs, pixels, d) == 0, "dcmdjpeg: interval \(interval) separate \(separate) x\(samples)")
+                }
+            }
+        }
+    }
+
+    @Test func differenceOf32768UsesTheSixteenBitCategory() throws {
+        let d = JPEGSynthetic.descriptor(rows: 3, columns: 6, bitsStored: 16)
+        let values: [UInt16] = [0, 32768, 0, 32768, 65535, 32767, 32768, 0, 1, 32769, 0, 0, 65535, 32767, 0, 32768, 32768, 0]
+        let pixels = values.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        for predictor in 1...7 {
+            let bytes = try Self.lossless(d, pixels, predictor: predictor)
+            #expect(try JPEGSynthetic.decode(bytes, d).pixels.elementsEqual(pixels), "predictor \(predictor)")
+        }
+        let bytes = try Self.lossless(d, pixels, predictor: 1)
+        let path = JPEGOracle.temporaryPath("ssss16.dcm")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try JPEGSynthetic.file(d, frames: [EncodedFrame(bytes: bytes)], uid: JPEGCodec.losslessSV1UID).write(to: path)
+        if let reference = try JPEGOracle.convert(path, with: "dcmdjpeg", []) {
+            #expect(Array(try #require(reference.dataSet[.pixelData]?.bytes)) == pixels)
+        }
+    }
+
+    @Test(arguments: [2, 3, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15])
+    func everyPrecisionRoundTrips(_ bits: Int) throws {
+        let d = JPEGSynthetic.descriptor(rows: 9, columns: 11, samples: 3, bitsStored: bits)
+        let pixels = JPEGSynthetic.image(d, seed: UInt64(bits))
+        for predictor in 1...7 {
+            let encoded = try JPEGSynthetic.encode(pixels, d, uid: JPEGCodec.losslessUID, options: EncodeOptions(predictor: predictor))
+            #expect(try JPEGSynthetic.decode(encoded.bytes, d).pixels.elementsEqual(pixels), "\(bits) bits predictor \(predictor)")
+        }
+    }
+
+    /// A small lossless stream and a small baseline stream to take apart.
+    static func streams() throws -> [(bytes: [UInt8], descriptor: ImageDescriptor)] {
+        let d = JPEGSynthetic.descriptor(rows: 6, columns: 7, samples: 3, bitsStored: 16)
+        let lossless = try lossless(d, JPEGSynthetic.image(d), predictor: 5, restartInterval: 7)
+        var b = JPEGSynthetic.descriptor(rows: 10, columns: 19, samples: 3, bitsStored: 8)
+        let baseline = try JPEGSynthetic.encode(JPEGBaselineEncodingTests.smooth(b), b, uid: JPEGCodec.baselineUID).bytes
+        b.photometricInterpretation = "YBR_FULL_422"
+        return [(lossless, d), (baseline, b)]
+    }
+
+    @Test func everyPrefixOfAStreamFailsCleanlyOrDecodes() throws {
+        for (bytes, d) in try Self.streams() {
+            let full = try JPEGSynthetic.decode(bytes, d).pixels
+            for length in 0..<bytes.count {
+                do {
+                    let decoded = try JPEGSynthetic.decode(Array(bytes.prefix(length)), d)
+                    // Only a stream whose scan data is complete may decode: then it decodes right.
+                    #expect(decoded.pixels == full, "prefix of \(length) bytes decoded differently")
+                } catch {
+                    #expect(error.code == .invalidPixelData, "prefix of \(length) bytes: \(error)")
+                }
+            }
+        }
+    }
+
+    @Test func corruptedBytesNeverCrash() throws {
+        for (bytes, d) in try Self.streams() {
+            for i in 0..<bytes.count {
+                for value: UInt8 in [0x00, 0xFF, 0xD9, 0xDA, 0xC4, bytes[i] ^ 0x55] {
+                    var corrupt = bytes
+                    corrupt[i] = value
+                    _ = try? JPEGSynthetic.decode(corrupt, d)
+                }
+            }
+        }
+    }
+
+    @Test func markerSoupGivesATypedError() {
+        var state: UInt64 = 42
+        func next() -> UInt8 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        let d = JPEGSynthetic.descriptor(rows: 8, columns: 8, bitsStored: 8)
+        let markers: [UInt8] = [0xC0, 0xC1, 0xC3, 0xC4, 0xDB, 0xDD, 0xDA, 0xD9, 0xE0, 0xEE, 0xFE, 0xD0, 0x01, 0xFF, 0x00]
+        for _ in 0..<2000 {
+            var bytes: [UInt8] = [0xFF, 0xD8]
+            for _ in 0..<Int(next() % 12) {
+                bytes += [0xFF, markers[Int(next()) % markers.count]]
+                let length = Int(next() % 24)
+                bytes += [0, UInt8(length)]
+                for _ in 0..<max(0, length - 2) { bytes.append(next() % 4 == 0 ? 0xFF : next()) }
+            }
+            _ = try? JPEGSynthetic.decode(bytes, d)
+        }
+    }
+
+    @Test func trailingGarbageAndMissingEOIAreTolerated() throws {
+        for (bytes, d) in try Self.streams() {
+            let full = try JPEGSynthetic.decode(bytes, d).pixels
+            let end = bytes.count - (bytes.last == 0 ? 3 : 2)  // before EOI (and the padding byte)
+            #expect(Array(bytes[end..<(end + 2)]) == [0xFF, 0xD9])
+            #expect(try JPEGSynthetic.decode(Array(bytes[..<end]), d).pixels == full)
+            #expect(try JPEGSynthetic.decode(bytes + [0x12, 0xFF, 0x00, 0xFF, 0xE1, 0x00], d).pixels == full)
+        }
+    }
+
+    /// Rewrites a stream segment by segment: `transform` gets each marker and its segment, returns the bytes to write.
+    static func rewrite(_ bytes: [UInt8], _ transform: (UInt8, [UInt8]) -> [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0xFF, 0xD8]
+        var p = 2
+        while p + 4 <= bytes.count, bytes[p] == 0xFF {
+            let marker = bytes[p + 1]
+            if marker == 0xD9 { break }
+            let length = Int(bytes[p + 2]) << 8 | Int(bytes[p + 3])
+            var segment = Array(bytes[p..<(p + 2 + length)])
+            if marker == 0xDA {
+                segment = Array(bytes[p..<(bytes.count - (bytes.last == 0 ? 3 : 2))])  // header and scan data up to EOI
+                out += transform(marker, segment)
+                break
+            }
+            out += transform(marker, segment)
+            p += 2 + length
+        }
+        return out + [0xFF, 0xD9]
+    }
+
+    @Test func fillBytesCommentsAndApplicationSegmentsAreSkipped() throws {
+        for (bytes, d) in try Self.streams() {
+            let full = try JPEGSynthetic.decode(bytes, d).pixels
+            let padded = Self.rewrite(bytes) { marker, segment in
+                [0xFF, 0xFF, 0xFF] + [0xFF, 0xFE, 0, 5, 0x61, 0xFF, 0x62] + [0xFF, 0xE5, 0, 4, 0xFF, 0xD9] + segment
+            }
+            #expect(try JPEGSynthetic.decode(padded, d).pixels == full)
+        }
+    }
+
+    @Test func tablesMayComeInAnyOrderBeforeTheScan() throws {
+        for (bytes, d) in try Self.streams() {
+            let full = try JPEGSynthetic.decode(bytes, d).pixels
+            var tables: [UInt8] = []
+            let withoutTables = Self.rewrite(bytes) { marker, segment in
+                if marker == 0xC4 || marker == 0xDB || marker == 0xDD { tables += segment; return [] }
+                return segment
+            }
+            // Tables moved to just after SOI, ahead of the frame header.
+            let moved = [0xFF, 0xD8] + tables + withoutTables.dropFirst(2)
+            #expect(try JPEGSynthetic.decode(moved, d).pixels == full)
+        }
+    }
+
+    @Test func missingHuffmanTableIsAnError() throws {
+        for (bytes, d) in try Self.streams() {
+            let stripped = Self.rewrite(bytes) { marker, segment in marker == 0xC4 ? [] : segment }
+            #expect(throws: DicomError(.invalidPixelData)) { try JPEGSynthetic.decode(stripped, d) }
+        }
+    }
+
+    @Test func overflowingHuffmanTableIsAnError() throws {
+        for (bytes, d) in try Self.streams() {
+            let broken = Self.rewrite(bytes) { marker, segment in
+                guard marker == 0xC4 else { return segment }
+                var s = segment
+                s[5] = 3  // three codes of one bit
+                return s
+            }
+            #expect(throws: DicomError(.invalidPixelData)) { try JPEGSynthetic.decode(broken, d) }
+        }
+    }
+
+    @Test func frameSizeMustMatchTheDataSet() throws {
+        for (bytes, d) in try Self.streams() {
+            var other = d
+            other.rows += 1
+            #expect(throws: DicomError(.invalidPixelData)) { try JPEGSynthetic.decode(bytes, other) }
+            other = d
+            other.samplesPerPixel = 1
+            other.photometricInterpretation = "MONOCHROME2"
+            #expect(throws: DicomError(.invalidPixelData)) { try JPEGSynthetic.decode(bytes, other) }
+        }
+    }
+
+    @Test func progressiveJPEGIsRejectedNamingSOF2() throws {
+        let (bytes, d) = try Self.streams()[1]
+        let progressive = Self.rewrite(bytes) { marker, segment in
+            var s = segment
+            if marker == 0xC0 { s[1] = 0xC2 }
+            return s
+        }
+        do {
+            _ = try JPEGSynthetic.decode(progressive, d)
+            Issue.record("progressive stream decoded")
+        } catch {
+            #expect(error.code == .unsupportedTransferSyntax)
+            #expect(error.detail.contains("SOF2"))
+        }
+    }
+
+    @Test func outputIsMaskedToBitsStoredAndSignExtended() throws {
+        // 16-bit samples in the codestream, a data set that stores 12 bits, signed.
+        let wide = JPEGSynthetic.descriptor(rows: 2, columns: 2, bitsStored: 16)
+        let values: [UInt16] = [0x0FFF, 0xF800, 0x1234, 0x0800]
+        let bytes = try Self.lossless(wide, values.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        var d = JPEGSynthetic.descriptor(rows: 2, columns: 2, bitsStored: 12, signed: true)
+        let signed = try JPEGSynthetic.decode(bytes, d).pixels
+        #expect(signed == [0xFF, 0xFF, 0x00, 0xF8, 0x34, 0x02, 0x00, 0xF8])
+        d.isSigned = false
+        #expect(try JPEGSynthetic.decode(bytes, d).pixels == [0xFF, 0x0F, 0x00, 0x08, 0x34, 0x02, 0x00, 0x08])
+    }
+}

@@ -3,10 +3,14 @@
 struct JPEGLosslessEncoder {
     let descriptor: ImageDescriptor
     let predictor: Int
+    /// MCUs between restart markers; 0 for none. Used by tests to exercise decoders.
+    var restartInterval = 0
+    /// One scan per component instead of one interleaved scan. Used by tests to exercise decoders.
+    var separateScans = false
 
     func encode(_ frame: UnsafeRawBufferPointer) throws(DicomError) -> [UInt8] {
         let d = descriptor
-        guard (1...7).contains(predictor) else { throw DicomError(.invalidPixelData, "JPEG lossless: predictor \(predictor) is not 1–7") }
+        guard (1...7).contains(predictor), (0...65535).contains(restartInterval) else { throw DicomError(.invalidPixelData, "JPEG lossless: predictor \(predictor) is not 1–7") }
         guard d.samplesPerPixel == 1 || d.samplesPerPixel == 3, d.bitsAllocated == 8 || d.bitsAllocated == 16, d.bitsStored <= 16 else {
             throw DicomError(.invalidPixelData, "JPEG lossless: \(d.samplesPerPixel) samples of \(d.bitsAllocated) bits cannot be encoded")
         }
@@ -21,17 +25,27 @@ struct JPEGLosslessEncoder {
         @inline(__always) func sample(_ index: Int) -> Int {
             (wide ? Int(frame[2 * index]) | Int(frame[2 * index + 1]) << 8 : Int(frame[index])) & mask
         }
-        // Visits every difference in scan order; the same walk counts symbols, then writes them.
-        func forEachDifference(_ body: (Int) -> Void) {
+        // Visits every difference of a scan in order; the same walk counts symbols, then writes them.
+        func walk(_ components: [Int], restart: () -> Void, _ body: (Int) -> Void) {
             let initial = 1 << (precision - 1)
+            var mcusInInterval = 0, firstLine = 0, resetPending = true
             for y in 0..<height {
                 for x in 0..<width {
-                    for c in 0..<n {
+                    if restartInterval > 0 {
+                        if mcusInInterval == restartInterval {
+                            restart()
+                            mcusInInterval = 0
+                            firstLine = y
+                            resetPending = true
+                        }
+                        mcusInInterval += 1
+                    }
+                    for c in components {
                         let i = (y * width + x) * n + c
                         let prediction: Int
-                        if x == 0 && y == 0 {
+                        if resetPending {
                             prediction = initial
-                        } else if y == 0 {
+                        } else if y == firstLine {
                             prediction = sample(i - n)
                         } else if x == 0 {
                             prediction = sample(i - width * n)
@@ -52,12 +66,16 @@ struct JPEGLosslessEncoder {
                         if difference >= 0x8000 { difference -= 0x10000 }
                         body(difference)
                     }
+                    resetPending = false
                 }
             }
         }
+        let scans: [[Int]] = separateScans ? (0..<n).map { [$0] } : [Array(0..<n)]
         var frequencies = [Int](repeating: 0, count: 17)
-        forEachDifference { difference in
-            frequencies[difference == -0x8000 ? 16 : JPEGBitWriter.category(difference).size] += 1
+        for scan in scans {
+            walk(scan, restart: {}) { difference in
+                frequencies[difference == -0x8000 ? 16 : JPEGBitWriter.category(difference).size] += 1
+            }
         }
         let table = JPEGHuffmanEncoder(frequencies: frequencies)
         var out = JPEGBitWriter(capacity: d.decodedFrameLength / 2 + 1024)
@@ -66,20 +84,28 @@ struct JPEGLosslessEncoder {
         for c in 0..<n { sof += [UInt8(c + 1), 0x11, 0] }
         out.segment(0xC3, sof)
         out.huffmanTable(tableClass: 0, id: 0, table)
-        var sos: [UInt8] = [UInt8(n)]
-        for c in 0..<n { sos += [UInt8(c + 1), 0x00] }
-        sos += [UInt8(predictor), 0, 0]
-        out.segment(0xDA, sos)
-        forEachDifference { difference in
-            if difference == -0x8000 {
-                out.write(table.code[16], Int(table.length[16]))
-            } else {
-                let (size, bits) = JPEGBitWriter.category(difference)
-                out.write(table.code[size], Int(table.length[size]))
-                out.write(bits, size)
+        if restartInterval > 0 { out.segment(0xDD, [UInt8(restartInterval >> 8), UInt8(restartInterval & 0xFF)]) }
+        for scan in scans {
+            var sos: [UInt8] = [UInt8(scan.count)]
+            for c in scan { sos += [UInt8(c + 1), 0x00] }
+            sos += [UInt8(predictor), 0, 0]
+            out.segment(0xDA, sos)
+            var restarts = 0
+            walk(scan, restart: {
+                out.flush()
+                out.marker(0xD0 + UInt8(restarts % 8))
+                restarts += 1
+            }) { difference in
+                if difference == -0x8000 {
+                    out.write(table.code[16], Int(table.length[16]))
+                } else {
+                    let (size, bits) = JPEGBitWriter.category(difference)
+                    out.write(table.code[size], Int(table.length[size]))
+                    out.write(bits, size)
+                }
             }
+            out.flush()
         }
-        out.flush()
         return out.finish()
     }
 }
