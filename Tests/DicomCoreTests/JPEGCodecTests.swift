@@ -549,3 +549,41 @@ enum JPEGSynthetic {
         #expect(try JPEGSynthetic.decode(bytes, d).pixels == [0xFF, 0x0F, 0x00, 0x08, 0x34, 0x02, 0x00, 0x08])
     }
 }
+
+@Suite struct JPEGPerformanceTests {
+    /// Median time of decoding `bytes` `runs` times.
+    static func time(_ bytes: [UInt8], _ d: ImageDescriptor, runs: Int = 7) throws -> Duration {
+        var output = [UInt8](repeating: 0, count: d.decodedFrameLength)
+        var times: [Duration] = []
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            let result = output.withUnsafeMutableBytes { out in
+                Result { () throws(DicomError) -> String in try JPEGCodec().decode(bytes[...], descriptor: d, into: out) }
+            }
+            _ = try result.get()
+            times.append(ContinuousClock.now - start)
+        }
+        return times.sorted()[runs / 2]
+    }
+
+    @Test func losslessDecodeOf512x512SixteenBitFrameIsFast() throws {
+        // A CT slice from Scripts/make-ct-series.py compressed by DCMTK, and full-range 16-bit samples from our encoder.
+        let dir = JPEGOracle.temporaryPath("ct")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let script = TestCorpus.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scripts/make-ct-series.py").path
+        guard JPEGOracle.run("python3", [script, dir, "1"]) else { return }
+        guard let ct = try JPEGOracle.convert("\(dir)/CT000001.dcm", with: "dcmcjpeg", ["+e1"]) else { return }
+        let original = try DicomFile.read(contentsOf: "\(dir)/CT000001.dcm").decodedFrame(0)
+        let d = try ImageDescriptor(ct.dataSet)
+        let stream = try ct.dataSet.frameBytes(at: 0)
+        let ctTime = try Self.time(Array(stream), d)
+        #expect(try ct.decodedFrame(0).bytes == original.bytes)
+
+        let wide = JPEGSynthetic.descriptor(rows: 512, columns: 512, bitsStored: 16)
+        let pixels = JPEGSynthetic.image(wide, seed: 9)
+        let ours = try JPEGSynthetic.encode(pixels, wide, uid: JPEGCodec.losslessSV1UID).bytes
+        let wideTime = try Self.time(ours, wide)
+        print("JPEG lossless 512x512: CT slice (dcmcjpeg +e1, \(stream.count) bytes) \(ctTime); 16-bit noise (\(ours.count) bytes) \(wideTime)")
+        #expect(ctTime < .seconds(5) && wideTime < .seconds(5))
+    }
+}
