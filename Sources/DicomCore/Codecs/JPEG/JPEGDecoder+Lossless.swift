@@ -3,7 +3,9 @@ extension JPEGDecoder {
     mutating func decodeLosslessScan(_ f: Frame, members: [(index: Int, dc: Int)], predictor: Int, pointTransform pt: Int) throws(DicomError) {
         let width = f.width, height = f.height, n = members.count
         let tables = members.map { dcTables[$0.dc]! }
+        let firstTable = tables[0]
         let bytesPerSample = descriptor.bytesPerSample, samples = descriptor.samplesPerPixel
+        let writer = SampleWriter(descriptor: descriptor, output: output)
         let initial = 1 << (f.precision - pt - 1)
         let interval = restartInterval
         var lines = [Int](repeating: 0, count: 2 * width * n)
@@ -46,7 +48,7 @@ extension JPEGDecoder {
                             default: prediction = (ra + rb) >> 1
                             }
                         }
-                        let s = try reader.decode(n == 1 ? tables[0] : tables[c])
+                        let s = try reader.decode(n == 1 ? firstTable : tables[c])
                         let difference: Int
                         switch s {
                         case 0: difference = 0
@@ -58,10 +60,9 @@ extension JPEGDecoder {
                     }
                     resetPending = false
                 }
-                for x in 0..<width {
-                    for c in 0..<n {
-                        store(current[x * n + c] << pt, pixel: y * width + x, component: members[c].index, bytesPerSample: bytesPerSample, samples: samples)
-                    }
+                for c in 0..<n {
+                    writer.writeLine(current + c, stride: n, count: width, shift: pt,
+                                     at: (y * width * samples + members[c].index) * bytesPerSample, outputStride: samples * bytesPerSample)
                 }
                 swap(&previous, &current)
             }
@@ -85,5 +86,40 @@ extension JPEGDecoder {
         guard !reader.overran else { throw DicomError(.invalidPixelData, at: reader.position, "JPEG: scan data ends early") }
         reader.alignToMarker()
         position = reader.position
+    }
+}
+
+/// Writes decoded samples into the output: masked to Bits Stored, sign-extended when signed, little endian.
+struct SampleWriter {
+    let output: UnsafeMutableRawBufferPointer
+    let bitsStored: Int
+    let signed: Bool
+    let bytesPerSample: Int
+
+    init(descriptor: ImageDescriptor, output: UnsafeMutableRawBufferPointer) {
+        self.output = output
+        bitsStored = descriptor.bitsStored
+        signed = descriptor.isSigned
+        bytesPerSample = descriptor.bytesPerSample
+    }
+
+    /// Writes `count` samples read `stride` apart from `source`, each shifted left by `shift`, from byte `offset`
+    /// on, `outputStride` bytes apart.
+    @inline(__always)
+    func writeLine(_ source: UnsafePointer<Int>, stride: Int, count: Int, shift: Int, at offset: Int, outputStride: Int) {
+        let mask = (1 << bitsStored) - 1
+        let sign = signed ? 1 << (bitsStored - 1) : 0
+        let base = output.baseAddress!
+        var o = offset
+        for x in 0..<count {
+            var v = (source[x * stride] << shift) & mask
+            if v & sign != 0 { v -= 1 << bitsStored }
+            if bytesPerSample == 2 {
+                base.storeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: o, as: UInt16.self)
+            } else {
+                base.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: o, as: UInt8.self)
+            }
+            o += outputStride
+        }
     }
 }

@@ -1,24 +1,32 @@
 /// A Huffman table for decoding (T.81 §C and §F.2.2.3), with a lookup for codes of up to `lookupBits` bits.
-struct JPEGHuffmanTable: Sendable {
+///
+/// A class over fixed buffers so that the per-symbol decode touches no reference counts or bounds checks.
+final class JPEGHuffmanTable {
     static let lookupBits = 9
     /// For each `lookupBits`-bit prefix: code length << 8 | symbol, or 0 when the code is longer.
-    var lookup: [UInt16]
+    let lookup: UnsafeMutablePointer<UInt16>
     /// Largest code of each length (index 1...16), -1 when there is none.
-    var maxCode: [Int]
+    let maxCode: UnsafeMutablePointer<Int>
     /// Added to a code of each length to index `values`.
-    var valueOffset: [Int]
-    var values: [UInt8]
+    let valueOffset: UnsafeMutablePointer<Int>
+    /// The symbols, padded to 256 entries.
+    let values: UnsafeMutablePointer<UInt8>
 
     /// Builds the table from the 16 code counts (BITS) and the symbols (HUFFVAL); `offset` locates errors.
-    init(counts: [Int], values: [UInt8], at offset: Int) throws(DicomError) {
+    init(counts: [Int], values symbols: [UInt8], at offset: Int) throws(DicomError) {
         precondition(counts.count == 16)
-        guard values.count == counts.reduce(0, +), values.count <= 256 else {
-            throw DicomError(.invalidPixelData, at: offset, "JPEG: Huffman table with \(values.count) symbols")
+        lookup = .allocate(capacity: 1 << Self.lookupBits)
+        lookup.initialize(repeating: 0, count: 1 << Self.lookupBits)
+        maxCode = .allocate(capacity: 17)
+        maxCode.initialize(repeating: -1, count: 17)
+        valueOffset = .allocate(capacity: 17)
+        valueOffset.initialize(repeating: 0, count: 17)
+        values = .allocate(capacity: 256)
+        values.initialize(repeating: 0, count: 256)
+        guard symbols.count == counts.reduce(0, +), symbols.count <= 256 else {
+            throw DicomError(.invalidPixelData, at: offset, "JPEG: Huffman table with \(symbols.count) symbols")
         }
-        self.values = values
-        lookup = [UInt16](repeating: 0, count: 1 << Self.lookupBits)
-        maxCode = [Int](repeating: -1, count: 17)
-        valueOffset = [Int](repeating: 0, count: 17)
+        for (i, v) in symbols.enumerated() { values[i] = v }
         var code = 0
         var index = 0
         for length in 1...16 {
@@ -32,7 +40,7 @@ struct JPEGHuffmanTable: Sendable {
                 if length <= Self.lookupBits {
                     for i in 0..<n {
                         let first = (code + i) << (Self.lookupBits - length)
-                        let entry = UInt16(length << 8) | UInt16(values[index + i])
+                        let entry = UInt16(length << 8) | UInt16(symbols[index + i])
                         for j in first..<(first + (1 << (Self.lookupBits - length))) { lookup[j] = entry }
                     }
                 }
@@ -41,6 +49,13 @@ struct JPEGHuffmanTable: Sendable {
             code = (code + n) << 1
             index += n
         }
+    }
+
+    deinit {
+        lookup.deallocate()
+        maxCode.deallocate()
+        valueOffset.deallocate()
+        values.deallocate()
     }
 }
 
