@@ -587,3 +587,13 @@ enum JPEGSynthetic {
         #expect(ctTime < .seconds(5) && wideTime < .seconds(5))
     }
 }
+
+@Suite struct JPEGCorpusExtraTests {
+    /// DCMTK cannot read this file's data set (an element with VR "  "), so its stored dcmdjpeg output is the reference.
+    @Test func malformedDataSetJPEGMatchesItsStoredDcmdjpegDecode() throws {
+        let ours = try DicomFile.read(contentsOf: TestCorpus.path("SC_rgb_jpeg.dcm")).decodedFrame(0)
+        let theirs = try DicomFile.read(contentsOf: TestCorpus.path("SC_rgb_jpeg_dcmd.dcm")).decodedFrame(0)
+        #expect(ours.descriptor.photometricInterpretation == theirs.descriptor.photometricInterpretation)
+        #expect(maximumDifference(sampleValues(ours), sampleValues(theirs)) <= 1)
+    }
+}

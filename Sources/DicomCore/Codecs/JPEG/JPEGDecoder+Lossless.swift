@@ -8,10 +8,13 @@ extension JPEGDecoder {
         let writer = SampleWriter(descriptor: descriptor, output: output)
         let initial = 1 << (f.precision - pt - 1)
         let interval = restartInterval
-        var lines = [Int](repeating: 0, count: 2 * width * n)
+        // Two lines of samples, allocated once for the scan (no closure, so the bit reader stays in registers).
+        let lines = UnsafeMutablePointer<Int>.allocate(capacity: 2 * width * n)
+        lines.initialize(repeating: 0, count: 2 * width * n)
+        defer { lines.deallocate() }
         var reader = JPEGBitReader(data, at: position)
-        try lines.withUnsafeMutableBufferPointer { (lines: inout UnsafeMutableBufferPointer<Int>) throws(DicomError) in
-            var previous = lines.baseAddress!
+        do {
+            var previous = lines
             var current = previous + width * n
             var mcusInInterval = 0
             var firstLine = 0          // the line where the scan or the latest restart interval began
