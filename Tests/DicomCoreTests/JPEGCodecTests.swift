@@ -597,3 +597,50 @@ enum JPEGSynthetic {
         #expect(maximumDifference(sampleValues(ours), sampleValues(theirs)) <= 1)
     }
 }
+
+@Suite struct JPEGDCTStructureTests {
+    struct Layout: Sendable, CustomStringConvertible {
+        var luma: (Int, Int)
+        var restartInterval: Int
+        var separateScans: Bool
+        var description: String { "luma \(luma.0)x\(luma.1) restart \(restartInterval) separate \(separateScans)" }
+    }
+
+    static let layouts = [
+        Layout(luma: (1, 1), restartInterval: 0, separateScans: false), Layout(luma: (2, 1), restartInterval: 3, separateScans: false),
+        Layout(luma: (2, 2), restartInterval: 0, separateScans: true), Layout(luma: (2, 2), restartInterval: 1, separateScans: false),
+        Layout(luma: (4, 1), restartInterval: 0, separateScans: false), Layout(luma: (4, 1), restartInterval: 5, separateScans: true),
+        Layout(luma: (1, 2), restartInterval: 2, separateScans: false), Layout(luma: (1, 1), restartInterval: 7, separateScans: true),
+    ]
+
+    @Test(arguments: layouts)
+    func subsamplingRestartsAndSeparateScansDecodeLikeDcmdjpeg(_ layout: Layout) throws {
+        var d = JPEGSynthetic.descriptor(rows: 45, columns: 61, samples: 3, bitsStored: 8)
+        let pixels = JPEGBaselineEncodingTests.smooth(d)
+        var encoder = JPEGBaselineEncoder(descriptor: d, quality: 90)
+        encoder.luma = layout.luma
+        encoder.restartInterval = layout.restartInterval
+        encoder.separateScans = layout.separateScans
+        let result = pixels.withUnsafeBytes { raw in
+            Result { () throws(DicomError) -> (bytes: [UInt8], photometric: String) in try encoder.encode(raw) }
+        }
+        let (bytes, photometric) = try result.get()
+        d.photometricInterpretation = photometric
+        let ours = try JPEGSynthetic.decode(bytes, d)
+        #expect(ours.photometric == "RGB")
+        let errors = zip(ours.pixels, pixels).map { abs(Int($0) - Int($1)) }
+        #expect(Double(errors.reduce(0, +)) / Double(errors.count) < 4, "\(layout)")
+
+        var changes = DataSet()
+        try changes.setString(photometric, for: .photometricInterpretation, vr: .CS)
+        let file = try JPEGSynthetic.file(d, frames: [EncodedFrame(bytes: bytes, attributeChanges: changes)], uid: JPEGCodec.baselineUID)
+        let path = JPEGOracle.temporaryPath("dct.dcm")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try file.write(to: path)
+        guard let reference = try JPEGOracle.convert(path, with: "dcmdjpeg", []) else { return }
+        let theirs = try reference.decodedFrame(0)
+        #expect(theirs.descriptor.photometricInterpretation == "RGB")
+        let difference = maximumDifference(ours.pixels.map(Int.init), sampleValues(theirs))
+        #expect(difference <= 1, "\(layout): differs from dcmdjpeg by \(difference)")
+    }
+}
