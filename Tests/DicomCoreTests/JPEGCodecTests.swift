@@ -110,7 +110,7 @@ func maximumDifference(_ a: [Int], _ b: [Int]) -> Int {
     /// Uncompressed corpus files compressed by DCMTK and GDCM, with every lossless option they offer.
     static let crossEncodings: [(String, String, [String])] = {
         var cases: [(String, String, [String])] = []
-        for name in ["CT_small.dcm", "MR_small.dcm", "SC_rgb_small_odd.dcm", "SC_rgb.dcm", "examples_rgb_color.dcm"] {
+        for name in ["CT_small.dcm", "MR_small.dcm", "SC_rgb_small_odd.dcm", "examples_rgb_color.dcm"] {
             cases.append((name, "dcmcjpeg", ["+e1"]))
             for sv in 1...7 { cases.append((name, "dcmcjpeg", ["+el", "+sv", "\(sv)"])) }
             cases.append((name, "dcmcjpeg", ["+el", "+sv", "6", "+pt", "2"]))
@@ -121,8 +121,7 @@ func maximumDifference(_ a: [Int], _ b: [Int]) -> Int {
 
     @Test(arguments: crossEncodings)
     func losslessStreamsFromOtherEncodersDecodeExactly(_ name: String, _ tool: String, _ options: [String]) throws {
-        let path = TestCorpus.root.appendingPathComponent("test_files").appendingPathComponent(name).path
-        guard FileManager.default.fileExists(atPath: path) else { return }  // optional extra inputs
+        let path = TestCorpus.path(name)
         let original = try DicomFile.read(contentsOf: path)
         guard let compressed = try JPEGOracle.convert(path, with: tool, options) else { return }
         #expect(compressed.transferSyntax.uid.hasPrefix("1.2.840.10008.1.2.4.57") || compressed.transferSyntax.uid == "1.2.840.10008.1.2.4.70",

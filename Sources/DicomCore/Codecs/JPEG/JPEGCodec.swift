@@ -5,11 +5,16 @@
 /// let frame = try file.decodedFrame(0)   // JPEG files decode through CodecRegistry.standard
 /// ```
 public struct JPEGCodec: PixelCodec {
+    /// JPEG Baseline (Process 1): decoded and encoded.
     public static let baselineUID = "1.2.840.10008.1.2.4.50"
+    /// JPEG Extended (Process 2 & 4): decoded (8 and 12 bits, Huffman coding).
     public static let extendedUID = "1.2.840.10008.1.2.4.51"
+    /// JPEG Lossless, Non-Hierarchical (Process 14): decoded and encoded with `EncodeOptions.predictor`.
     public static let losslessUID = "1.2.840.10008.1.2.4.57"
+    /// JPEG Lossless, first-order prediction (Process 14, Selection Value 1): decoded and encoded.
     public static let losslessSV1UID = "1.2.840.10008.1.2.4.70"
 
+    /// The codec; it holds no state.
     public init() {}
 
     public var transferSyntaxUIDs: [String] { [Self.baselineUID, Self.extendedUID, Self.losslessUID, Self.losslessSV1UID] }

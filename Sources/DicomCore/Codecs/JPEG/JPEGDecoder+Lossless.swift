@@ -5,7 +5,7 @@ extension JPEGDecoder {
         let tables = members.map { dcTables[$0.dc]! }
         let firstTable = tables[0]
         let bytesPerSample = descriptor.bytesPerSample, samples = descriptor.samplesPerPixel
-        let writer = SampleWriter(descriptor: descriptor, output: output)
+        let writer = JPEGSampleWriter(descriptor: descriptor, output: output)
         let initial = 1 << (f.precision - pt - 1)
         let interval = restartInterval
         // Two lines of samples, allocated once for the scan (no closure, so the bit reader stays in registers).
@@ -89,40 +89,5 @@ extension JPEGDecoder {
         guard !reader.overran else { throw DicomError(.invalidPixelData, at: reader.position, "JPEG: scan data ends early") }
         reader.alignToMarker()
         position = reader.position
-    }
-}
-
-/// Writes decoded samples into the output: masked to Bits Stored, sign-extended when signed, little endian.
-struct SampleWriter {
-    let output: UnsafeMutableRawBufferPointer
-    let bitsStored: Int
-    let signed: Bool
-    let bytesPerSample: Int
-
-    init(descriptor: ImageDescriptor, output: UnsafeMutableRawBufferPointer) {
-        self.output = output
-        bitsStored = descriptor.bitsStored
-        signed = descriptor.isSigned
-        bytesPerSample = descriptor.bytesPerSample
-    }
-
-    /// Writes `count` samples read `stride` apart from `source`, each shifted left by `shift`, from byte `offset`
-    /// on, `outputStride` bytes apart.
-    @inline(__always)
-    func writeLine(_ source: UnsafePointer<Int>, stride: Int, count: Int, shift: Int, at offset: Int, outputStride: Int) {
-        let mask = (1 << bitsStored) - 1
-        let sign = signed ? 1 << (bitsStored - 1) : 0
-        let base = output.baseAddress!
-        var o = offset
-        for x in 0..<count {
-            var v = (source[x * stride] << shift) & mask
-            if v & sign != 0 { v -= 1 << bitsStored }
-            if bytesPerSample == 2 {
-                base.storeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: o, as: UInt16.self)
-            } else {
-                base.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: o, as: UInt8.self)
-            }
-            o += outputStride
-        }
     }
 }
