@@ -65,12 +65,14 @@ extension JPEGDecoder {
     }
 
     /// Inverse DCT, upsampling and colour conversion of the whole frame into the output.
-    mutating func finishDCT(_ f: Frame) throws(DicomError) -> String {
+    mutating func finishDCT(_ f: inout Frame) throws(DicomError) -> String {
         let maximum = (1 << f.precision) - 1
         let center = 1 << (f.precision - 1)
         // Each component's samples at its own resolution, whole blocks.
         var planes: [[Int32]] = []
-        for c in f.components {
+        for i in f.components.indices {
+            let c = f.components[i]
+            f.components[i].coefficients = []
             let stride = c.blocksWide * 8
             var plane = [Int32](repeating: 0, count: stride * c.blocksHigh * 8)
             let quant = quantTables[c.quantTable]!
@@ -100,7 +102,7 @@ extension JPEGDecoder {
         let bytesPerSample = descriptor.bytesPerSample, samples = descriptor.samplesPerPixel
         let pixels = f.width * f.height
         var photometric = descriptor.photometricInterpretation
-        if f.components.count == 3 && isYCbCr {
+        if f.components.count == 3 && isYCbCr(f) {
             // YCbCr to RGB as libjpeg does (jdcolor.c), 16-bit fixed point.
             let y = full[0], cb = full[1], cr = full[2]
             for p in 0..<pixels {
@@ -123,10 +125,10 @@ extension JPEGDecoder {
 
     /// Whether three components hold YCbCr: the Adobe transform flag decides when present, then the data set's
     /// Photometric Interpretation, then a JFIF marker; component ids R, G, B mean RGB.
-    var isYCbCr: Bool {
+    func isYCbCr(_ f: Frame) -> Bool {
         if let adobeTransform { return adobeTransform != 0 }
         if descriptor.photometricInterpretation.hasPrefix("YBR") { return true }
-        if let f = frame, f.components.map(\.id) == [0x52, 0x47, 0x42] { return false }
+        if f.components.map(\.id) == [0x52, 0x47, 0x42] { return false }
         return hasJFIF
     }
 }

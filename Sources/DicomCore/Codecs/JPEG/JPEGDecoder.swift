@@ -271,9 +271,10 @@ struct JPEGDecoder {
 
     /// Turns the decoded frame into output samples once every scan is read.
     mutating func finish() throws(DicomError) -> String {
-        guard let f = frame else { throw DicomError(.invalidPixelData, at: position, "JPEG: no frame header") }
+        guard var f = frame else { throw DicomError(.invalidPixelData, at: position, "JPEG: no frame header") }
         if f.isLossless { return descriptor.photometricInterpretation }
-        return try finishDCT(f)
+        frame = nil  // so that each component's coefficients are freed once transformed
+        return try finishDCT(&f)
     }
 
     /// Writes sample `value` of pixel `pixel`, component `component`: masked to Bits Stored, sign-extended when signed.
