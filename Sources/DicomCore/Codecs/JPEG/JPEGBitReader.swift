@@ -25,6 +25,20 @@ struct JPEGBitReader {
 
     @inline(__always)
     mutating func refill() {
+        // Fast path: eight bytes with no FF among them are taken whole.
+        if !atMarker && position + 8 <= data.count {
+            let word = UInt64(bigEndian: UnsafeRawPointer(data.baseAddress! + position).loadUnaligned(as: UInt64.self))
+            let inverted = ~word
+            if (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080 == 0 {
+                let bytes = (64 - count) / 8
+                if bytes > 0 {
+                    buffer |= (word >> UInt64(64 - 8 * bytes)) << UInt64(64 - count - 8 * bytes)
+                    count += 8 * bytes
+                    position += bytes
+                }
+                return
+            }
+        }
         while count <= 56 {
             var byte: UInt64 = 0
             if !atMarker {
