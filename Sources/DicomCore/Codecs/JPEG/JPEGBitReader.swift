@@ -102,7 +102,7 @@ struct JPEGBitReader {
 
     /// Decodes one Huffman symbol.
     @inline(__always)
-    mutating func decode(_ table: JPEGHuffmanTable) throws(DicomError) -> Int {
+    mutating func decode(_ table: JPEGHuffmanLookup) throws(DicomError) -> Int {
         if count < 16 { refill() }
         let entry = table.lookup[peek(JPEGHuffmanTable.lookupBits)]
         if entry != 0 {

@@ -26,7 +26,7 @@ extension JPEGDecoder {
                 }
                 for (k, m) in members.enumerated() {
                     let c = f.components[m.index]
-                    let dc = dcTables[m.dc]!, ac = acTables[m.ac]!
+                    let dc = dcTables[m.dc]!.lookupView, ac = acTables[m.ac]!.lookupView
                     let (hs, vs) = single ? (1, 1) : (c.h, c.v)
                     try f.components[m.index].coefficients.withUnsafeMutableBufferPointer { (coefficients: inout UnsafeMutableBufferPointer<Int16>) throws(DicomError) in
                         for v in 0..<vs {
@@ -43,7 +43,7 @@ extension JPEGDecoder {
     }
 
     @inline(__always)
-    func decodeBlock(_ reader: inout JPEGBitReader, dc: JPEGHuffmanTable, ac: JPEGHuffmanTable, prediction: inout Int, into block: UnsafeMutablePointer<Int16>) throws(DicomError) {
+    func decodeBlock(_ reader: inout JPEGBitReader, dc: JPEGHuffmanLookup, ac: JPEGHuffmanLookup, prediction: inout Int, into block: UnsafeMutablePointer<Int16>) throws(DicomError) {
         let s = try reader.decode(dc)
         guard s <= 15 else { throw DicomError(.invalidPixelData, at: reader.position, "JPEG: DC difference category \(s)") }
         prediction += reader.receiveExtend(s)

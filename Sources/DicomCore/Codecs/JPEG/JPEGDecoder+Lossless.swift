@@ -2,7 +2,9 @@ extension JPEGDecoder {
     /// Decodes a lossless scan (T.81 Annex H) straight into the output, keeping only two lines of samples.
     mutating func decodeLosslessScan(_ f: Frame, members: [(index: Int, dc: Int)], predictor: Int, pointTransform pt: Int) throws(DicomError) {
         let width = f.width, height = f.height, n = members.count
-        let tables = members.map { dcTables[$0.dc]! }
+        let owners = members.map { dcTables[$0.dc]! }
+        defer { withExtendedLifetime(owners) {} }
+        let tables = owners.map(\.lookupView)
         let firstTable = tables[0]
         let bytesPerSample = descriptor.bytesPerSample, samples = descriptor.samplesPerPixel
         let writer = JPEGSampleWriter(descriptor: descriptor, output: output)

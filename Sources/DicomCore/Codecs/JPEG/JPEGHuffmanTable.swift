@@ -51,12 +51,23 @@ final class JPEGHuffmanTable {
         }
     }
 
+    /// The table's buffers without a reference count, for the decoding loops; valid while the table lives.
+    var lookupView: JPEGHuffmanLookup { JPEGHuffmanLookup(lookup: lookup, maxCode: maxCode, valueOffset: valueOffset, values: values) }
+
     deinit {
         lookup.deallocate()
         maxCode.deallocate()
         valueOffset.deallocate()
         values.deallocate()
     }
+}
+
+/// The buffers of a `JPEGHuffmanTable`, borrowed: a plain value the per-symbol decode can use without retaining.
+struct JPEGHuffmanLookup {
+    let lookup: UnsafeMutablePointer<UInt16>
+    let maxCode: UnsafeMutablePointer<Int>
+    let valueOffset: UnsafeMutablePointer<Int>
+    let values: UnsafeMutablePointer<UInt8>
 }
 
 /// A Huffman table for encoding: code and length of each symbol, and the BITS/HUFFVAL that describe it in a DHT.
