@@ -643,3 +643,24 @@ enum JPEGSynthetic {
         #expect(difference <= 1, "\(layout): differs from dcmdjpeg by \(difference)")
     }
 }
+
+extension JPEGCorpusExtraTests {
+    /// Corpus streams cut at every marker and at every 97th byte (at most 200 cuts) fail with a typed error or decode.
+    @Test(arguments: JPEGCodecTests.lossyFiles + ["SC_rgb_jpeg_gdcm.dcm"])
+    func corpusStreamsCutAnywhereFailCleanly(_ name: String) throws {
+        let file = try DicomFile.read(contentsOf: TestCorpus.path(name))
+        let stream = Array(try file.dataSet.frameBytes(at: 0))
+        let descriptor = try ImageDescriptor(file.dataSet)
+        var cuts = Set(stride(from: 0, to: stream.count, by: max(97, stream.count / 200)))
+        for i in 0..<(stream.count - 1) where stream[i] == 0xFF && stream[i + 1] != 0 && stream[i + 1] != 0xFF {
+            cuts.formUnion([i, i + 1, i + 2, i + 3])
+        }
+        for cut in cuts.sorted() where cut < stream.count {
+            do {
+                _ = try JPEGSynthetic.decode(Array(stream.prefix(cut)), descriptor)
+            } catch {
+                #expect(error.code == .invalidPixelData, "\(name) cut at \(cut): \(error)")
+            }
+        }
+    }
+}
