@@ -65,16 +65,18 @@ extension JPEGDecoder {
     }
 
     /// Inverse DCT, upsampling and colour conversion of the whole frame into the output.
+    ///
+    /// Each component is transformed into a plane of 16-bit samples at its own resolution (freeing its coefficients),
+    /// then lines are upsampled, converted and written one output line at a time.
     mutating func finishDCT(_ f: inout Frame) throws(DicomError) -> String {
         let maximum = (1 << f.precision) - 1
         let center = 1 << (f.precision - 1)
-        // Each component's samples at its own resolution, whole blocks.
-        var planes: [[Int32]] = []
+        var planes: [[UInt16]] = []
         for i in f.components.indices {
             let c = f.components[i]
             f.components[i].coefficients = []
             let stride = c.blocksWide * 8
-            var plane = [Int32](repeating: 0, count: stride * c.blocksHigh * 8)
+            var plane = [UInt16](repeating: 0, count: stride * c.blocksHigh * 8)
             let quant = quantTables[c.quantTable]!
             plane.withUnsafeMutableBufferPointer { plane in
                 c.coefficients.withUnsafeBufferPointer { coefficients in
@@ -91,36 +93,36 @@ extension JPEGDecoder {
             }
             planes.append(plane)
         }
-        // Upsample each component to the frame's size.
-        var full: [[Int32]] = []
-        for (i, c) in f.components.enumerated() {
-            full.append(JPEGUpsampler.upsample(planes[i], stride: c.blocksWide * 8, width: c.width, height: c.height,
-                                               hFactor: f.hMax / c.h, vFactor: f.vMax / c.v, hExact: f.hMax % c.h == 0 && f.vMax % c.v == 0,
-                                               hRatio: (c.h, f.hMax), vRatio: (c.v, f.vMax), outWidth: f.width, outHeight: f.height))
+        let n = f.components.count, width = f.width
+        let upsamplers = f.components.map { c in
+            JPEGUpsampler(stride: c.blocksWide * 8, width: c.width, height: c.height, h: c.h, v: c.v, hMax: f.hMax, vMax: f.vMax, outWidth: width)
         }
-        planes = []
-        let bytesPerSample = descriptor.bytesPerSample, samples = descriptor.samplesPerPixel
-        let pixels = f.width * f.height
-        var photometric = descriptor.photometricInterpretation
-        if f.components.count == 3 && isYCbCr(f) {
-            // YCbCr to RGB as libjpeg does (jdcolor.c), 16-bit fixed point.
-            let y = full[0], cb = full[1], cr = full[2]
-            for p in 0..<pixels {
-                let l = Int(y[p]), b = Int(cb[p]) - center, r = Int(cr[p]) - center
-                let red = l + ((91881 * r + 32768) >> 16)
-                let green = l + ((-22554 * b - 46802 * r + 32768) >> 16)
-                let blue = l + ((116130 * b + 32768) >> 16)
-                store(min(max(red, 0), maximum), pixel: p, component: 0, bytesPerSample: bytesPerSample, samples: samples)
-                store(min(max(green, 0), maximum), pixel: p, component: 1, bytesPerSample: bytesPerSample, samples: samples)
-                store(min(max(blue, 0), maximum), pixel: p, component: 2, bytesPerSample: bytesPerSample, samples: samples)
-            }
-            photometric = "RGB"
-        } else {
-            for (i, plane) in full.enumerated() {
-                for p in 0..<pixels { store(Int(plane[p]), pixel: p, component: i, bytesPerSample: bytesPerSample, samples: samples) }
+        let convert = n == 3 && isYCbCr(f)
+        let writer = JPEGSampleWriter(descriptor: descriptor, output: output)
+        let bytesPerSample = descriptor.bytesPerSample
+        var lines = [[Int]](repeating: [Int](repeating: 0, count: width), count: n)
+        var rgb = [Int](repeating: 0, count: convert ? 3 * width : 0)
+        for y in 0..<f.height {
+            for c in 0..<n { upsamplers[c].line(y, of: planes[c], into: &lines[c]) }
+            let offset = y * width * n * bytesPerSample
+            if convert {
+                // YCbCr to RGB as libjpeg does (jdcolor.c), 16-bit fixed point.
+                for x in 0..<width {
+                    let l = lines[0][x], b = lines[1][x] - center, r = lines[2][x] - center
+                    rgb[3 * x] = min(max(l + ((91881 * r + 32768) >> 16), 0), maximum)
+                    rgb[3 * x + 1] = min(max(l + ((-22554 * b - 46802 * r + 32768) >> 16), 0), maximum)
+                    rgb[3 * x + 2] = min(max(l + ((116130 * b + 32768) >> 16), 0), maximum)
+                }
+                rgb.withUnsafeBufferPointer { writer.writeLine($0.baseAddress!, stride: 1, count: 3 * width, shift: 0, at: offset, outputStride: bytesPerSample) }
+            } else {
+                for c in 0..<n {
+                    lines[c].withUnsafeBufferPointer {
+                        writer.writeLine($0.baseAddress!, stride: 1, count: width, shift: 0, at: offset + c * bytesPerSample, outputStride: n * bytesPerSample)
+                    }
+                }
             }
         }
-        return photometric
+        return convert ? "RGB" : descriptor.photometricInterpretation
     }
 
     /// Whether three components hold YCbCr: the Adobe transform flag decides when present, then the data set's

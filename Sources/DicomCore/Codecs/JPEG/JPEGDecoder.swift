@@ -277,24 +277,6 @@ struct JPEGDecoder {
         return try finishDCT(&f)
     }
 
-    /// Writes sample `value` of pixel `pixel`, component `component`: masked to Bits Stored, sign-extended when signed.
-    @inline(__always)
-    func store(_ value: Int, pixel: Int, component: Int, bytesPerSample: Int, samples: Int) {
-        let bitsStored = descriptor.bitsStored
-        var v = value & ((1 << bitsStored) - 1)
-        if descriptor.isSigned && v >> (bitsStored - 1) & 1 == 1 { v -= 1 << bitsStored }
-        let o = (pixel * samples + component) * bytesPerSample
-        if bytesPerSample == 1 {
-            output[o] = UInt8(truncatingIfNeeded: v)
-        } else {
-            output[o] = UInt8(truncatingIfNeeded: v)
-            output[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
-            if bytesPerSample > 2 {
-                for k in 2..<bytesPerSample { output[o + k] = UInt8(truncatingIfNeeded: v >> (8 * k)) }
-            }
-        }
-    }
-
     /// Zigzag index → natural (row-major) index (T.81 Figure A.6).
     static let zigzag: [Int] = [
         0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,

@@ -3,7 +3,7 @@ enum JPEGIDCT {
     @inline(__always)
     static func descale(_ x: Int, _ n: Int) -> Int { (x + (1 << (n - 1))) >> n }
 
-    static func inverse(_ input: UnsafePointer<Int16>, quant: UnsafePointer<UInt16>, into out: UnsafeMutablePointer<Int32>, stride: Int,
+    static func inverse(_ input: UnsafePointer<Int16>, quant: UnsafePointer<UInt16>, into out: UnsafeMutablePointer<UInt16>, stride: Int,
                         precision: Int, maximum: Int) {
         let constBits = 13
         let pass1Bits = precision == 8 ? 2 : 1
@@ -31,7 +31,7 @@ enum JPEGIDCT {
                 let o = out + row * stride
                 let i = row * 8
                 let shift = constBits + pass1Bits + 3
-                @inline(__always) func put(_ k: Int, _ v: Int) { o[k] = Int32(min(max(v + center, 0), maximum)) }
+                @inline(__always) func put(_ k: Int, _ v: Int) { o[k] = UInt16(min(max(v + center, 0), maximum)) }
                 if w[i + 1] == 0 && w[i + 2] == 0 && w[i + 3] == 0 && w[i + 4] == 0 && w[i + 5] == 0 && w[i + 6] == 0 && w[i + 7] == 0 {
                     let dc = descale(w[i], pass1Bits + 3)
                     for k in 0..<8 { put(k, dc) }

@@ -1,68 +1,79 @@
-/// Upsampling of subsampled components to the frame size: libjpeg's "fancy" triangle filter for 2:1 horizontal
-/// (h2v1) and 2:1 both ways (h2v2), replication otherwise, as DCMTK's libjpeg does by default.
-enum JPEGUpsampler {
-    static func upsample(_ plane: [Int32], stride: Int, width: Int, height: Int, hFactor: Int, vFactor: Int, hExact: Bool,
-                         hRatio: (Int, Int), vRatio: (Int, Int), outWidth: Int, outHeight: Int) -> [Int32] {
-        var out = [Int32](repeating: 0, count: outWidth * outHeight)
-        if hExact && hFactor == 1 && vFactor == 1 {
-            for y in 0..<outHeight { for x in 0..<outWidth { out[y * outWidth + x] = plane[y * stride + x] } }
-            return out
-        }
-        if hExact && hFactor == 2 && (vFactor == 1 || vFactor == 2) && width >= 2 {
-            out.withUnsafeMutableBufferPointer { out in
-                plane.withUnsafeBufferPointer { plane in
-                    var row = [Int](repeating: 0, count: width)
-                    var doubled = [Int](repeating: 0, count: 2 * width)
-                    for y in 0..<outHeight {
-                        let sy = y / vFactor
-                        if vFactor == 1 {
-                            for x in 0..<width { row[x] = Int(plane[sy * stride + x]) }
-                            fancyRow(row, width: width, vertical: false, into: &doubled)
-                        } else {
-                            // The nearer input row weighs 3, the farther 1 (jdsample.c h2v2_fancy_upsample).
-                            let other = y % 2 == 0 ? max(sy - 1, 0) : min(sy + 1, height - 1)
-                            for x in 0..<width { row[x] = 3 * Int(plane[sy * stride + x]) + Int(plane[other * stride + x]) }
-                            fancyRow(row, width: width, vertical: true, into: &doubled)
-                        }
-                        for x in 0..<outWidth { out[y * outWidth + x] = Int32(doubled[x]) }
-                    }
-                }
-            }
-            return out
-        }
-        for y in 0..<outHeight {
-            let sy = min(y * vRatio.0 / vRatio.1, height - 1)
-            for x in 0..<outWidth { out[y * outWidth + x] = plane[sy * stride + min(x * hRatio.0 / hRatio.1, width - 1)] }
-        }
-        return out
+/// Upsampling of one subsampled component to the frame size, a line at a time: libjpeg's "fancy" triangle filter
+/// for 2:1 horizontal (h2v1) and 2:1 both ways (h2v2), replication otherwise, as DCMTK's libjpeg (6b) does.
+struct JPEGUpsampler {
+    /// Samples per stored line of the plane.
+    let stride: Int
+    /// The component's own size (T.81 §A.1.1).
+    let width: Int
+    let height: Int
+    let h: Int, v: Int, hMax: Int, vMax: Int
+    let outWidth: Int
+
+    init(stride: Int, width: Int, height: Int, h: Int, v: Int, hMax: Int, vMax: Int, outWidth: Int) {
+        self.stride = stride
+        self.width = width
+        self.height = height
+        self.h = h
+        self.v = v
+        self.hMax = hMax
+        self.vMax = vMax
+        self.outWidth = outWidth
     }
 
-    /// Doubles `src[0..<width]` horizontally into `dst[0..<2*width]`; `vertical` when `src` holds 3:1 sums of two rows.
-    static func fancyRow(_ src: [Int], width: Int, vertical: Bool, into dst: inout [Int]) {
-        let last = width - 1
-        if !vertical {
-            dst[0] = src[0]
-            dst[1] = (src[0] * 3 + src[1] + 2) >> 2
-            if width > 2 {
-                for i in 1..<last {
-                    let v = src[i] * 3
-                    dst[2 * i] = (v + src[i - 1] + 1) >> 2
-                    dst[2 * i + 1] = (v + src[i + 1] + 2) >> 2
-                }
-            }
-            dst[2 * last] = (src[last] * 3 + src[last - 1] + 1) >> 2
-            dst[2 * last + 1] = src[last]
-        } else {
-            dst[0] = (src[0] * 4 + 8) >> 4
-            dst[1] = (src[0] * 3 + src[1] + 7) >> 4
-            if width > 2 {
-                for i in 1..<last {
-                    dst[2 * i] = (src[i] * 3 + src[i - 1] + 8) >> 4
-                    dst[2 * i + 1] = (src[i] * 3 + src[i + 1] + 7) >> 4
-                }
-            }
-            dst[2 * last] = (src[last] * 3 + src[last - 1] + 8) >> 4
-            dst[2 * last + 1] = (src[last] * 4 + 7) >> 4
+    /// Output line `y` of `plane` into `out[0..<outWidth]`.
+    func line(_ y: Int, of plane: [UInt16], into out: inout [Int]) {
+        if h == hMax && v == vMax {
+            let base = y * stride
+            for x in 0..<outWidth { out[x] = Int(plane[base + x]) }
+            return
         }
+        if hMax == 2 * h && (vMax == v || vMax == 2 * v) && width >= 2 {
+            let sy = vMax == v ? y : y / 2
+            let row = sy * stride
+            if vMax == v {
+                fancy(outWidth) { Int(plane[row + $0]) } divisor: { (a: Int, rounding: Int) in (a + rounding) >> 2 }
+                    .write(into: &out)
+            } else {
+                // The nearer input line weighs 3, the farther 1 (jdsample.c h2v2_fancy_upsample).
+                let other = (y % 2 == 0 ? max(sy - 1, 0) : min(sy + 1, height - 1)) * stride
+                fancy(outWidth) { 3 * Int(plane[row + $0]) + Int(plane[other + $0]) } divisor: { (a: Int, rounding: Int) in (a + rounding) >> 4 }
+                    .write(into: &out)
+            }
+            return
+        }
+        let sy = min(y * v / vMax, height - 1) * stride
+        for x in 0..<outWidth { out[x] = Int(plane[sy + min(x * h / hMax, width - 1)]) }
+    }
+
+    struct Doubled {
+        var values: [Int]
+        func write(into out: inout [Int]) { for i in out.indices { out[i] = values[i] } }
+    }
+
+    /// Doubles a line horizontally with weights 3:1 (jdsample.c h2v1/h2v2_fancy_upsample); `sample(i)` gives input
+    /// column i (already weighted vertically for h2v2), `divide` applies the final rounding and shift.
+    func fancy(_ outWidth: Int, _ sample: (Int) -> Int, divisor divide: (Int, Int) -> Int) -> Doubled {
+        var out = [Int](repeating: 0, count: 2 * width)
+        let last = width - 1
+        let vertical = vMax != v
+        // Rounding: h2v1 alternates 1 and 2 (out of 4); h2v2 alternates 8 and 7 (out of 16).
+        let even = vertical ? 8 : 1, odd = vertical ? 7 : 2
+        let scale = vertical ? 4 : 1  // h2v2 edges: thiscolsum * 4; h2v1 edges: the sample itself
+        let first = sample(0), second = sample(1)
+        out[0] = vertical ? divide(first * scale, 8) : first
+        out[1] = divide(first * 3 + second, odd)
+        var previous = first, current = second
+        if width > 2 {
+            for i in 1..<last {
+                let next = sample(i + 1)
+                out[2 * i] = divide(current * 3 + previous, even)
+                out[2 * i + 1] = divide(current * 3 + next, odd)
+                previous = current
+                current = next
+            }
+        }
+        out[2 * last] = divide(current * 3 + previous, even)
+        out[2 * last + 1] = vertical ? divide(current * scale, 7) : current
+        return Doubled(values: out)
     }
 }
