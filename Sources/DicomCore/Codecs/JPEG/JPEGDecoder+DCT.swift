@@ -122,7 +122,8 @@ extension JPEGDecoder {
                 }
             }
         }
-        return convert ? "RGB" : descriptor.photometricInterpretation
+        // Three components that are not YCbCr (Adobe transform 0) are RGB whatever the data set says.
+        return convert || (n == 3 && descriptor.photometricInterpretation.hasPrefix("YBR")) ? "RGB" : descriptor.photometricInterpretation
     }
 
     /// Whether three components hold YCbCr: the Adobe transform flag decides when present, then the data set's
