@@ -22,6 +22,25 @@ extension JPEGDecoder {
             var firstLine = 0          // the line where the scan or the latest restart interval began
             var resetPending = true    // the next sample of each component is predicted from 2^(P-Pt-1)
             for y in 0..<height {
+                // The common case gets a loop of its own: one component, a line after the first of its interval,
+                // no restart inside it.
+                if n == 1 && y != firstLine && !resetPending && (interval == 0 || mcusInInterval + width <= interval) {
+                    let t = firstTable, p = UnsafePointer(previous), o = current
+                    switch predictor {
+                    case 1: try Self.decodeLine(&reader, t, previous: p, current: o, width: width) { ra, _, _ in ra }
+                    case 2: try Self.decodeLine(&reader, t, previous: p, current: o, width: width) { _, rb, _ in rb }
+                    case 3: try Self.decodeLine(&reader, t, previous: p, current: o, width: width) { _, _, rc in rc }
+                    case 4: try Self.decodeLine(&reader, t, previous: p, current: o, width: width) { ra, rb, rc in ra + rb - rc }
+                    case 5: try Self.decodeLine(&reader, t, previous: p, current: o, width: width) { ra, rb, rc in ra + ((rb - rc) >> 1) }
+                    case 6: try Self.decodeLine(&reader, t, previous: p, current: o, width: width) { ra, rb, rc in rb + ((ra - rc) >> 1) }
+                    default: try Self.decodeLine(&reader, t, previous: p, current: o, width: width) { ra, rb, _ in (ra + rb) >> 1 }
+                    }
+                    if interval > 0 { mcusInInterval += width }
+                    writer.writeLine(current, stride: 1, count: width, shift: pt,
+                                     at: (y * width * samples + members[0].index) * bytesPerSample, outputStride: samples * bytesPerSample)
+                    swap(&previous, &current)
+                    continue
+                }
                 for x in 0..<width {
                     if interval > 0 {
                         if mcusInInterval == interval {
@@ -73,6 +92,33 @@ extension JPEGDecoder {
             }
         }
         try endScan(&reader)
+    }
+
+    /// Decodes one line of a one-component scan that is not the first line of its interval: the first sample is
+    /// predicted from the one above (T.81 §H.1.2.1), the others by `predict(Ra, Rb, Rc)`.
+    @inline(__always)
+    static func decodeLine(_ reader: inout JPEGBitReader, _ table: JPEGHuffmanLookup, previous: UnsafePointer<Int>, current: UnsafeMutablePointer<Int>,
+                           width: Int, predict: (Int, Int, Int) -> Int) throws(DicomError) {
+        var ra = (previous[0] + (try difference(&reader, table))) & 0xFFFF
+        current[0] = ra
+        var x = 1
+        while x < width {
+            ra = (predict(ra, previous[x], previous[x - 1]) + (try difference(&reader, table))) & 0xFFFF
+            current[x] = ra
+            x += 1
+        }
+    }
+
+    /// One lossless difference: a Huffman-coded category and that many extra bits (T.81 §H.1.2.2).
+    @inline(__always)
+    static func difference(_ reader: inout JPEGBitReader, _ table: JPEGHuffmanLookup) throws(DicomError) -> Int {
+        let s = try reader.decode(table)
+        switch s {
+        case 0: return 0
+        case 1...15: return reader.receiveExtend(s)
+        case 16: return 32768
+        default: throw DicomError(.invalidPixelData, at: reader.position, "JPEG: lossless difference category \(s)")
+        }
     }
 
     /// Checks that the interval's data sufficed, then moves past the RSTn marker that must follow (T.81 §E.1.4).
