@@ -127,8 +127,13 @@ func maximumDifference(_ a: [Int], _ b: [Int]) -> Int {
         #expect(compressed.transferSyntax.uid.hasPrefix("1.2.840.10008.1.2.4.57") || compressed.transferSyntax.uid == "1.2.840.10008.1.2.4.70",
                 "\(tool) wrote \(compressed.transferSyntax.uid)")
         // The point transform drops low bits: compare with the original shifted the same way (via DCMTK's own decode).
-        let reference = options.contains("+pt") ? try JPEGOracle.convert(compressedPath(compressed), with: "dcmdjpeg", []) : original
-        guard let reference else { return }
+        var reference = original
+        if options.contains("+pt") {
+            let path = try compressedPath(compressed)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            guard let decoded = try JPEGOracle.convert(path, with: "dcmdjpeg", []) else { return }
+            reference = decoded
+        }
         for i in 0..<original.dataSet.numberOfFrames {
             let ours = try compressed.decodedFrame(i)
             let expected = try reference.decodedFrame(i)
