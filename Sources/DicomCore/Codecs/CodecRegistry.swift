@@ -19,7 +19,7 @@ public struct CodecRegistry: Sendable {
     }()
 
     /// Codecs compiled into DicomCore; each codec's folder adds itself here.
-    static var builtInCodecs: [any PixelCodec] { [RLECodec(), JPEGLSCodec(), JPEG2000Codec()] }
+    static var builtInCodecs: [any PixelCodec] { [RLECodec(), JPEGCodec(), JPEGLSCodec(), JPEG2000Codec()] }
 
     /// Adds `codec` for each of its transfer syntaxes, replacing any codec registered for them.
     public mutating func register(_ codec: any PixelCodec) {
