@@ -121,3 +121,15 @@ import Testing
         #expect(header.dataSet[Tag(0x0009, 0x1027)]?.bytes?.first == 39)
     }
 }
+
+@Suite struct BigEndianPixelTests {
+    /// 32-bit samples in big-endian OW Pixel Data are swapped per sample, so the dose grid equals its little-endian twin.
+    @Test func thirtyTwoBitBigEndianPixelsEqualTheirLittleEndianTwin() throws {
+        let le = try DicomFile.read(contentsOf: TestCorpus.path("rtdose_1frame.dcm"))
+        let be = try DicomFile.read(contentsOf: TestCorpus.path("rtdose_expb_1frame.dcm"))
+        #expect(be.dataSet.int(.bitsAllocated) == 32)
+        #expect(be.dataSet[.pixelData]?.bytes.map(Array.init) == le.dataSet[.pixelData]?.bytes.map(Array.init))
+        let rewritten = try DicomFile(bytes: try le.encoded(as: .explicitVRBigEndian))
+        #expect(rewritten.dataSet[.pixelData]?.bytes.map(Array.init) == le.dataSet[.pixelData]?.bytes.map(Array.init))
+    }
+}

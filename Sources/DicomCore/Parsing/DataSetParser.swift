@@ -215,7 +215,7 @@ struct DataSetParser {
 
         let slice = bytes[position..<valueEnd]
         position = valueEnd
-        if enc.bigEndian, let unit = vr.binaryUnitSize, unit > 1 {
+        if enc.bigEndian, let unit = DataSetParser.swapUnit(tag: tag, vr: vr, bitsAllocated: context.bitsAllocated), unit > 1 {
             return DataElement(tag: tag, vr: vr, value: .bytes(DataSetParser.swapped(slice, unit: unit)[...]))
         }
         return DataElement(tag: tag, vr: vr, value: .bytes(slice))
@@ -327,6 +327,13 @@ struct DataSetParser {
         if entry.alternativeVRs.contains(.SS) { return .US }   // as pydicom, without Pixel Representation to go by
         if entry.alternativeVRs.contains(.OW) { return .OB }
         return entry.vr
+    }
+
+    /// The unit a big-endian value is swapped in: the VR's, except that OW Pixel Data of 32- or 64-bit samples is
+    /// swapped per sample (as pydicom reads `rtdose_expb.dcm` to equal its little-endian twin).
+    static func swapUnit(tag: Tag, vr: VR, bitsAllocated: Int?) -> Int? {
+        if tag == .pixelData && vr == .OW, let bits = bitsAllocated, bits == 32 || bits == 64 { return bits / 8 }
+        return vr.binaryUnitSize
     }
 
     static func swapped(_ slice: ArraySlice<UInt8>, unit: Int) -> [UInt8] {

@@ -7,6 +7,8 @@ struct DataSetWriter {
     let explicitVR: Bool
     let bigEndian: Bool
     let options: WriteOptions
+    /// Bits Allocated of the data set being written, for swapping 32- and 64-bit OW Pixel Data big endian.
+    var bitsAllocated: Int? = nil
 
     init(explicitVR: Bool, bigEndian: Bool, options: WriteOptions, capacity: Int = 0) {
         self.explicitVR = explicitVR
@@ -52,6 +54,9 @@ struct DataSetWriter {
             }
         }
         for element in dataSet {
+            if element.tag == .bitsAllocated, let b = element.bytes, b.count >= 2 {
+                bitsAllocated = Int(b[b.startIndex]) | Int(b[b.startIndex + 1]) << 8
+            }
             if element.tag.group != currentGroup {
                 closeGroup(&self)
                 currentGroup = element.tag.group
@@ -75,7 +80,7 @@ struct DataSetWriter {
         switch element.value {
         case .bytes(let bytes):
             try writeHeader(element.tag, vr: element.vr, length: bytes.count + bytes.count % 2)
-            if bigEndian, let unit = element.vr.binaryUnitSize, unit > 1 {
+            if bigEndian, let unit = DataSetParser.swapUnit(tag: element.tag, vr: element.vr, bitsAllocated: bitsAllocated), unit > 1 {
                 output.append(contentsOf: DataSetParser.swapped(bytes, unit: unit))
             } else {
                 output.append(contentsOf: bytes)
