@@ -15,17 +15,34 @@ extension DicomFile {
     public func decodedFrame(_ index: Int, registry: CodecRegistry = .standard) throws(DicomError) -> DecodedFrame {
         var descriptor = try ImageDescriptor(dataSet)
         let encoded = try dataSet.frameBytes(at: index)
-        var output = [UInt8](repeating: 0, count: descriptor.decodedFrameLength)
+        let length = descriptor.decodedFrameLength
+        let output: [UInt8]
         if case .encapsulated? = dataSet.pixelDataElement?.value {
             guard let codec = registry.codec(for: transferSyntax.uid) else {
                 throw DicomError(.unsupportedTransferSyntax, "no decoder for \(transferSyntax.name) (\(transferSyntax.uid))")
             }
-            let result = output.withUnsafeMutableBytes { buffer in
-                Result { () throws(DicomError) -> String in try codec.decode(encoded, descriptor: descriptor, into: buffer) }
+            // A codec that writes every byte of a frame it decodes gets the buffer uninitialised: zero-filling a
+            // large frame costs about as much as decoding an RLE one. Others get zeros, as before.
+            let writesEveryByte = codec is RLECodec || codec is JPEGCodec
+            var result: Result<String, DicomError> = .success("")
+            let decode = { (buffer: UnsafeMutableRawBufferPointer) in
+                result = Result { () throws(DicomError) -> String in try codec.decode(encoded, descriptor: descriptor, into: buffer) }
+            }
+            if writesEveryByte {
+                output = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+                    decode(UnsafeMutableRawBufferPointer(buffer))
+                    initialized = length   // UInt8 needs no initialisation; on failure the array is dropped
+                }
+            } else {
+                var zeroed = [UInt8](repeating: 0, count: length)
+                zeroed.withUnsafeMutableBytes { decode($0) }
+                output = zeroed
             }
             descriptor.photometricInterpretation = try result.get()
         } else {
-            try NativePixels.copy(encoded, descriptor: descriptor, into: &output)
+            var native = [UInt8](repeating: 0, count: length)
+            try NativePixels.copy(encoded, descriptor: descriptor, into: &native)
+            output = native
         }
         descriptor.planarConfiguration = 0
         if descriptor.bitsAllocated == 1 { descriptor.bitsAllocated = 8; descriptor.bitsStored = 1; descriptor.highBit = 0 }

@@ -32,7 +32,7 @@ extension DataSet {
         switch element.value {
         case .encapsulated(let pixels):
             let eot = self[.extendedOffsetTable]?.bytes?.littleEndianValues(UInt64.self)
-            return try pixels.frame(index, numberOfFrames: count, extendedOffsetTable: eot)[...]
+            return try pixels.frameSlice(index, numberOfFrames: count, extendedOffsetTable: eot)
         case .bytes(let bytes):
             if let length = nativeFrameLength {
                 let start = bytes.startIndex + index * length

@@ -62,10 +62,17 @@ public struct EncapsulatedPixelData: Sendable {
 
     /// The bytes of frame `index` (0-based), fragments joined, trailing padding kept.
     public func frame(_ index: Int, numberOfFrames: Int, extendedOffsetTable: [UInt64]? = nil) throws(DicomError) -> [UInt8] {
+        Array(try frameSlice(index, numberOfFrames: numberOfFrames, extendedOffsetTable: extendedOffsetTable))
+    }
+
+    /// The bytes of frame `index` as `frame(_:numberOfFrames:extendedOffsetTable:)` gives them, but a frame of one
+    /// fragment is that fragment, not a copy: most frames are one fragment, and a copy costs as much as an RLE decode.
+    func frameSlice(_ index: Int, numberOfFrames: Int, extendedOffsetTable: [UInt64]? = nil) throws(DicomError) -> ArraySlice<UInt8> {
         let frames = try frameFragments(numberOfFrames: numberOfFrames, extendedOffsetTable: extendedOffsetTable)
         guard frames.indices.contains(index) else {
             throw DicomError(.frameOutOfRange, "frame \(index + 1) of \(frames.count)")
         }
-        return frames[index].reduce(into: [UInt8]()) { $0.append(contentsOf: $1) }
+        if frames[index].count == 1 { return frames[index][0] }
+        return frames[index].reduce(into: [UInt8]()) { $0.append(contentsOf: $1) }[...]
     }
 }
