@@ -38,7 +38,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // libFuzzer entry point over the reader (Scripts/fuzz.sh); in a normal build, a replay tool for saved inputs.
-        .executableTarget(name: "DicomFuzz", dependencies: ["DicomCore"]),
+        .executableTarget(name: "DicomFuzz", dependencies: ["DicomCore", "DicomNetwork"]),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"], exclude: ["Fixtures"]),
         .testTarget(name: "ImagingKitTests", dependencies: ["ImagingKit", "DicomCore"]),
         .testTarget(name: "DicomNetworkTests", dependencies: [

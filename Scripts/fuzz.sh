@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Fuzzes the DICOM reader with libFuzzer for SECONDS (default 60).
 #
-#   Scripts/fuzz.sh [SECONDS] [CODEC_UID]
+#   Scripts/fuzz.sh [SECONDS] [CODEC_UID | pdu]
+#
+# With `pdu`, the target runs in PDU mode (MI_FUZZ_PDU=1): inputs are byte streams as a DICOM peer would send them,
+# fed to the PDU parser, the association state machine and DIMSE reassembly; seeds are encoded PDUs and PDU sequences.
 #
 # With CODEC_UID (a transfer syntax UID such as 1.2.840.10008.1.2.5), the target runs in codec mode: inputs are an
 # 8-byte image description and one frame's codestream, decoded by that syntax's codec; seeds are frame 1 of every
@@ -17,6 +20,8 @@ set -euo pipefail
 
 seconds="${1:-60}"
 codec="${2:-}"
+pdu=""
+if [ "$codec" = "pdu" ]; then pdu=1; codec=""; export MI_FUZZ_PDU=1; fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
@@ -32,7 +37,7 @@ work="${FUZZ_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/dicom-fuzz.XXXXXX")}"
 mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
 
 # Seeds: real files when the test data has been fetched, plus tiny inputs that reach each reader path quickly.
-if compgen -G "TestData/pydicom/test_files/*.dcm" > /dev/null; then
+if [ -z "$pdu" ] && compgen -G "TestData/pydicom/test_files/*.dcm" > /dev/null; then
     for f in TestData/pydicom/test_files/*.dcm; do
         # libFuzzer's default -max_len follows the seeds; keep the big ones out so mutations stay fast.
         if [ "$(stat -c %s "$f")" -le 262144 ]; then cp "$f" "$work/seeds/"; fi
@@ -49,7 +54,44 @@ if [ -n "$codec" ]; then
         fi
     done
 fi
-[ -n "$codec" ] || python3 - "$work/seeds" <<'PY'
+if [ -n "$pdu" ]; then python3 - "$work/seeds" <<'PY'
+# Encoded PDUs (PS3.8 §9.3): each alone, and whole conversations (RQ, P-DATA, release) as one stream.
+import struct, sys
+out = sys.argv[1]
+def pdu(t, body): return struct.pack(">BBI", t, 0, len(body)) + body
+def item(t, body): return struct.pack(">BBH", t, 0, len(body)) + body
+def ae(s): return s.encode().ljust(16)
+ctx = item(0x10, b"1.2.840.10008.3.1.1.1")
+def pc(i, abstract, syntaxes, ac=False):
+    if ac: return item(0x21, bytes([i, 0, 0, 0]) + item(0x40, syntaxes[0].encode()))
+    return item(0x20, bytes([i, 0, 0, 0]) + item(0x30, abstract.encode()) + b"".join(item(0x40, s.encode()) for s in syntaxes))
+user = item(0x50, item(0x51, struct.pack(">I", 16384)) + item(0x52, b"1.2.826.0.1.3680043.10.1") + item(0x55, b"MI_0")
+    + item(0x54, struct.pack(">H", 27) + b"1.2.840.10008.5.1.4.1.1.2" + b"\0\1")
+    + item(0x58, bytes([1, 1]) + struct.pack(">H", 4) + b"user" + struct.pack(">H", 4) + b"pass"))
+rq = pdu(1, struct.pack(">HH", 1, 0) + ae("MI-SCP") + ae("DCMTK") + b"\0" * 32 + ctx
+         + pc(1, "1.2.840.10008.1.1", ["1.2.840.10008.1.2"]) + pc(3, "1.2.840.10008.5.1.4.1.2.2.1", ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"]) + user)
+ac = pdu(2, struct.pack(">HH", 1, 0) + ae("MI-SCP") + ae("DCMTK") + b"\0" * 32 + ctx + pc(1, "", ["1.2.840.10008.1.2"], ac=True) + user)
+def el(g, e, v): return struct.pack("<HHI", g, e, len(v)) + v
+def ui(s): b = s.encode(); return b + (b"\0" if len(b) % 2 else b"")
+def command(field, mid, cls, dataset=False):
+    body = el(0, 2, ui(cls)) + el(0, 0x100, struct.pack("<H", field)) + el(0, 0x110, struct.pack("<H", mid)) + el(0, 0x800, struct.pack("<H", 0 if dataset else 0x101))
+    return el(0, 0, struct.pack("<I", len(body))) + body
+def pdata(ctx_id, data, is_command, last=True):
+    return pdu(4, struct.pack(">IBB", len(data) + 2, ctx_id, (1 if is_command else 0) | (2 if last else 0)) + data)
+echo = pdata(1, command(0x30, 1, "1.2.840.10008.1.1"), True)
+find_cmd = command(0x20, 2, "1.2.840.10008.5.1.4.1.2.2.1", dataset=True)
+ident = el(8, 0x52, b"STUDY ") + el(0x10, 0x10, b"Wang*^Fang ") + el(0x20, 0xD, b"")
+find = pdata(3, find_cmd[:20], True, last=False) + pdata(3, find_cmd[20:], True) + pdata(3, ident, False)
+cancel = pdata(3, el(0, 0, struct.pack("<I", 28)) + el(0, 0x100, struct.pack("<H", 0xFFF)) + el(0, 0x120, struct.pack("<H", 2)) + el(0, 0x800, struct.pack("<H", 0x101)), True)
+rj = pdu(3, bytes([0, 1, 1, 3])); release_rq = pdu(5, b"\0" * 4); release_rp = pdu(6, b"\0" * 4); abort = pdu(7, bytes([0, 0, 2, 6]))
+seeds = {"rq.pdu": rq, "ac.pdu": ac, "rj.pdu": rj, "echo.pdu": echo, "abort.pdu": abort, "release-rq.pdu": release_rq,
+         "conversation-echo.bin": rq + echo + release_rq, "conversation-find-cancel.bin": rq + find + cancel + release_rq,
+         "requestor-side.bin": ac + echo + release_rp, "rejected.bin": rj, "aborted-mid.bin": rq + find[:40] + abort}
+for name, data in seeds.items():
+    open(f"{out}/{name}", "wb").write(data)
+PY
+fi
+[ -n "$codec$pdu" ] || python3 - "$work/seeds" <<'PY'
 import struct, sys, zlib
 out = sys.argv[1]
 
@@ -89,7 +131,7 @@ for name, data in seeds.items():
     with open(f"{out}/{name}", "wb") as f:
         f.write(data)
 PY
-echo "fuzz: ${codec:+codec $codec, }$(ls "$work/seeds" | wc -l) seeds, working corpus $work/corpus, ${seconds}s" >&2
+echo "fuzz: ${codec:+codec $codec, }${pdu:+PDU mode, }$(ls "$work/seeds" | wc -l) seeds, working corpus $work/corpus, ${seconds}s" >&2
 
 set +e
 "$binary" "$work/corpus" "$work/seeds" \

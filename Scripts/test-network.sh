@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The network stage of the test command: our DICOM stack against real peers on free loopback ports.
-#   DCMTK echoscu/storescu -> our store-scp; our echo/store -> DCMTK storescp; our echo/store/find/move/get <-> Orthanc;
+#   DCMTK echoscu/storescu -> our store-scp; DCMTK findscu/movescu/getscu -> our qr-scp (moving to DCMTK storescp);
+#   our echo/store -> DCMTK storescp; our echo/store/find/move/get <-> Orthanc;
 #   hostile bytes against our store-scp. Starts and stops every peer itself; prints "N passed, M failed" last.
 # Environment: SCRATCH (SwiftPM scratch path), MI_CLI (a built mi-cli to use instead of building one).
 set -u
@@ -129,6 +130,52 @@ assert m[0][\"00080050\"][\"Value\"] == [\"ACC0001\"], m
 assert m[0][\"00100010\"][\"Value\"][0][\"Alphabetic\"] == \"李^雷\", m
 '"
 check "mi-cli find --worklist for another modality finds nothing" bash -c "'$MI' find 127.0.0.1 $wl_port --aec MIWL --aet MI --worklist -k PatientName= -k ScheduledProcedureStepSequence.Modality=MR | grep -qx '\[\]'"
+
+# --- DCMTK findscu/movescu/getscu -> our qr-scp -------------------------------------------------------------------
+# The archive: the 20 CT slices plus one MR instance of another patient, study date 2020.
+mkdir -p "$work/qr" "$work/qr-moved" "$work/qr-got" "$work/qr-got2" "$work/rsp"
+cp "$work"/ct/*.dcm "$work/qr/"
+cp "$work/ct/CT000001.dcm" "$work/qr/other.dcm"
+dcmodify -nb -m "(0010,0020)=P-OTHER" -m "(0010,0010)=Other^Patient" -m "(0008,0020)=20200101" -m "(0008,0060)=MR" \
+    -m "(0020,000d)=1.2.826.0.1.3680043.2.1125.9" -m "(0020,000e)=1.2.826.0.1.3680043.2.1125.9.1" \
+    -m "(0008,0018)=1.2.826.0.1.3680043.2.1125.9.1.1" "$work/qr/other.dcm"
+ct_study=$(dcmdump -q +P 0020,000d "$work/ct/CT000001.dcm" | sed 's/.*\[\(.*\)\].*/\1/')
+ct_series=$(dcmdump -q +P 0020,000e "$work/ct/CT000001.dcm" | sed 's/.*\[\(.*\)\].*/\1/')
+sop1=$(dcmdump -q +P 0008,0018 "$work/ct/CT000001.dcm" | sed 's/.*\[\(.*\)\].*/\1/')
+sop2=$(dcmdump -q +P 0008,0018 "$work/ct/CT000002.dcm" | sed 's/.*\[\(.*\)\].*/\1/')
+qr_port=$(free_port); dest_port=$(free_port)
+TCP_NODELAY=1 storescp -aet MOVE-DEST -od "$work/qr-moved" "$dest_port" & pids+=($!)
+"$MI" qr-scp --aet MI-QR --port "$qr_port" --dir "$work/qr" --host 127.0.0.1 --peer "MOVE-DEST=127.0.0.1:$dest_port" 2>"$work/qr.log" & pids+=($!)
+wait_port "$qr_port"; wait_port "$dest_port"
+# find_count N ARGS...: findscu with ARGS extracts exactly N responses (kept in $work/rsp for later greps).
+find_count() {
+    local want=$1; shift
+    rm -f "$work"/rsp/*
+    TCP_NODELAY=1 findscu -aet DCMTK -aec MI-QR 127.0.0.1 "$qr_port" -X -od "$work/rsp" "$@" || return 1
+    local got; got=$(find "$work/rsp" -name 'rsp*.dcm' | wc -l)
+    [ "$got" -eq "$want" ] || { echo "expected $want responses, got $got"; return 1; }
+}
+rsp_has() { for f in "$work"/rsp/rsp*.dcm; do dcmdump -q "$f"; done | grep -q "$1"; }
+# find_has N PATTERN ARGS...: as find_count, and a response's dump shows PATTERN.
+find_has() { local want=$1 pattern=$2; shift 2; find_count "$want" "$@" && rsp_has "$pattern"; }
+check "echoscu -> our qr-scp" echoscu -aet DCMTK -aec MI-QR 127.0.0.1 "$qr_port"
+check "findscu -S STUDY (universal): 2 studies" find_count 2 -S -k QueryRetrieveLevel=STUDY -k StudyInstanceUID -k PatientName -k ModalitiesInStudy
+check "findscu -S STUDY date range -20201231: the 2020 study only" find_has 1 "1.2.826.0.1.3680043.2.1125.9" -S -k QueryRetrieveLevel=STUDY -k StudyInstanceUID -k StudyDate=-20201231
+check "findscu -S STUDY ModalitiesInStudy=CT and NumberOfStudyRelatedInstances=20" find_has 1 "IS \[20\]" -S -k QueryRetrieveLevel=STUDY -k StudyInstanceUID -k ModalitiesInStudy=CT -k NumberOfStudyRelatedInstances
+check "findscu -P PATIENT wildcard PatientName=oth*: P-OTHER" find_has 1 "P-OTHER" -P -k QueryRetrieveLevel=PATIENT -k PatientID -k 'PatientName=oth*'
+check "findscu -P PATIENT PatientID=PID000123?: one patient, UTF-8 name" find_has 1 "ISO_IR 192" -P -k QueryRetrieveLevel=PATIENT -k 'PatientID=PID000123?' -k PatientName -k SpecificCharacterSet
+check "findscu -P STUDY under a patient" find_count 1 -P -k QueryRetrieveLevel=STUDY -k PatientID=PID0001234 -k StudyInstanceUID -k StudyDate
+check "findscu -S SERIES in the CT study" find_count 1 -S -k QueryRetrieveLevel=SERIES -k StudyInstanceUID="$ct_study" -k SeriesInstanceUID -k Modality=CT
+check "findscu -S IMAGE in the CT series: 20" find_count 20 -S -k QueryRetrieveLevel=IMAGE -k StudyInstanceUID="$ct_study" -k SeriesInstanceUID="$ct_series" -k SOPInstanceUID -k InstanceNumber
+check "findscu -P IMAGE with a list of two SOP Instance UIDs" find_count 2 -P -k QueryRetrieveLevel=IMAGE -k PatientID=PID0001234 -k StudyInstanceUID="$ct_study" -k SeriesInstanceUID="$ct_series" -k "SOPInstanceUID=$sop1\\$sop2"
+check "findscu -S PATIENT is refused (no PATIENT level in Study Root)" bash -c "TCP_NODELAY=1 findscu -aet DCMTK -aec MI-QR 127.0.0.1 $qr_port -S -k QueryRetrieveLevel=PATIENT -k PatientID -v 2>&1 | grep -q 'Final Find Response (Error: DataSetDoesNotMatchSOPClass)'"
+check "findscu --cancel 1: the SCP answers and keeps serving" bash -c "TCP_NODELAY=1 findscu -aet DCMTK -aec MI-QR 127.0.0.1 $qr_port --cancel 1 -S -k QueryRetrieveLevel=IMAGE -k SOPInstanceUID && echoscu -aec MI-QR 127.0.0.1 $qr_port"
+check "movescu -S STUDY -> MOVE-DEST (DCMTK storescp): 20 instances" bash -c "TCP_NODELAY=1 movescu -aet DCMTK -aec MI-QR -aem MOVE-DEST -S 127.0.0.1 $qr_port -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=$ct_study && test \$(find '$work/qr-moved' -type f | wc -l) -eq $N"
+check "movescu -P PATIENT P-OTHER -> MOVE-DEST: 1 more" bash -c "TCP_NODELAY=1 movescu -aet DCMTK -aec MI-QR -aem MOVE-DEST -P 127.0.0.1 $qr_port -k QueryRetrieveLevel=PATIENT -k PatientID=P-OTHER && test \$(find '$work/qr-moved' -type f | wc -l) -eq $((N + 1))"
+check "movescu to an unknown destination is refused (A801)" bash -c "TCP_NODELAY=1 movescu -v -aet DCMTK -aec MI-QR -aem NOBODY -S 127.0.0.1 $qr_port -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=$ct_study 2>&1 | grep -q 'Final Move Response (Refused: MoveDestinationUnknown)'"
+check "getscu -S STUDY: 20 instances back on the association" bash -c "TCP_NODELAY=1 getscu -aet DCMTK -aec MI-QR -S -od '$work/qr-got' 127.0.0.1 $qr_port -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=$ct_study && test \$(find '$work/qr-got' -type f | wc -l) -eq $N"
+check "getscu -P SERIES of P-OTHER: 1 instance, readable" bash -c "TCP_NODELAY=1 getscu -aet DCMTK -aec MI-QR -P -od '$work/qr-got2' 127.0.0.1 $qr_port -k QueryRetrieveLevel=SERIES -k PatientID=P-OTHER -k StudyInstanceUID=1.2.826.0.1.3680043.2.1125.9 -k SeriesInstanceUID=1.2.826.0.1.3680043.2.1125.9.1 && test \$(find '$work/qr-got2' -type f | wc -l) -eq 1 && dcmdump -q '$work'/qr-got2/* | grep -q P-OTHER"
+check "mi-cli find -> our qr-scp (STUDY, UTF-8 JSON)" bash -c "'$MI' find 127.0.0.1 $qr_port --aec MI-QR --aet MI -k StudyInstanceUID= -k PatientName= | python3 -c 'import json,sys; m=json.load(sys.stdin); assert len(m) == 2, m'"
 
 # --- Orthanc as the PACS ----------------------------------------------------------------------------------------
 o_http=$(free_port); o_dicom=$(free_port)

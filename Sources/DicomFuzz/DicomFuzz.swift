@@ -1,4 +1,5 @@
 import DicomCore
+import DicomNetwork
 import Foundation
 
 /// libFuzzer entry point: every input goes through the reader, and a file that comes back goes through the JSON
@@ -11,12 +12,20 @@ import Foundation
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    if let codec = CodecFuzz.codec {
+    if PDUFuzz.enabled {
+        PDUStreamCheck.run(bytes)
+    } else if let codec = CodecFuzz.codec {
         CodecFuzz.run(bytes, codec: codec)
     } else {
         FuzzChecks.run(bytes)
     }
     return 0
+}
+
+/// PDU mode (`MI_FUZZ_PDU=1`): each input is a byte stream as a peer would send it to our SCP (and to our SCU),
+/// split into PDUs, parsed, re-encoded, fed to the association state machine and DIMSE reassembly.
+enum PDUFuzz {
+    static let enabled = ProcessInfo.processInfo.environment["MI_FUZZ_PDU"] == "1"
 }
 
 /// Codec mode (`MI_FUZZ_CODEC=<transfer syntax UID>`): each input is an 8-byte image description followed by one
@@ -126,7 +135,13 @@ enum DicomFuzzReplay {
                 FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
                 exit(1)
             }
-            if let codec = CodecFuzz.codec { CodecFuzz.run([UInt8](data), codec: codec) } else { FuzzChecks.run([UInt8](data)) }
+            if PDUFuzz.enabled {
+                PDUStreamCheck.run([UInt8](data))
+            } else if let codec = CodecFuzz.codec {
+                CodecFuzz.run([UInt8](data), codec: codec)
+            } else {
+                FuzzChecks.run([UInt8](data))
+            }
             print("ok \(path)")
         }
     }

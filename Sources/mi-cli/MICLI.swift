@@ -7,6 +7,6 @@ struct MICLI: ParsableCommand {
         commandName: "mi-cli",
         abstract: "Operators' tool for the medical imaging platform.",
         subcommands: [Dump.self, Decode.self, Transcode.self, Render.self, Probe.self, Measure.self,
-                      Echo.self, Store.self, StoreSCP.self, Find.self, Move.self, Get.self]
+                      Echo.self, Store.self, StoreSCP.self, QueryRetrieveSCP.self, Find.self, Move.self, Get.self]
     )
 }

@@ -105,9 +105,10 @@ public final class DicomServer: Sendable {
         }
         defer { active.withLockedValue { $0 -= 1 } }
         do {
+            let cancels = try await CancelRequests.of(connection.channel)
             try await connection.executeThenClose { inbound, outbound in
                 let association = Association(channel: connection.channel, inbound: inbound, outbound: outbound, requestor: false,
-                                              maximumDataSetSize: configuration.maximumDataSetSize)
+                                              maximumDataSetSize: configuration.maximumDataSetSize, cancelRequests: cancels)
                 guard try await accept(association, overLimit: overLimit, peer: peer) else { return }
                 try await dispatch(association)
             }
@@ -215,17 +216,25 @@ public final class DicomServer: Sendable {
             try await a.send(DIMSEMessage(contextID: message.contextID, command: .response(to: message.command, status: .cannotUnderstand)))
             return
         }
+        let id = message.command.messageID ?? 0
+        defer { a.cancelRequests.forget(id) }
         do {
             let identifier = try DataSetCoding.decode(data, transferSyntax: context.transferSyntax)
             let matches = try await query.find(FindRequest(sopClassUID: context.abstractSyntax, identifier: identifier, callingAE: a.parameters.callingAE))
             for match in matches {
+                // C-CANCEL-RQ (PS3.7 §9.3.2.3) is seen by the pipeline while we send; stop at the next match.
+                await Task.yield()
+                if a.cancelRequests.contains(id) {
+                    try await a.send(DIMSEMessage(contextID: message.contextID, command: .response(to: message.command, status: .cancel)))
+                    return
+                }
                 let bytes = try DataSetCoding.encode(match, transferSyntax: context.transferSyntax)
                 try await a.send(DIMSEMessage(contextID: message.contextID, command: .response(to: message.command, status: .pending, hasDataSet: true), dataSet: bytes))
             }
             try await a.send(DIMSEMessage(contextID: message.contextID, command: .response(to: message.command, status: .success)))
-        } catch let error as DicomNetworkError where error.code == .dataSet {
+        } catch let error as DicomNetworkError where error.code == .dataSet || error.status != nil {
             configuration.log("C-FIND from \(a.parameters.callingAE): \(error)")
-            try await a.send(DIMSEMessage(contextID: message.contextID, command: .response(to: message.command, status: DIMSEStatus(0xC001))))
+            try await a.send(DIMSEMessage(contextID: message.contextID, command: .response(to: message.command, status: DIMSEStatus(error.status ?? 0xC001))))
         }
     }
 
@@ -238,7 +247,7 @@ public final class DicomServer: Sendable {
         let isMove = command.field == .cMoveRQ
         func respond(_ status: DIMSEStatus, remaining: Int, completed: Int, failed: Int, warning: Int) async throws {
             var c = CommandSet.response(to: command, status: status)
-            if status.isPending { c.set(.remainingSubOperations, UInt16(clamping: remaining)) }
+            if status.isPending || status.isCancel { c.set(.remainingSubOperations, UInt16(clamping: remaining)) }
             c.set(.completedSubOperations, UInt16(clamping: completed))
             c.set(.failedSubOperations, UInt16(clamping: failed))
             c.set(.warningSubOperations, UInt16(clamping: warning))
@@ -261,10 +270,14 @@ public final class DicomServer: Sendable {
                                                                           callingAE: a.parameters.callingAE, moveDestination: moveDestination))
         } catch {
             configuration.log("C-\(isMove ? "MOVE" : "GET") from \(a.parameters.callingAE): \(error)")
-            try await respond(.outOfResourcesMatches, remaining: 0, completed: 0, failed: 0, warning: 0)
+            let status = (error as? DicomNetworkError)?.status.map(DIMSEStatus.init) ?? .outOfResourcesMatches
+            try await respond(status, remaining: 0, completed: 0, failed: 0, warning: 0)
             return
         }
+        let id = command.messageID ?? 0
+        defer { a.cancelRequests.forget(id) }
         var completed = 0, failed = 0, warning = 0
+        var cancelledAt: Int?
         func tally(_ status: DIMSEStatus) {
             if status.isSuccess { completed += 1 } else if status.isWarning { warning += 1 } else { failed += 1 }
         }
@@ -278,6 +291,7 @@ public final class DicomServer: Sendable {
             do {
                 try await client.withAssociation(Array(proposals.prefix(128))) { sub in
                     for (n, i) in instances.enumerated() {
+                        if a.cancelRequests.contains(id) { cancelledAt = n; break }
                         let status = (try? await sub.store(sopClassUID: i.sopClassUID, sopInstanceUID: i.sopInstanceUID, transferSyntax: i.transferSyntax,
                                                            dataSet: i.dataSet, moveOriginator: (a.parameters.callingAE, command.messageID ?? 0))) ?? .processingFailure
                         tally(status)
@@ -290,10 +304,16 @@ public final class DicomServer: Sendable {
             }
         } else {
             for (n, i) in instances.enumerated() {
+                if a.cancelRequests.contains(id) { cancelledAt = n; break }
                 let status = (try? await a.store(sopClassUID: i.sopClassUID, sopInstanceUID: i.sopInstanceUID, transferSyntax: i.transferSyntax, dataSet: i.dataSet)) ?? .processingFailure
                 tally(status)
                 try await respond(.pending, remaining: instances.count - n - 1, completed: completed, failed: failed, warning: warning)
             }
+        }
+        if let cancelledAt {
+            // PS3.4 §C.4.2.3.1: a cancelled retrieve reports what is left as remaining.
+            try await respond(.cancel, remaining: instances.count - cancelledAt, completed: completed, failed: failed, warning: warning)
+            return
         }
         try await respond(failed + warning == 0 ? .success : .warningSubOperations, remaining: 0, completed: completed, failed: failed, warning: warning)
     }

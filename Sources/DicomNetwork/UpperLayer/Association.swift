@@ -55,8 +55,13 @@ public final class Association {
     /// The peer released the association (its A-RELEASE-RQ was answered).
     public private(set) var isReleased = false
 
-    init(channel: Channel, inbound: NIOAsyncChannelInboundStream<PDU>, outbound: NIOAsyncChannelOutboundWriter<PDU>, requestor: Bool, maximumDataSetSize: Int) {
+    /// C-CANCEL-RQs seen by the pipeline, so an SCP busy sending responses notices them.
+    let cancelRequests: CancelRequests
+
+    init(channel: Channel, inbound: NIOAsyncChannelInboundStream<PDU>, outbound: NIOAsyncChannelOutboundWriter<PDU>, requestor: Bool, maximumDataSetSize: Int,
+         cancelRequests: CancelRequests = CancelRequests()) {
         self.channel = channel
+        self.cancelRequests = cancelRequests
         self.inbound = inbound.makeAsyncIterator()
         self.outbound = outbound
         self.machine = AssociationStateMachine(requestor: requestor)

@@ -143,6 +143,7 @@ extension Channel {
             ByteToMessageHandler(PDUDecoder(maximumLength: limit)),
             MessageToByteHandler(PDUEncoder()),
             AssociationTimerHandler(artim: timeouts.artim, log: log),
+            CancelWatcher(),
         ])
         return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: self)
     }
