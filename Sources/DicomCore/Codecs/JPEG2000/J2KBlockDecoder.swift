@@ -57,47 +57,55 @@ struct J2KBlockDecoder {
     }()
 
     private var flags: [UInt32] = []
-    private var magnitudes: [Int32] = []
     private var segment: [UInt8] = []
 
-    /// Decodes `block` of a band with `orientation` into `output` (row stride `stride`), as signed scaled magnitudes.
+    /// Decodes `block` of a band with `orientation` into `output` (row stride `stride`), as signed scaled magnitudes,
+    /// or, with `halve`, as signed magnitudes without the fractional bit (the reversible path, when no ROI shift
+    /// has to see the scaled values first).
     mutating func decode(_ block: J2KCodeBlock, orientation: Int, magnitudeBits: Int, style: Int,
-                         into output: UnsafeMutablePointer<Int32>, stride: Int) throws(DicomError) {
+                         into output: UnsafeMutablePointer<Int32>, stride: Int, halve: Bool = false) throws(DicomError) {
         let w = block.x1 - block.x0, h = block.y1 - block.y0
         let numBitplanes = magnitudeBits - block.zeroBitplanes
-        for y in 0..<h { for x in 0..<w { output[y * stride + x] = 0 } }
-        guard block.passes > 0, numBitplanes > 0 else { return }
+        guard block.passes > 0, numBitplanes > 0 else {
+            for y in 0..<h { (output + y * stride).update(repeating: 0, count: w) }
+            return
+        }
         guard numBitplanes <= 30 else { throw DicomError(.invalidPixelData, "code-block with \(numBitplanes) bit-planes") }
         let fw = w + 2
         let area = fw * (h + 2)
-        if flags.count < area { flags = [UInt32](repeating: 0, count: area) } else { for i in 0..<area { flags[i] = 0 } }
-        if magnitudes.count < w * h { magnitudes = [Int32](repeating: 0, count: w * h) } else { for i in 0..<(w * h) { magnitudes[i] = 0 } }
+        if flags.count < area { flags = [UInt32](repeating: 0, count: area) }
         var contexts = MQTable.initialContexts()
         let causal = style & J2KBlockStyle.verticalCausal != 0
         let bypass = style & J2KBlockStyle.bypass != 0
         let zeroTable = orientation * 256
         var pass = 0
         var dataStart = 0
+        // Samples are written to `output` only once significant; the flags say which ones are, and the last loop
+        // writes zeros for the others, so the output needs no clearing first.
+        let significant = J2KBlockDecoder.significant, visited = J2KBlockDecoder.visited
+        let refined = J2KBlockDecoder.refined, neighbours = J2KBlockDecoder.neighbours
         try flags.withUnsafeMutableBufferPointer { fb throws(DicomError) in
-        try magnitudes.withUnsafeMutableBufferPointer { mb throws(DicomError) in
         try contexts.withUnsafeMutableBufferPointer { cb throws(DicomError) in
         try J2KBlockDecoder.zeroContexts.withUnsafeBufferPointer { zb throws(DicomError) in
         try J2KBlockDecoder.signContexts.withUnsafeBufferPointer { sb throws(DicomError) in
-            let f = fb.baseAddress!, mag = mb.baseAddress!, cx = cb.baseAddress!, zc = zb.baseAddress! + zeroTable, sc = sb.baseAddress!
+            let f = fb.baseAddress!, cx = cb.baseAddress!, zc = zb.baseAddress! + zeroTable, sc = sb.baseAddress!
+            f.update(repeating: 0, count: area)
 
-            @inline(__always) func becomeSignificant(_ x: Int, _ y: Int, _ negative: Bool) {
-                let i = (y + 1) * fw + x + 1
-                f[i] |= J2KBlockDecoder.significant | (negative ? J2KBlockDecoder.negative : 0)
-                if !(causal && y & 3 == 0) {
-                    f[i - fw] |= J2KBlockDecoder.sigS | (negative ? J2KBlockDecoder.negS : 0)
-                    f[i - fw - 1] |= J2KBlockDecoder.sigSE
-                    f[i - fw + 1] |= J2KBlockDecoder.sigSW
+            /// Marks the sample at `p` significant and tells its eight neighbours; in vertically causal mode the
+            /// first row of a stripe does not tell the stripe above (§D.7).
+            @inline(__always) func becomeSignificant(_ p: UnsafeMutablePointer<UInt32>, _ negative: Bool, _ tellNorth: Bool) {
+                let n: UInt32 = negative ? 1 : 0
+                p.pointee |= significant | n << 15
+                if tellNorth {
+                    (p - fw).pointee |= J2KBlockDecoder.sigS | n << 9
+                    (p - fw - 1).pointee |= J2KBlockDecoder.sigSE
+                    (p - fw + 1).pointee |= J2KBlockDecoder.sigSW
                 }
-                f[i + fw] |= J2KBlockDecoder.sigN | (negative ? J2KBlockDecoder.negN : 0)
-                f[i + fw - 1] |= J2KBlockDecoder.sigNE
-                f[i + fw + 1] |= J2KBlockDecoder.sigNW
-                f[i - 1] |= J2KBlockDecoder.sigE | (negative ? J2KBlockDecoder.negE : 0)
-                f[i + 1] |= J2KBlockDecoder.sigW | (negative ? J2KBlockDecoder.negW : 0)
+                (p + fw).pointee |= J2KBlockDecoder.sigN | n << 8
+                (p + fw - 1).pointee |= J2KBlockDecoder.sigNE
+                (p + fw + 1).pointee |= J2KBlockDecoder.sigNW
+                (p - 1).pointee |= J2KBlockDecoder.sigE | n << 11
+                (p + 1).pointee |= J2KBlockDecoder.sigW | n << 10
             }
             @inline(__always) func signIndex(_ v: UInt32) -> Int { Int(v & 0xF) | Int(v >> 4 & 0xF0) }
 
@@ -120,13 +128,16 @@ struct J2KBlockDecoder {
                         var y0 = 0
                         while y0 < h {
                             let rows = min(4, h - y0)
-                            for x in 0..<w {
-                                var base = (y0 + 1) * fw + x + 1
-                                if kind == 0 {
+                            let stripeFlags = f + (y0 + 1) * fw + 1, stripeOut = output + y0 * stride
+                            if kind == 0 {
+                                // Significance propagation: insignificant samples with a significant neighbour.
+                                for x in 0..<w {
+                                    let col = stripeFlags + x, out = stripeOut + x
+                                    if rows == 4 && (col[0] | col[fw] | col[2 * fw] | col[3 * fw]) & neighbours == 0 { continue }
                                     for dy in 0..<rows {
-                                        let i = base + dy * fw
-                                        let v = f[i]
-                                        if v & J2KBlockDecoder.significant == 0 && v & J2KBlockDecoder.neighbours != 0 {
+                                        let p = col + dy * fw
+                                        let v = p.pointee
+                                        if v & significant == 0 && v & neighbours != 0 {
                                             let bit = isRaw ? raw.decode() : mq.decode(cx, Int(zc[Int(v & 0xFF)]))
                                             if bit == 1 {
                                                 let negative: Bool
@@ -134,57 +145,65 @@ struct J2KBlockDecoder {
                                                     let t = sc[signIndex(v)]
                                                     negative = (mq.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)) == 1
                                                 }
-                                                mag[(y0 + dy) * w + x] = oneHalf
-                                                becomeSignificant(x, y0 + dy, negative)
+                                                out[dy * stride] = oneHalf
+                                                becomeSignificant(p, negative, !(causal && dy == 0))
                                             }
-                                            f[i] |= J2KBlockDecoder.visited
+                                            p.pointee |= visited
                                         }
                                     }
-                                } else if kind == 1 {
+                                }
+                            } else if kind == 1 {
+                                // Magnitude refinement: samples significant before this bit-plane.
+                                for x in 0..<w {
+                                    let col = stripeFlags + x, out = stripeOut + x
+                                    if rows == 4 && (col[0] | col[fw] | col[2 * fw] | col[3 * fw]) & significant == 0 { continue }
                                     for dy in 0..<rows {
-                                        let i = base + dy * fw
-                                        let v = f[i]
-                                        if v & (J2KBlockDecoder.significant | J2KBlockDecoder.visited) == J2KBlockDecoder.significant {
+                                        let p = col + dy * fw
+                                        let v = p.pointee
+                                        if v & (significant | visited) == significant {
                                             let bit: Int
                                             if isRaw { bit = raw.decode() } else {
-                                                let c = v & J2KBlockDecoder.refined != 0 ? 16 : (v & J2KBlockDecoder.neighbours != 0 ? 15 : 14)
+                                                let c = v & refined != 0 ? 16 : (v & neighbours != 0 ? 15 : 14)
                                                 bit = mq.decode(cx, c)
                                             }
-                                            mag[(y0 + dy) * w + x] += bit == 1 ? half : -half
-                                            f[i] = v | J2KBlockDecoder.refined
+                                            out[dy * stride] &+= bit == 1 ? half : -half
+                                            p.pointee = v | refined
                                         }
                                     }
-                                } else {
+                                }
+                            } else {
+                                // Cleanup: everything not yet visited, with run-length coding of empty columns.
+                                for x in 0..<w {
+                                    let col = stripeFlags + x, out = stripeOut + x
                                     var start = 0
                                     if rows == 4 {
-                                        let mask = J2KBlockDecoder.significant | J2KBlockDecoder.visited | J2KBlockDecoder.neighbours
-                                        if (f[base] | f[base + fw] | f[base + 2 * fw] | f[base + 3 * fw]) & mask == 0 {
+                                        let mask = significant | visited | neighbours
+                                        if (col[0] | col[fw] | col[2 * fw] | col[3 * fw]) & mask == 0 {
                                             if mq.decode(cx, MQTable.runLength) == 0 { continue }
                                             start = mq.decode(cx, MQTable.uniform) << 1
                                             start |= mq.decode(cx, MQTable.uniform)
-                                            let i = base + start * fw
-                                            let t = sc[signIndex(f[i])]
+                                            let p = col + start * fw
+                                            let t = sc[signIndex(p.pointee)]
                                             let negative = (mq.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)) == 1
-                                            mag[(y0 + start) * w + x] = oneHalf
-                                            becomeSignificant(x, y0 + start, negative)
+                                            out[start * stride] = oneHalf
+                                            becomeSignificant(p, negative, !(causal && start == 0))
                                             start += 1
                                         }
                                     }
                                     for dy in start..<rows {
-                                        let i = base + dy * fw
-                                        let v = f[i]
-                                        if v & (J2KBlockDecoder.significant | J2KBlockDecoder.visited) == 0 {
+                                        let p = col + dy * fw
+                                        let v = p.pointee
+                                        if v & (significant | visited) == 0 {
                                             if mq.decode(cx, Int(zc[Int(v & 0xFF)])) == 1 {
                                                 let t = sc[signIndex(v)]
                                                 let negative = (mq.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)) == 1
-                                                mag[(y0 + dy) * w + x] = oneHalf
-                                                becomeSignificant(x, y0 + dy, negative)
+                                                out[dy * stride] = oneHalf
+                                                becomeSignificant(p, negative, !(causal && dy == 0))
                                             }
                                         }
                                     }
-                                    for dy in 0..<rows { f[base + dy * fw] &= ~J2KBlockDecoder.visited }
+                                    for dy in 0..<rows { col[dy * fw] &= ~visited }
                                 }
-                                base += 0
                             }
                             y0 += 4
                         }
@@ -199,12 +218,15 @@ struct J2KBlockDecoder {
                     }
                 }
             }
+            let shift: Int32 = halve ? 1 : 0
             for y in 0..<h {
+                let row = f + (y + 1) * fw + 1, out = output + y * stride
                 for x in 0..<w {
-                    let m = mag[y * w + x]
-                    output[y * stride + x] = f[(y + 1) * fw + x + 1] & J2KBlockDecoder.negative != 0 ? -m : m
+                    let v = row[x]
+                    let m = v & significant == 0 ? 0 : out[x] >> shift
+                    out[x] = v & J2KBlockDecoder.negative != 0 ? -m : m
                 }
             }
-        } } } } }
+        } } } }
     }
 }

@@ -81,8 +81,10 @@ public enum JPEG2000Decoder {
                             for block in band.blocks where block.passes > 0 {
                                 let ox = band.offsetX + block.x0 - band.x0, oy = band.offsetY + block.y0 - band.y0
                                 let out = cb.baseAddress! + oy * fullWidth + ox
+                                // The reversible path halves inside tier-1 unless an ROI shift must see the scaled values.
+                                let halved = tc.style.reversible && tc.roiShift == 0
                                 try blockDecoder.decode(block, orientation: band.orientation, magnitudeBits: band.magnitudeBits,
-                                                        style: tc.style.codeBlockStyle, into: out, stride: fullWidth)
+                                                        style: tc.style.codeBlockStyle, into: out, stride: fullWidth, halve: halved)
                                 let bw = block.x1 - block.x0, bh = block.y1 - block.y0
                                 if tc.roiShift > 0 {
                                     let threshold = Int32(1) << Int32(tc.roiShift + 1)
@@ -92,7 +94,7 @@ public enum JPEG2000Decoder {
                                     } }
                                 }
                                 if tc.style.reversible {
-                                    for y in 0..<bh { for x in 0..<bw { out[y * fullWidth + x] /= 2 } }
+                                    if !halved { for y in 0..<bh { for x in 0..<bw { out[y * fullWidth + x] /= 2 } } }
                                 } else {
                                     let step = band.stepSize * 0.5
                                     for y in 0..<bh { for x in 0..<bw {
@@ -141,15 +143,25 @@ public enum JPEG2000Decoder {
                 let ix0 = ceilDiv(ceilDiv(size.x0, comp.dx), scale), iy0 = ceilDiv(ceilDiv(size.y0, comp.dy), scale)
                 let reversible = components[c].style.reversible
                 let planeWidth = widths[c]
-                for y in 0..<region.h {
-                    let row = (region.y0 - iy0 + y) * planeWidth + region.x0 - ix0
-                    for x in 0..<region.w {
-                        let v: Int32
-                        if reversible { v = ints[c][y * region.w + x] } else {
-                            let f = floats[c][y * region.w + x].rounded(.toNearestOrEven)
-                            v = f > 2e9 ? Int32.max / 2 : (f < -2e9 ? Int32.min / 2 : Int32(f))
+                planes[c].withUnsafeMutableBufferPointer { pb in
+                    ints[c].withUnsafeBufferPointer { ib in
+                        floats[c].withUnsafeBufferPointer { fb in
+                            let plane = pb.baseAddress!
+                            for y in 0..<region.h {
+                                let row = plane + (region.y0 - iy0 + y) * planeWidth + region.x0 - ix0
+                                if reversible {
+                                    let source = ib.baseAddress! + y * region.w
+                                    for x in 0..<region.w { row[x] = min(max(source[x] &+ shift, lo), hi) }
+                                } else {
+                                    let source = fb.baseAddress! + y * region.w
+                                    for x in 0..<region.w {
+                                        let f = source[x].rounded(.toNearestOrEven)
+                                        let v = f > 2e9 ? Int32.max / 2 : (f < -2e9 ? Int32.min / 2 : Int32(f))
+                                        row[x] = min(max(v &+ shift, lo), hi)
+                                    }
+                                }
+                            }
                         }
-                        planes[c][row + x] = min(max(v &+ shift, lo), hi)
                     }
                 }
             }
@@ -166,12 +178,21 @@ enum J2KDecoder {
         let maxLength = max(stride, tc.resolutions[top].y1 - tc.resolutions[top].y0) + 8
         let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: maxLength)
         defer { scratch.deallocate() }
+        let strip = UnsafeMutablePointer<Int32>.allocate(capacity: maxLength * J2KWavelet.stripWidth)
+        strip.initialize(repeating: 0, count: maxLength * J2KWavelet.stripWidth)
+        defer { strip.deallocate() }
         for r in 1...top {
             let res = tc.resolutions[r]
             let w = res.x1 - res.x0, h = res.y1 - res.y0
             guard w > 0, h > 0 else { continue }
             for y in 0..<h { J2KWavelet.inverse53(buffer + y * stride, n: w, step: 1, parity: res.x0 & 1, scratch: scratch) }
-            for x in 0..<w { J2KWavelet.inverse53(buffer + x, n: h, step: stride, parity: res.y0 & 1, scratch: scratch) }
+            // Vertically, whole rows of a strip of columns at a time, so every access runs along a cache line.
+            var x = 0
+            while x < w {
+                let columns = min(J2KWavelet.stripWidth, w - x)
+                J2KWavelet.inverse53Columns(buffer + x, n: h, columns: columns, stride: stride, parity: res.y0 & 1, scratch: strip)
+                x += columns
+            }
         }
     }
 

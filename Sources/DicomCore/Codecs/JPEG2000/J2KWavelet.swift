@@ -21,11 +21,9 @@ enum J2KWavelet {
         if n == 1 { if parity == 1 { line[0] /= 2 }; return }
         let lowCount = parity == 0 ? (n + 1) / 2 : n / 2
         // Interleave into x[2..<n+2].
-        for k in 0..<n {
-            let isLow = (k + parity) & 1 == 0
-            let src = isLow ? (k + parity) / 2 - parity : lowCount + (k - (1 - parity)) / 2 + (parity == 1 ? 0 : 0)
-            x[k + 2] = line[src * step]
-        }
+        // Low-pass sample i sits at coordinate 2i + parity, high-pass sample m at 2m + 1 - parity.
+        for i in 0..<lowCount { x[2 + 2 * i + parity] = line[i * step] }
+        for m in 0..<(n - lowCount) { x[3 + 2 * m - parity] = line[(lowCount + m) * step] }
         for j in 1...2 { x[2 - j] = x[2 + reflect(-j, n)]; x[n + 1 + j] = x[2 + reflect(n - 1 + j, n)] }
         var t = (parity == 0) ? 2 - 2 : 1  // first ext index with an even coordinate, >= 0 region starts at 1
         // Even coordinates: ext index t where (t + parity) is even.
@@ -34,6 +32,48 @@ enum J2KWavelet {
         t = ((2 + parity) & 1) == 1 ? 2 : 3
         while t < n + 2 { x[t] += (x[t - 1] + x[t + 1]) >> 1; t += 2 }
         for k in 0..<n { line[k * step] = x[k + 2] }
+    }
+
+    /// Columns handled together by `inverse53Columns`: 16 samples of 32 bits, one 64-byte cache line.
+    static let stripWidth = 16
+
+    /// Inverse 5/3 of `columns` (at most `stripWidth`) neighbouring columns of `n` samples at `top` (row stride
+    /// `stride`), the same arithmetic as `inverse53` with each step done on a row of the strip at once; `scratch`
+    /// holds (n + 4) * `stripWidth` values. Unused lanes of the strip compute on stale values and are never stored,
+    /// hence the wrapping arithmetic.
+    static func inverse53Columns(_ top: UnsafeMutablePointer<Int32>, n: Int, columns: Int, stride: Int, parity: Int,
+                                 scratch x: UnsafeMutablePointer<Int32>) {
+        let sw = stripWidth
+        if n == 1 {
+            if parity == 1 { for j in 0..<columns { top[j] /= 2 } }
+            return
+        }
+        let lowCount = parity == 0 ? (n + 1) / 2 : n / 2
+        // Interleave: low-pass row i goes to coordinate 2i + parity, high-pass row m to 2m + 1 - parity
+        // (extended index + 2).
+        for i in 0..<lowCount {
+            (x + (2 + 2 * i + parity) * sw).update(from: top + i * stride, count: columns)
+        }
+        for m in 0..<(n - lowCount) {
+            (x + (3 + 2 * m - parity) * sw).update(from: top + (lowCount + m) * stride, count: columns)
+        }
+        for j in 1...2 {
+            (x + (2 - j) * sw).update(from: x + (2 + reflect(-j, n)) * sw, count: sw)
+            (x + (n + 1 + j) * sw).update(from: x + (2 + reflect(n - 1 + j, n)) * sw, count: sw)
+        }
+        var t = parity == 1 ? 1 : 2
+        while t <= n + 2 {
+            let row = x + t * sw, above = row - sw, below = row + sw
+            for j in 0..<16 { row[j] &-= (above[j] &+ below[j] &+ 2) >> 2 }
+            t += 2
+        }
+        t = parity == 1 ? 2 : 3
+        while t < n + 2 {
+            let row = x + t * sw, above = row - sw, below = row + sw
+            for j in 0..<16 { row[j] &+= (above[j] &+ below[j]) >> 1 }
+            t += 2
+        }
+        for k in 0..<n { (top + k * stride).update(from: x + (k + 2) * sw, count: columns) }
     }
 
     /// Inverse 9/7 of `n` samples at `line` (stride `step`), using `scratch` (n + 8 values).

@@ -34,6 +34,15 @@ public struct JPEG2000Codec: PixelCodec {
         let b = d.bytesPerSample, s = d.samplesPerPixel
         for c in 0..<s {
             image.planes[c].withUnsafeBufferPointer { plane in
+                if b == 2 {
+                    // The common case (up to 16 bits) without the per-byte inner loop.
+                    var o = c * 2
+                    for v in plane {
+                        out[o] = UInt8(truncatingIfNeeded: v); out[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                        o += s * 2
+                    }
+                    return
+                }
                 var o = c * b
                 for v in plane {
                     var u = UInt32(bitPattern: v)

@@ -23,6 +23,15 @@ enum MQTable {
         return (qe[state], UInt8(Int(nmps[state]) << 1 | mps), UInt8(Int(nlps[state]) << 1 | lpsMPS))
     }
 
+    /// The same transitions packed in one word each (Qe in bits 0–15, next context after MPS in 16–23, after LPS in
+    /// 24–31), in memory that is never freed, so the decoder reaches them through a pointer held in a register
+    /// instead of an array access (with its lazy-initialisation check and bounds check) per decision.
+    nonisolated(unsafe) static let packed: UnsafePointer<UInt32> = {
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: transitions.count)
+        for (i, t) in transitions.enumerated() { table[i] = t.qe | UInt32(t.mps) << 16 | UInt32(t.lps) << 24 }
+        return UnsafePointer(table)
+    }()
+
     /// Context numbers of the code-block coder (§D.3): 0–8 zero coding, 9–13 sign, 14–16 refinement, run length, uniform.
     static let runLength = 17, uniform = 18, count = 19
 
@@ -43,11 +52,13 @@ struct MQDecoder {
     private var c: UInt32 = 0
     private var ct: Int32 = 0
     private let end: Int
+    private let table: UnsafePointer<UInt32>
 
     /// `buffer` holds the segment followed by at least two bytes of 0xFF.
     init(_ buffer: UnsafePointer<UInt8>, count: Int) {
         data = buffer
         end = count
+        table = MQTable.packed
         c = UInt32(buffer[0]) << 16
         byteIn()
         c <<= 7
@@ -85,21 +96,22 @@ struct MQDecoder {
     /// Decodes one decision in context `cx` of `contexts`.
     @inline(__always) mutating func decode(_ contexts: UnsafeMutablePointer<UInt8>, _ cx: Int) -> Int {
         let state = contexts[cx]
-        let t = MQTable.transitions[Int(state)]
+        let t = table[Int(state)]
+        let qe = t & 0xFFFF
         let mps = Int(state & 1)
-        a -= t.qe
-        if (c >> 16) < t.qe {
+        a &-= qe
+        if (c >> 16) < qe {
             // LPS interval (conditional exchange, Figure C.17).
             let d: Int
-            if a < t.qe { d = mps; contexts[cx] = t.mps } else { d = 1 - mps; contexts[cx] = t.lps }
-            a = t.qe
+            if a < qe { d = mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 16) } else { d = 1 - mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 24) }
+            a = qe
             renormalize()
             return d
         }
-        c -= t.qe << 16
+        c &-= qe << 16
         if a & 0x8000 != 0 { return mps }
         let d: Int
-        if a < t.qe { d = 1 - mps; contexts[cx] = t.lps } else { d = mps; contexts[cx] = t.mps }
+        if a < qe { d = 1 - mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 24) } else { d = mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 16) }
         renormalize()
         return d
     }
