@@ -45,6 +45,7 @@ stage "imaging renders against DCMTK within ±1, PNG/JPEG by independent decoder
 stage "DICOM network against DCMTK and Orthanc (loopback peers)" env MI_CLI="$MI_CLI" Scripts/test-network.sh
 stage "mi-server demo starts" bash -c "swift run --skip-build mi-server demo | grep -q 'mi-server'"
 stage "fuzz the parser (bounded)" Scripts/fuzz.sh "${MI_FUZZ_SECONDS:-60}"
+stage "fuzz the PDU parser and association state machine (bounded)" Scripts/fuzz.sh "${MI_FUZZ_PDU_SECONDS:-30}" pdu
 for codec in 1.2.840.10008.1.2.5 1.2.840.10008.1.2.4.50 1.2.840.10008.1.2.4.70 1.2.840.10008.1.2.4.80 1.2.840.10008.1.2.4.90; do
     stage "fuzz the $codec decoder (bounded)" Scripts/fuzz.sh "${MI_FUZZ_CODEC_SECONDS:-30}" "$codec"
 done
