@@ -115,3 +115,50 @@ import Testing
         #expect(Array(r.samples[3..<6]) == [128, 128, 128])
     }
 }
+
+/// The decoded-frame fast path (a fitted fixed-point window, else a table) against the StoredFrame table path.
+@Suite struct WindowKernelTests {
+    /// Every stored value of the depth, as a little-endian 16-bit frame, rendered both ways.
+    static func compare(bits: Int, signed: Bool, modality: ModalityLUT, window: Window, invert: Bool, monochrome1: Bool = false) throws -> Bool {
+        let values = WindowTests.allValues(bits: bits, signed: signed)
+        var bytes: [UInt8] = []
+        for v in values { let w = UInt16(truncatingIfNeeded: v); bytes += [UInt8(w & 0xFF), UInt8(w >> 8)] }
+        let descriptor = ImageDescriptor(rows: 1, columns: values.count, bitsAllocated: 16, bitsStored: bits, isSigned: signed)
+        let pipeline = RenderPipeline(modality: modality, voi: .window(window), isMonochrome1: monochrome1, invert: invert)
+        let fast = try pipeline.render(decoded: DecodedFrame(bytes: bytes, descriptor: descriptor))
+        let table = try pipeline.render(Support.frame(values, bits: bits, signed: signed))
+        return fast.samples == table.samples
+    }
+
+    @Test(arguments: [(12, false), (12, true), (16, false), (16, true), (10, true)])
+    func fittedWindowEqualsTheTableForEveryStoredValue(bits: Int, signed: Bool) throws {
+        var state: UInt64 = UInt64(bits) &* 977 &+ (signed ? 1 : 0)
+        func random(_ range: ClosedRange<Double>) -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return range.lowerBound + Double(state >> 11) / Double(1 << 53) * (range.upperBound - range.lowerBound)
+        }
+        var cases: [(ModalityLUT, Window)] = Window.presets.values.map { (.rescale(slope: 1, intercept: -1024), $0) }
+        for _ in 0..<12 {
+            let function: VOIFunction = random(0...1) < 0.5 ? .linear : .linearExact
+            cases.append((.rescale(slope: [1, 0.5, 2.5, -1, 0.37][Int(random(0...4.99))], intercept: random(-2000...100)),
+                          Window(center: random(-1000...3000), width: random(1...5000), function: function)))
+        }
+        cases.append((.identity, Window(center: 0.5, width: 1)))
+        cases.append((.identity, Window(center: 7, width: 2)))
+        for (modality, window) in cases {
+            for invert in [false, true] {
+                #expect(try Self.compare(bits: bits, signed: signed, modality: modality, window: window, invert: invert),
+                        "\(modality) \(window) invert \(invert)")
+            }
+        }
+        #expect(try Self.compare(bits: bits, signed: signed, modality: .identity, window: Window(center: 100, width: 300), invert: false, monochrome1: true))
+    }
+
+    @Test func ctPresetsUseTheFittedKernel() {
+        for (name, window) in Window.presets {
+            let pipeline = RenderPipeline(modality: .rescale(slope: 1, intercept: -1024), voi: .window(window))
+            #expect(pipeline.windowKernel(bitsStored: 16, isSigned: true) != nil, "\(name)")
+            #expect(pipeline.windowKernel(bitsStored: 12, isSigned: false) != nil, "\(name)")
+        }
+    }
+}

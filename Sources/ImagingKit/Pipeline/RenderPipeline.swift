@@ -142,6 +142,18 @@ public struct RenderPipeline: Sendable {
             return try pipeline.render(StoredFrame(raster: Raster(width: d.columns, height: d.rows, samples: samples), bitsStored: d.bitsStored,
                                                    isSigned: d.isSigned, photometricInterpretation: "MONOCHROME2"))
         }
+        if pipeline.palette == nil, let kernel = pipeline.windowKernel(bitsStored: d.bitsStored, isSigned: d.isSigned) {
+            // One pass, no table: the fitted fixed-point window (exactly the table's output, see WindowKernel).
+            let gray = [UInt8](unsafeUninitializedCapacity: n) { out, count in
+                frame.bytes.withUnsafeBytes { raw in
+                    kernel.apply(raw.baseAddress!.assumingMemoryBound(to: UInt16.self), out.baseAddress!, count: n,
+                                 bitsStored: d.bitsStored, isSigned: d.isSigned)
+                }
+                count = n
+            }
+            let image = RenderedImage(width: d.columns, height: d.rows, samples: gray)
+            return pipeline.output == .rgba8 ? Self.expandToRGBA(image) : image
+        }
         let shift = Int16(16 - d.bitsStored)
         let mask = UInt16(truncatingIfNeeded: (1 << d.bitsStored) - 1)
         let signed = d.isSigned
@@ -198,6 +210,21 @@ public struct RenderPipeline: Sendable {
             gray[i] = inv ? 255 - g : g
         }
         return finish(gray, width: values.width, height: values.height)
+    }
+
+    /// The window as fixed-point arithmetic over stored values of `bitsStored` bits, when the pipeline is a rescale
+    /// followed by a LINEAR or LINEAR_EXACT window (monotone in the stored value) and constants reproduce its table.
+    func windowKernel(bitsStored: Int, isSigned: Bool) -> WindowKernel? {
+        guard (2...16).contains(bitsStored), case .rescale(let slope, let intercept) = modality, slope != 0,
+              case .window(let window) = voi, window.function != .sigmoid else { return nil }
+        let width = window.function == .linear ? max(window.width, 1) - 1 : window.width
+        guard width > 0 else { return nil }
+        let inv = invertsGray
+        let range = isSigned ? -(1 << (bitsStored - 1))...((1 << (bitsStored - 1)) - 1) : 0...((1 << bitsStored) - 1)
+        return WindowKernel.fit(range: range, isSigned: isSigned, slope: 255 * slope / width * (inv ? -1 : 1)) { v in
+            let g = voi.gray8(slope * Double(v) + intercept)
+            return inv ? 255 - g : g
+        }
     }
 
     /// The 8-bit grey level (after VOI and presentation, before the palette) of every stored value in `lo...hi`.

@@ -9,7 +9,7 @@ import ucrt
 #endif
 
 /// A baseline JPEG writer (ITU-T T.81, JFIF): 8-bit grey or YCbCr 4:4:4 from RGB/RGBA, the quantisation tables of
-/// T.81 Annex K scaled by quality as libjpeg does, the Annex K Huffman tables, a separable floating-point DCT.
+/// T.81 Annex K scaled by quality as libjpeg does, the Annex K Huffman tables, the AAN floating-point DCT with quantisation folded into one multiply.
 /// For thumbnails and previews; DicomCore's codecs handle JPEG inside DICOM.
 public enum JPEGEncoder {
     /// Encodes a rendered image (1 channel → grey; 3 or 4 → YCbCr, alpha dropped) at `quality` 1–100.
@@ -48,42 +48,55 @@ public enum JPEGEncoder {
 
         let dcL = HuffmanCode(bits: dcLumaBits, values: dcLumaValues), acL = HuffmanCode(bits: acLumaBits, values: acLumaValues)
         let dcC = HuffmanCode(bits: dcChromaBits, values: dcChromaValues), acC = HuffmanCode(bits: acChromaBits, values: acChromaValues)
-        // Quantisation folded into the DCT output scale: divide by (q · 1) after the orthonormal DCT.
-        let inverseL = zigzag.map { 1 / Float(lumaQ[$0]) }, inverseC = zigzag.map { 1 / Float(chromaQ[$0]) }
+        // The AAN DCT leaves row u, column v scaled by 8·s(u)·s(v); dividing by that and by the quantiser is one
+        // multiplication per coefficient (reciprocals in natural order).
+        let aan: [Float] = [1, 1.387039845, 1.306562965, 1.175875602, 1, 0.785694958, 0.541196100, 0.275899379]
+        func reciprocals(_ q: [Int]) -> [Float] { (0..<64).map { 1 / (Float(q[$0]) * aan[$0 / 8] * aan[$0 % 8] * 8) } }
+        let recipL = reciprocals(lumaQ), recipC = reciprocals(chromaQ)
         var previousDC = [Int](repeating: 0, count: components)
-        var block = [Float](repeating: 0, count: 64 * components)
-        var coefficients = [Float](repeating: 0, count: 64)
+        // Scratch for one block per component, the quantised block, and the tables, allocated once per image.
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 3)
+        let quantised = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+        let order = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+        let recip = UnsafeMutablePointer<Float>.allocate(capacity: 128)
+        defer { block.deallocate(); quantised.deallocate(); order.deallocate(); recip.deallocate() }
+        for k in 0..<64 { order[k] = zigzag[k]; recip[k] = recipL[k]; recip[64 + k] = recipC[k] }
         let w = image.width, h = image.height, ch = image.channels
-        image.samples.withUnsafeBufferPointer { src in
+        image.samples.withUnsafeBufferPointer { srcBuffer in
+            let src = srcBuffer.baseAddress!
             for by in stride(from: 0, to: h, by: 8) {
                 for bx in stride(from: 0, to: w, by: 8) {
+                    let interior = bx + 8 <= w && by + 8 <= h
                     for y in 0..<8 {
                         let sy = min(by + y, h - 1)
+                        let row = block + y * 8
+                        if components == 1 && interior {
+                            let p = src + sy * w + bx
+                            for x in 0..<8 { row[x] = Float(p[x]) - 128 }
+                            continue
+                        }
                         for x in 0..<8 {
                             let p = (sy * w + min(bx + x, w - 1)) * ch
                             if components == 1 {
-                                block[y * 8 + x] = Float(src[p]) - 128
+                                row[x] = Float(src[p]) - 128
                             } else {
                                 let r = Float(src[p]), g = Float(src[p + 1]), b = Float(src[p + 2])
-                                block[y * 8 + x] = 0.299 * r + 0.587 * g + 0.114 * b - 128
-                                block[64 + y * 8 + x] = -0.168736 * r - 0.331264 * g + 0.5 * b
-                                block[128 + y * 8 + x] = 0.5 * r - 0.418688 * g - 0.081312 * b
+                                row[x] = 0.299 * r + 0.587 * g + 0.114 * b - 128
+                                row[64 + x] = -0.168736 * r - 0.331264 * g + 0.5 * b
+                                row[128 + x] = 0.5 * r - 0.418688 * g - 0.081312 * b
                             }
                         }
                     }
                     for c in 0..<components {
-                        block.withUnsafeBufferPointer { blk in
-                            coefficients.withUnsafeMutableBufferPointer { co in forwardDCT(blk.baseAddress! + 64 * c, co.baseAddress!) }
-                        }
-                        let inverse = c == 0 ? inverseL : inverseC
-                        var quantised = [Int](repeating: 0, count: 64)
-                        for k in 0..<64 { quantised[k] = Int((coefficients[zigzag[k]] * inverse[k]).rounded()) }
+                        let coefficients = block + 64 * c
+                        forwardDCT(coefficients)
+                        let inverse = recip + (c == 0 ? 0 : 64)
+                        for k in 0..<64 { let i = order[k]; quantised[k] = Int((coefficients[i] * inverse[i]).rounded()) }
                         let dc = c == 0 ? dcL : dcC, ac = c == 0 ? acL : acC
                         let diff = quantised[0] - previousDC[c]
                         previousDC[c] = quantised[0]
                         let (size, bitsValue) = magnitude(diff)
-                        out.write(dc.code[size], dc.length[size])
-                        if size > 0 { out.write(bitsValue, size) }
+                        out.write(dc.code[size] << size | bitsValue, dc.length[size] + size)
                         var run = 0
                         for k in 1..<64 {
                             let v = quantised[k]
@@ -91,8 +104,7 @@ public enum JPEGEncoder {
                             while run > 15 { out.write(ac.code[0xF0], ac.length[0xF0]); run -= 16 }
                             let (s, b) = magnitude(v)
                             let symbol = run << 4 | s
-                            out.write(ac.code[symbol], ac.length[symbol])
-                            out.write(b, s)
+                            out.write(ac.code[symbol] << s | b, ac.length[symbol] + s)
                             run = 0
                         }
                         if run > 0 { out.write(ac.code[0], ac.length[0]) }
@@ -112,33 +124,34 @@ public enum JPEGEncoder {
         return (size, v >= 0 ? v : v + (1 << size) - 1)
     }
 
-    /// DCT basis: `c[u][x] = C(u)/2 · cos((2x+1)uπ/16)`, C(0) = 1/√2.
-    static let basis: [Float] = (0..<64).map { i in
-        let u = i / 8, x = i % 8
-        return Float((u == 0 ? 1 / 2.0.squareRoot() : 1) / 2 * cos(Double(2 * x + 1) * Double(u) * Double.pi / 16))
-    }
-
-    /// `out = B · in · Bᵀ` for one 8×8 block.
-    static func forwardDCT(_ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-        var tmp = [Float](repeating: 0, count: 64)
-        basis.withUnsafeBufferPointer { b in
-            tmp.withUnsafeMutableBufferPointer { t in
-                for y in 0..<8 {
-                    for u in 0..<8 {
-                        var s: Float = 0
-                        for x in 0..<8 { s += b[u * 8 + x] * input[y * 8 + x] }
-                        t[y * 8 + u] = s
-                    }
-                }
-                for v in 0..<8 {
-                    for u in 0..<8 {
-                        var s: Float = 0
-                        for y in 0..<8 { s += b[v * 8 + y] * t[y * 8 + u] }
-                        out[v * 8 + u] = s
-                    }
-                }
-            }
+    /// In-place forward DCT of one 8×8 block: the Arai–Agui–Nakajima factorisation (as libjpeg's `jfdctflt.c`),
+    /// 5 multiplications per 8 points; coefficient (u, v) comes out scaled by `8·s(u)·s(v)`, undone with quantisation.
+    @inline(__always) static func forwardDCT(_ d: UnsafeMutablePointer<Float>) {
+        @inline(__always) func pass(_ p: UnsafeMutablePointer<Float>, _ step: Int) {
+            let tmp0 = p[0] + p[7 * step], tmp7 = p[0] - p[7 * step]
+            let tmp1 = p[step] + p[6 * step], tmp6 = p[step] - p[6 * step]
+            let tmp2 = p[2 * step] + p[5 * step], tmp5 = p[2 * step] - p[5 * step]
+            let tmp3 = p[3 * step] + p[4 * step], tmp4 = p[3 * step] - p[4 * step]
+            let tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3
+            let tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2
+            p[0] = tmp10 + tmp11
+            p[4 * step] = tmp10 - tmp11
+            let z1 = (tmp12 + tmp13) * 0.707106781
+            p[2 * step] = tmp13 + z1
+            p[6 * step] = tmp13 - z1
+            let t10 = tmp4 + tmp5, t11 = tmp5 + tmp6, t12 = tmp6 + tmp7
+            let z5 = (t10 - t12) * 0.382683433
+            let z2 = 0.541196100 * t10 + z5
+            let z4 = 1.306562965 * t12 + z5
+            let z3 = t11 * 0.707106781
+            let z11 = tmp7 + z3, z13 = tmp7 - z3
+            p[5 * step] = z13 + z2
+            p[3 * step] = z13 - z2
+            p[step] = z11 + z4
+            p[7 * step] = z11 - z4
         }
+        for row in 0..<8 { pass(d + row * 8, 1) }
+        for column in 0..<8 { pass(d + column, 8) }
     }
 
     struct HuffmanCode {
@@ -163,22 +176,48 @@ public enum JPEGEncoder {
         var buffer: UInt64 = 0
         var count = 0
 
-        /// Appends the low `length` bits of `value`, stuffing a zero after each 0xFF byte (T.81 §F.1.2.3).
+        /// Appends the low `length` (≤ 32) bits of `value`, stuffing a zero after each 0xFF byte (T.81 §F.1.2.3).
+        /// Bits collect in a 64-bit accumulator and leave four bytes at a time.
         @inline(__always) mutating func write(_ value: Int, _ length: Int) {
             guard length > 0 else { return }
-            buffer = buffer << UInt64(length) | UInt64(value & ((1 << length) - 1))
+            buffer = buffer << UInt64(length) | UInt64(truncatingIfNeeded: value) & ((1 << UInt64(length)) - 1)
             count += length
-            while count >= 8 {
-                let byte = UInt8(truncatingIfNeeded: buffer >> UInt64(count - 8))
-                bytes.append(byte)
-                if byte == 0xFF { bytes.append(0) }
-                count -= 8
+            if count >= 32 {
+                count -= 32
+                let word = UInt32(truncatingIfNeeded: buffer >> UInt64(count))
+                // No 0xFF byte (the common case): append all four.
+                if !Self.hasFF(word) {
+                    bytes.append(UInt8(truncatingIfNeeded: word >> 24)); bytes.append(UInt8(truncatingIfNeeded: word >> 16))
+                    bytes.append(UInt8(truncatingIfNeeded: word >> 8)); bytes.append(UInt8(truncatingIfNeeded: word))
+                } else {
+                    for shift in stride(from: 24, through: 0, by: -8) {
+                        let byte = UInt8(truncatingIfNeeded: word >> UInt32(shift))
+                        bytes.append(byte)
+                        if byte == 0xFF { bytes.append(0) }
+                    }
+                }
             }
         }
 
-        /// Pads the last byte with 1 bits.
+        @inline(__always) static func hasFF(_ w: UInt32) -> Bool {
+            let x = ~w  // a 0xFF byte of w is a zero byte of x
+            return (x &- 0x0101_0101) & ~x & 0x8080_8080 != 0
+        }
+
+        /// Drains whole bytes, then pads the last byte with 1 bits.
         mutating func flush() {
-            if count > 0 { write((1 << (8 - count)) - 1, 8 - count) }
+            while count >= 8 {
+                count -= 8
+                let byte = UInt8(truncatingIfNeeded: buffer >> UInt64(count))
+                bytes.append(byte)
+                if byte == 0xFF { bytes.append(0) }
+            }
+            if count > 0 {
+                let byte = UInt8(truncatingIfNeeded: buffer << UInt64(8 - count)) | UInt8((1 << (8 - count)) - 1)
+                bytes.append(byte)
+                if byte == 0xFF { bytes.append(0) }
+                count = 0
+            }
         }
     }
 
