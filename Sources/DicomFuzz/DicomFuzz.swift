@@ -154,6 +154,8 @@ enum DicomFuzzReplay {
         }
         do {
             let file = try DicomFile.read(contentsOf: arguments[0])
+            // In codec mode, only files of the codec's own syntax make seeds; others exit 3 without writing.
+            if let uid = ProcessInfo.processInfo.environment["MI_FUZZ_CODEC"], file.transferSyntax.uid != uid { exit(3) }
             let descriptor = try ImageDescriptor(file.dataSet)
             let frame = try file.dataSet.frameBytes(at: 0)
             try Data(CodecFuzz.header(for: descriptor) + Array(frame)).write(to: URL(fileURLWithPath: arguments[1]))
