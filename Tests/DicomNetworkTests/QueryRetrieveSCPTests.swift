@@ -114,12 +114,14 @@ func keys(_ level: String, _ pairs: [(DicomCore.Tag, String)]) throws -> DataSet
     }
 }
 
-/// Answers C-FIND with many matches, so a C-CANCEL arrives while the SCP is still sending.
+/// Answers C-FIND with many large matches (some 20 MB in all, far beyond the loopback socket buffers), so the SCP is
+/// still sending, held back by the reader, when the C-CANCEL arrives — however fast the machine.
 struct ManyMatches: QueryHandler {
     func find(_ request: FindRequest) async throws -> [DataSet] {
         var match = DataSet()
         try match.setString("STUDY", for: Tag(0x0008, 0x0052))
         try match.setString("1.2.3", for: .studyInstanceUID)
+        try match.setString(String(repeating: "x", count: 4000), for: Tag(0x0008, 0x0081), vr: .ST)
         return Array(repeating: match, count: 5000)
     }
 }
