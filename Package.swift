@@ -17,6 +17,17 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -28,11 +39,27 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .target(name: "ImagingKit", dependencies: ["DicomCore", "CZlib"]),
-        .target(name: "PlatformServices", dependencies: ["DicomCore", "DicomNetwork", "ImagingKit"]),
-        .executableTarget(name: "mi-server", dependencies: [
-            "PlatformServices",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        // Accounts, OAuth, the study index, ingest, sharing: one SQL layer (SQLKit) over SQLite or PostgreSQL.
+        .target(name: "PlatformServices", dependencies: [
+            "DicomCore", "DicomNetwork", "ImagingKit", "CZlib",
+            .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "SQLiteKit", package: "sqlite-kit"),
+            .product(name: "PostgresKit", package: "postgres-kit"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .executableTarget(name: "mi-server", dependencies: [
+            "PlatformServices", "DicomCore", "ImagingKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ], resources: [.copy("Resources/web"), .copy("Resources/openapi.json")]),
         .executableTarget(name: "mi-cli", dependencies: [
             "DicomCore", "DicomNetwork", "ImagingKit", "PlatformServices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -41,6 +68,11 @@ let package = Package(
         .executableTarget(name: "DicomFuzz", dependencies: ["DicomCore", "DicomNetwork"]),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"], exclude: ["Fixtures"]),
         .testTarget(name: "ImagingKitTests", dependencies: ["ImagingKit", "DicomCore"]),
+        .testTarget(name: "PlatformServicesTests", dependencies: ["PlatformServices", "DicomCore"]),
+        .testTarget(name: "MIServerTests", dependencies: [
+            "mi-server", "PlatformServices", "DicomCore",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "DicomNetworkTests", dependencies: [
             "DicomNetwork", "DicomCore",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,23 +1,89 @@
 import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PlatformServices
+import ServiceLifecycle
 
 @main
 struct MIServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mi-server",
         abstract: "The medical imaging platform server: gateway, portal, or both.",
-        subcommands: [Demo.self],
+        subcommands: [Demo.self, Serve.self],
         defaultSubcommand: Demo.self
     )
 
     struct Demo: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run the all-in-one demo on SQLite and local storage.")
+        static let configuration = CommandConfiguration(
+            abstract: "Run the all-in-one demo on SQLite and local storage, seeded with sample studies on first start.")
 
-        @Option(help: "Port to listen on.") var port: Int = 8080
-        @Option(help: "Data folder.") var data: String = "mi-data"
+        @Option(help: "HTTP port.") var port: Int = 8080
+        @Option(help: "Address to listen on.") var host: String = "0.0.0.0"
+        @Option(help: "Data folder (created and seeded when empty).") var data: String = "mi-data"
+        @Option(help: "DICOM Storage SCP port (0 to disable).") var dicomPort: Int = 11112
+        @Option(help: "Public base URL, when browsers reach the server under another name.") var publicURL: String?
+
+        func validate() throws {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+            guard (0...65535).contains(dicomPort) else { throw ValidationError("--dicom-port must be 0...65535") }
+        }
 
         func run() async throws {
-            print("mi-server demo is not built yet: the HTTP server arrives with the platform issue.")
-            print("Today the SDK's DICOM reader and writer are usable through `swift run mi-cli dump FILE`.")
+            let logger = Logger(label: "mi-server")
+            let folder = URL(fileURLWithPath: data).standardizedFileURL
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            var config = ServerConfig()
+            config.listen = .init(host: host, port: port)
+            config.database = "sqlite:" + folder.appendingPathComponent("index.sqlite").path
+            config.storage = folder.appendingPathComponent("storage").path
+            config.publicURL = publicURL
+            config.dicom = dicomPort == 0 ? nil : .init(aeTitle: "MI_DEMO", port: dicomPort)
+            let platform = try await Platform.open(config, logger: logger)
+            let accounts = try await DemoSeeder(platform: platform, folder: folder, logger: logger).seedIfNeeded()
+            let dicom = config.dicom
+            try await ServerRunner.run(platform, logger: logger) { port in
+                let base = publicURL ?? "http://localhost:\(port)"
+                var lines = ["", "mi-server demo is running: \(base)/", "data folder: \(folder.path)"]
+                if let dicom { lines.append("DICOM Storage SCP: AE \(dicom.aeTitle) on port \(dicom.port)") }
+                lines.append("demo logins (also in \(folder.appendingPathComponent("demo-accounts.json").path)):")
+                for account in accounts.accounts { lines.append("  \(account.role.padding(toLength: 14, withPad: " ", startingAt: 0)) \(account.username) / \(account.password)") }
+                lines.append("")
+                print(lines.joined(separator: "\n"))
+                fflush(nil)
+            }
         }
+    }
+
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the server from a YAML config file.")
+
+        @Option(help: "Config file (YAML).") var config: String
+
+        func run() async throws {
+            let logger = Logger(label: "mi-server")
+            let loaded = try ServerConfig.load(path: config)
+            let platform = try await Platform.open(loaded, logger: logger)
+            try await ServerRunner.run(platform, logger: logger) { port in
+                print("mi-server listening on \(loaded.baseURL) (port \(port))")
+                fflush(nil)
+            }
+        }
+    }
+}
+
+/// Runs the HTTP(S) application and, when configured, the DICOM Storage SCP, until SIGINT or SIGTERM; then shuts
+/// both down gracefully and closes the database.
+enum ServerRunner {
+    static func run(_ platform: Platform, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void) async throws {
+        let app = try buildApplication(platform, logger: logger, onServerRunning: onRunning)
+        var services: [any Service] = [app]
+        if let dicom = platform.config.dicom {
+            services.append(try await DicomService.bind(aeTitle: dicom.aeTitle, host: dicom.host ?? platform.config.listen.host, port: dicom.port,
+                                                        store: platform.store, logger: logger))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await platform.store.database.close()
     }
 }

@@ -1,0 +1,152 @@
+import SQLKit
+
+/// A named, ordered schema change. Applied once; its name is recorded in `mi_migrations`.
+public struct Migration: Sendable {
+    /// Unique, stable name (never rename an applied migration).
+    public var name: String
+    /// The change, given the engine so that the rare dialect difference can be spelled out.
+    public var apply: @Sendable (any SQLDatabase, PlatformDatabase.Engine) async throws -> Void
+}
+
+extension PlatformDatabase {
+    /// Applies every migration not yet applied, in order, each in its own transaction.
+    public func migrate() async throws {
+        try await write { db in
+            try await db.raw("CREATE TABLE IF NOT EXISTS mi_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)").run()
+        }
+        let applied = Set(try await read { db in
+            try await db.raw("SELECT name FROM mi_migrations").all().map { try $0.decode(column: "name", as: String.self) }
+        })
+        let engine = self.engine
+        for migration in Self.migrations where !applied.contains(migration.name) {
+            try await write { db in
+                try await migration.apply(db, engine)
+                try await db.raw("INSERT INTO mi_migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: Clock.epochSeconds()))").run()
+            }
+            logger.info("applied migration \(migration.name)")
+        }
+    }
+
+    /// Every migration, in order.
+    static let migrations: [Migration] = [
+        Migration(name: "001_accounts") { db, engine in
+            for statement in [
+                """
+                CREATE TABLE hospitals (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, aliases TEXT NOT NULL DEFAULT '',
+                  position INTEGER NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE departments (hospital_id TEXT NOT NULL REFERENCES hospitals(id), name TEXT NOT NULL,
+                  PRIMARY KEY (hospital_id, name))
+                """,
+                """
+                CREATE TABLE users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+                  name TEXT NOT NULL, phone TEXT NOT NULL DEFAULT '', hospital_id TEXT REFERENCES hospitals(id),
+                  department TEXT NOT NULL DEFAULT '', title TEXT NOT NULL DEFAULT '', roles TEXT NOT NULL,
+                  scope TEXT NOT NULL DEFAULT 'all', status TEXT NOT NULL, must_change_password BOOLEAN NOT NULL DEFAULT FALSE,
+                  patient_key TEXT, failed_logins INTEGER NOT NULL DEFAULT 0, locked_until BIGINT NOT NULL DEFAULT 0,
+                  token_epoch BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE registrations (id TEXT PRIMARY KEY, username TEXT NOT NULL, password_hash TEXT NOT NULL,
+                  name TEXT NOT NULL, phone TEXT NOT NULL, hospital_id TEXT NOT NULL REFERENCES hospitals(id),
+                  department TEXT NOT NULL, title TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+                  created_at BIGINT NOT NULL, decided_at BIGINT, decided_by TEXT, user_id TEXT)
+                """,
+                "CREATE INDEX registrations_status ON registrations (status, created_at)",
+                "CREATE UNIQUE INDEX registrations_pending_username ON registrations (username) WHERE status = 'pending'",
+            ] { try await db.raw(SQLQueryString(statement)).run() }
+        },
+        Migration(name: "002_index") { db, engine in
+            for statement in [
+                """
+                CREATE TABLE patients (key TEXT PRIMARY KEY, hospital_id TEXT NOT NULL REFERENCES hospitals(id),
+                  patient_id TEXT NOT NULL, name TEXT NOT NULL, name_search TEXT NOT NULL, birth_date TEXT NOT NULL DEFAULT '',
+                  sex TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL,
+                  UNIQUE (hospital_id, patient_id))
+                """,
+                """
+                CREATE TABLE studies (study_uid TEXT PRIMARY KEY, patient_key TEXT NOT NULL REFERENCES patients(key),
+                  hospital_id TEXT NOT NULL REFERENCES hospitals(id), accession_number TEXT NOT NULL DEFAULT '',
+                  study_date TEXT NOT NULL DEFAULT '', study_time TEXT NOT NULL DEFAULT '', modality TEXT NOT NULL DEFAULT '',
+                  modalities TEXT NOT NULL DEFAULT '',
+                  description TEXT NOT NULL DEFAULT '', referring_physician TEXT NOT NULL DEFAULT '',
+                  department TEXT NOT NULL DEFAULT '', visit_type TEXT NOT NULL DEFAULT '', status TEXT NOT NULL,
+                  patient_name TEXT NOT NULL, name_search TEXT NOT NULL, patient_id TEXT NOT NULL,
+                  patient_sex TEXT NOT NULL DEFAULT '', patient_birth_date TEXT NOT NULL DEFAULT '',
+                  institution TEXT NOT NULL DEFAULT '', body_part TEXT NOT NULL DEFAULT '',
+                  series_count INTEGER NOT NULL DEFAULT 0, instance_count INTEGER NOT NULL DEFAULT 0,
+                  scheduled_at BIGINT, imaged_at BIGINT, reported_at BIGINT,
+                  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX studies_date ON studies (study_date, study_time)",
+                "CREATE INDEX studies_status_date ON studies (status, study_date)",
+                "CREATE INDEX studies_modality_date ON studies (modality, study_date)",
+                "CREATE INDEX studies_patient_id ON studies (patient_id)",
+                "CREATE INDEX studies_accession ON studies (accession_number)",
+                "CREATE INDEX studies_name ON studies (patient_name)",
+                "CREATE INDEX studies_patient ON studies (patient_key)",
+                "CREATE INDEX studies_hospital_date ON studies (hospital_id, study_date)",
+                """
+                CREATE TABLE series (series_uid TEXT PRIMARY KEY, study_uid TEXT NOT NULL REFERENCES studies(study_uid),
+                  modality TEXT NOT NULL DEFAULT '', series_number INTEGER, description TEXT NOT NULL DEFAULT '',
+                  body_part TEXT NOT NULL DEFAULT '', instance_count INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX series_study ON series (study_uid)",
+                """
+                CREATE TABLE instances (sop_uid TEXT PRIMARY KEY, series_uid TEXT NOT NULL REFERENCES series(series_uid),
+                  study_uid TEXT NOT NULL REFERENCES studies(study_uid), sop_class_uid TEXT NOT NULL,
+                  instance_number INTEGER, frame_count INTEGER NOT NULL DEFAULT 1, transfer_syntax TEXT NOT NULL,
+                  storage_key TEXT NOT NULL, size BIGINT NOT NULL, sha256 TEXT NOT NULL, metadata TEXT NOT NULL,
+                  created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX instances_series ON instances (series_uid, instance_number)",
+                "CREATE INDEX instances_study ON instances (study_uid)",
+                """
+                CREATE TABLE reports (id TEXT PRIMARY KEY, study_uid TEXT NOT NULL REFERENCES studies(study_uid),
+                  title TEXT NOT NULL, content_type TEXT NOT NULL, storage_key TEXT, text TEXT NOT NULL DEFAULT '',
+                  author TEXT NOT NULL DEFAULT '', source TEXT NOT NULL, source_uid TEXT UNIQUE, page_count INTEGER,
+                  created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX reports_study ON reports (study_uid, created_at)",
+            ] { try await db.raw(SQLQueryString(statement)).run() }
+        },
+        Migration(name: "003_oauth_audit") { db, engine in
+            let autoIncrement = engine == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"
+            for statement in [
+                """
+                CREATE TABLE oauth_clients (client_id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT,
+                  redirect_uris TEXT NOT NULL, grant_types TEXT NOT NULL, roles TEXT NOT NULL DEFAULT '',
+                  first_party BOOLEAN NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE oauth_codes (code_hash TEXT PRIMARY KEY, client_id TEXT NOT NULL, user_id TEXT NOT NULL,
+                  redirect_uri TEXT NOT NULL, code_challenge TEXT NOT NULL, scope TEXT NOT NULL,
+                  expires_at BIGINT NOT NULL, used BOOLEAN NOT NULL DEFAULT FALSE)
+                """,
+                """
+                CREATE TABLE refresh_tokens (token_hash TEXT PRIMARY KEY, family_id TEXT NOT NULL, user_id TEXT NOT NULL,
+                  client_id TEXT NOT NULL, scope TEXT NOT NULL, issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+                  rotated BOOLEAN NOT NULL DEFAULT FALSE, revoked BOOLEAN NOT NULL DEFAULT FALSE)
+                """,
+                "CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id)",
+                "CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id)",
+                "CREATE TABLE revoked_tokens (jti TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)",
+                "CREATE TABLE signing_keys (kid TEXT PRIMARY KEY, private_key TEXT NOT NULL, created_at BIGINT NOT NULL)",
+                """
+                CREATE TABLE audit_events (id \(autoIncrement), at BIGINT NOT NULL, actor_id TEXT, actor TEXT NOT NULL,
+                  action TEXT NOT NULL, outcome TEXT NOT NULL, patient_id TEXT NOT NULL DEFAULT '',
+                  study_uid TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', client_ip TEXT NOT NULL DEFAULT '')
+                """,
+                "CREATE INDEX audit_at ON audit_events (at)",
+                "CREATE INDEX audit_actor ON audit_events (actor, at)",
+                "CREATE INDEX audit_study ON audit_events (study_uid)",
+                "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+                """
+                CREATE TABLE pacs_nodes (id TEXT PRIMARY KEY, name TEXT NOT NULL, ae_title TEXT NOT NULL, host TEXT NOT NULL,
+                  port INTEGER NOT NULL, created_at BIGINT NOT NULL)
+                """,
+            ] { try await db.raw(SQLQueryString(statement)).run() }
+        },
+    ]
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// The platform's database: one SQL layer (SQLKit) over SQLite (embedded default) or PostgreSQL (scale-out).
+///
+/// Store methods never see the engine; they get an `SQLDatabase` from `read` or `write`. `write` runs its body in a
+/// transaction and, on SQLite, serialises writers (SQLite has one writer at a time; readers use their own
+/// connections in WAL mode, so the worklist never waits for an ingest).
+///
+/// ```swift
+/// let db = try await PlatformDatabase.open(url: "sqlite:/var/lib/mi/index.sqlite")
+/// try await db.migrate()
+/// ```
+public final class PlatformDatabase: Sendable {
+    /// Which engine is behind the SQL layer.
+    public enum Engine: String, Sendable { case sqlite, postgres }
+
+    /// The engine in use.
+    public let engine: Engine
+    private let backend: Backend
+    let logger: Logger
+
+    private enum Backend: Sendable {
+        case sqlite(writer: SQLiteConnection, readers: [SQLiteConnection], gate: AsyncGate, next: RoundRobin)
+        case postgres(client: PostgresClient, task: Task<Void, Never>)
+    }
+
+    private init(engine: Engine, backend: Backend, logger: Logger) {
+        self.engine = engine
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens a database by URL: `sqlite:PATH` (created if missing) or `postgres://user:pass@host:port/db`.
+    public static func open(url: String, readers: Int = 4, logger: Logger = Logger(label: "mi.database")) async throws -> PlatformDatabase {
+        if url.hasPrefix("sqlite:") {
+            var path = String(url.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            guard !path.isEmpty else { throw PlatformError.invalid("database", "sqlite: URL needs a file path") }
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger).get()
+            try await configureSQLite(writer, logger: logger, isWriter: true)
+            var readerConnections: [SQLiteConnection] = []
+            for _ in 0..<max(1, readers) {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger).get()
+                try await configureSQLite(reader, logger: logger, isWriter: false)
+                readerConnections.append(reader)
+            }
+            return PlatformDatabase(engine: .sqlite,
+                                    backend: .sqlite(writer: writer, readers: readerConnections, gate: AsyncGate(), next: RoundRobin()),
+                                    logger: logger)
+        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            guard let sqlConfiguration = try? SQLPostgresConfiguration(url: url) else {
+                throw PlatformError.invalid("database", "cannot read the PostgreSQL URL")
+            }
+            let core = sqlConfiguration.coreConfiguration
+            guard let host = core.host else { throw PlatformError.invalid("database", "PostgreSQL URL needs a host") }
+            var configuration = PostgresClient.Configuration(host: host, port: core.port ?? 5432, username: core.username,
+                                                             password: core.password, database: core.database, tls: .disable)
+            configuration.options.maximumConnections = 16
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            let task = Task { await client.run() }
+            let database = PlatformDatabase(engine: .postgres, backend: .postgres(client: client, task: task), logger: logger)
+            // Fail now, with a clear error, rather than on the first request.
+            do { _ = try await database.read { try await $0.raw("SELECT 1").all() } } catch {
+                task.cancel()
+                throw PlatformError(.storageFailure, "cannot connect to PostgreSQL at \(host): \(String(reflecting: error))")
+            }
+            return database
+        }
+        throw PlatformError.invalid("database", "database URL must start with sqlite: or postgres://")
+    }
+
+    private static func configureSQLite(_ connection: SQLiteConnection, logger: Logger, isWriter: Bool) async throws {
+        let sql = connection.sql()
+        if isWriter {
+            _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+        }
+        try await sql.raw("PRAGMA synchronous=NORMAL").run()
+        try await sql.raw("PRAGMA busy_timeout=10000").run()
+        try await sql.raw("PRAGMA foreign_keys=ON").run()
+    }
+
+    /// Runs `body` with a connection for reading. Statements may run concurrently with other readers and a writer.
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(_, let readers, _, let next):
+            return try await body(readers[next.take(readers.count)].sql())
+        case .postgres(let client, _):
+            return try await client.withConnection { connection in try await body(connection.sql()) }
+        }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let writer, _, let gate, _):
+            return try await gate.withLock {
+                let sql = writer.sql()
+                try await sql.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(sql)
+                    try await sql.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await sql.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        case .postgres(let client, _):
+            return try await client.withConnection { connection in
+                let sql = connection.sql()
+                try await sql.raw("BEGIN").run()
+                do {
+                    let result = try await body(sql)
+                    try await sql.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await sql.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Closes every connection.
+    public func close() async {
+        switch backend {
+        case .sqlite(let writer, let readers, _, _):
+            for connection in readers { try? await connection.close() }
+            try? await writer.close()
+        case .postgres(_, let task):
+            task.cancel()
+            _ = await task.value
+        }
+    }
+}
+
+/// A FIFO async lock: one holder at a time, waiters resumed in order.
+actor AsyncGate {
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+    }
+}
+
+/// A lock-free counter that hands out indices in turn.
+final class RoundRobin: Sendable {
+    private let counter = ManagedAtomicCounter()
+    func take(_ count: Int) -> Int { counter.next() % count }
+}

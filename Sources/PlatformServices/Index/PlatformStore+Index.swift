@@ -1,0 +1,270 @@
+import Foundation
+import SQLKit
+
+/// A hospital with its departments, as sign-up and patient pick lists show them.
+public struct Hospital: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var departments: [String]
+}
+
+extension PlatformStore {
+    // MARK: Hospitals
+
+    /// Every hospital, the default (first) one first, with its departments.
+    public func hospitals() async throws -> [Hospital] {
+        try await database.read { db in
+            let rows = try await db.raw("SELECT id, name FROM hospitals ORDER BY position, name").all()
+            let departments = try await db.raw("SELECT hospital_id, name FROM departments ORDER BY name").all()
+            var byHospital: [String: [String]] = [:]
+            for row in departments {
+                byHospital[try row.decode(column: "hospital_id", as: String.self), default: []].append(try row.decode(column: "name", as: String.self))
+            }
+            return try rows.map { row in
+                let id = try row.decode(column: "id", as: String.self)
+                return Hospital(id: id, name: try row.decode(column: "name", as: String.self), departments: byHospital[id] ?? [])
+            }
+        }
+    }
+
+    /// Adds a hospital (or updates its aliases and departments). `aliases` are other Institution Names it goes by.
+    @discardableResult
+    public func upsertHospital(id: String, name: String, aliases: [String] = [], departments: [String]) async throws -> Hospital {
+        let now = Clock.epochSeconds()
+        try await database.write { db in
+            let position = try await db.raw("SELECT COUNT(*) AS n FROM hospitals").first()?.decode(column: "n", as: Int.self) ?? 0
+            let existing = try await db.raw("SELECT id FROM hospitals WHERE id = \(bind: id)").first()
+            if existing == nil {
+                try await db.raw("""
+                    INSERT INTO hospitals (id, name, aliases, position, created_at)
+                    VALUES (\(bind: id), \(bind: name), \(bind: aliases.joined(separator: "\n")), \(bind: position), \(bind: now))
+                    """).run()
+            } else {
+                try await db.raw("UPDATE hospitals SET name = \(bind: name), aliases = \(bind: aliases.joined(separator: "\n")) WHERE id = \(bind: id)").run()
+            }
+            for department in departments {
+                try await db.raw("""
+                    INSERT INTO departments (hospital_id, name) VALUES (\(bind: id), \(bind: department)) ON CONFLICT DO NOTHING
+                    """).run()
+            }
+        }
+        return Hospital(id: id, name: name, departments: departments)
+    }
+
+    /// The hospital an Institution Name belongs to: a match on name or alias (normalised), else the default hospital.
+    func hospitalID(forInstitution institution: String, in db: any SQLDatabase) async throws -> String {
+        let rows = try await db.raw("SELECT id, name, aliases FROM hospitals ORDER BY position").all()
+        guard let first = rows.first else { throw PlatformError(.storageFailure, "no hospital is configured") }
+        let wanted = SearchText.normalize(institution)
+        if !wanted.isEmpty {
+            for row in rows {
+                let names = [try row.decode(column: "name", as: String.self)]
+                    + (try row.decode(column: "aliases", as: String.self)).split(separator: "\n").map(String.init)
+                if names.contains(where: { SearchText.normalize($0) == wanted }) { return try row.decode(column: "id", as: String.self) }
+            }
+        }
+        return try first.decode(column: "id", as: String.self)
+    }
+
+    // MARK: Worklist
+
+    static let studyColumns = """
+        study_uid, accession_number, patient_name, patient_id, patient_sex, patient_birth_date, study_date, study_time,
+        modality, modalities, description, body_part, referring_physician, status, visit_type, hospital_id, institution,
+        department, series_count, instance_count, scheduled_at, imaged_at, reported_at
+        """
+
+    static func decodeStudy(_ row: any SQLRow) throws -> StudySummary {
+        StudySummary(
+            studyInstanceUID: try row.decode(column: "study_uid", as: String.self),
+            accessionNumber: try row.decode(column: "accession_number", as: String.self),
+            patientName: try row.decode(column: "patient_name", as: String.self),
+            patientId: try row.decode(column: "patient_id", as: String.self),
+            patientSex: try row.decode(column: "patient_sex", as: String.self),
+            patientBirthDate: try row.decode(column: "patient_birth_date", as: String.self),
+            studyDate: try row.decode(column: "study_date", as: String.self),
+            studyTime: try row.decode(column: "study_time", as: String.self),
+            modality: try row.decode(column: "modality", as: String.self),
+            modalities: (try row.decode(column: "modalities", as: String.self)).split(separator: "\\").map(String.init),
+            description: try row.decode(column: "description", as: String.self),
+            bodyPart: try row.decode(column: "body_part", as: String.self),
+            referringPhysician: try row.decode(column: "referring_physician", as: String.self),
+            status: StudyStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .imaging,
+            visitType: VisitType(rawValue: try row.decode(column: "visit_type", as: String.self)),
+            hospitalId: try row.decode(column: "hospital_id", as: String.self),
+            institution: try row.decode(column: "institution", as: String.self),
+            department: try row.decode(column: "department", as: String.self),
+            seriesCount: try row.decode(column: "series_count", as: Int.self),
+            instanceCount: try row.decode(column: "instance_count", as: Int.self),
+            scheduledAt: try row.decode(column: "scheduled_at", as: Int64?.self),
+            imagedAt: try row.decode(column: "imaged_at", as: Int64?.self),
+            reportedAt: try row.decode(column: "reported_at", as: Int64?.self))
+    }
+
+    /// The condition that limits studies to what `scope` may see; `alias` qualifies the columns (`s.`) in joins.
+    static func scopeCondition(_ scope: AccessScope, alias: String = "") -> SQLQueryString {
+        switch scope {
+        case .all: return "1 = 1"
+        case .hospital(let id): return "\(unsafeRaw: alias)hospital_id = \(bind: id)"
+        case .department(let id, let name):
+            return "(\(unsafeRaw: alias)hospital_id = \(bind: id) AND \(unsafeRaw: alias)department = \(bind: name))"
+        case .patient(let key): return "\(unsafeRaw: alias)patient_key = \(bind: key)"
+        case .study(let uid): return "\(unsafeRaw: alias)study_uid = \(bind: uid)"
+        }
+    }
+
+    /// The worklist: exams visible to `scope` that match `query`, sorted and paged, with the total count.
+    public func worklist(_ query: WorklistQuery, scope: AccessScope) async throws -> Page<StudySummary> {
+        var conditions: [SQLQueryString] = [Self.scopeCondition(scope)]
+        if let modality = query.modality { conditions.append("modality = \(bind: modality.uppercased())") }
+        if let from = query.dateFrom { conditions.append("study_date >= \(bind: from)") }
+        if let to = query.dateTo { conditions.append("study_date <= \(bind: to)") }
+        if let name = query.name.map(SearchText.normalize), !name.isEmpty {
+            conditions.append("name_search LIKE \(bind: "%" + Self.escapeLike(name) + "%") ESCAPE '!'")
+        }
+        if let exact = query.nameExact { conditions.append("name_search = \(bind: SearchText.normalize(exact))") }
+        if let id = query.patientId { conditions.append("patient_id = \(bind: id)") }
+        if let accession = query.accessionNumber { conditions.append("accession_number = \(bind: accession)") }
+        if let status = query.status { conditions.append("status = \(bind: status.rawValue)") }
+        if let visit = query.visitType { conditions.append("visit_type = \(bind: visit.rawValue)") }
+        let whereClause = conditions.joined(separator: " AND ")
+        let direction = query.order == .asc ? "ASC" : "DESC"
+        let orderBy: String
+        switch query.sort {
+        case .date: orderBy = "study_date \(direction), study_time \(direction), study_uid \(direction)"
+        case .name: orderBy = "patient_name \(direction), study_date DESC, study_uid"
+        case .modality: orderBy = "modality \(direction), study_date DESC, study_uid"
+        case .status: orderBy = "status \(direction), study_date DESC, study_uid"
+        }
+        let limit = min(max(query.limit, 1), WorklistQuery.maximumLimit), offset = max(query.offset, 0)
+        return try await database.read { db in
+            let total = try await db.raw("SELECT COUNT(*) AS n FROM studies WHERE " + whereClause).first()?.decode(column: "n", as: Int.self) ?? 0
+            let rows = try await db.raw("SELECT \(unsafeRaw: Self.studyColumns) FROM studies WHERE " + whereClause
+                                        + " ORDER BY \(unsafeRaw: orderBy) LIMIT \(literal: limit) OFFSET \(literal: offset)").all()
+            let items = try rows.map(Self.decodeStudy)
+            let next = offset + items.count < total ? WorklistCursor.encode(offset: offset + items.count) : nil
+            return Page(items: items, total: total, nextCursor: next)
+        }
+    }
+
+    static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "!", with: "!!").replacingOccurrences(of: "%", with: "!%").replacingOccurrences(of: "_", with: "!_")
+    }
+
+    /// One exam, if `scope` may see it; `notFound` otherwise (a caller must not learn that a hidden exam exists).
+    public func study(_ uid: String, scope: AccessScope) async throws -> StudySummary {
+        let row = try await database.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.studyColumns) FROM studies WHERE study_uid = \(bind: uid) AND " + Self.scopeCondition(scope)).first()
+        }
+        guard let row else { throw PlatformError(.notFound, "no study \(uid)") }
+        return try Self.decodeStudy(row)
+    }
+
+    /// Other exams of the same patient (same hospital), newest first, within `scope`.
+    public func patientHistory(ofStudy uid: String, scope: AccessScope) async throws -> [StudySummary] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.studyColumns) FROM studies WHERE patient_key =
+                  (SELECT patient_key FROM studies WHERE study_uid = \(bind: uid)) AND study_uid <> \(bind: uid) AND
+                """ + Self.scopeCondition(scope) + " ORDER BY study_date DESC, study_time DESC").all().map(Self.decodeStudy)
+        }
+    }
+
+    /// The patient key (hospital + Patient ID) of a study.
+    public func patientKey(ofStudy uid: String) async throws -> String? {
+        try await database.read { db in
+            try await db.raw("SELECT patient_key FROM studies WHERE study_uid = \(bind: uid)").first()?.decode(column: "patient_key", as: String.self)
+        }
+    }
+
+    /// The series of a visible study, by series number.
+    public func series(ofStudy uid: String, scope: AccessScope) async throws -> [SeriesSummary] {
+        _ = try await study(uid, scope: scope)
+        return try await database.read { db in
+            let rows = try await db.raw("""
+                SELECT series_uid, study_uid, modality, series_number, description, body_part, instance_count FROM series
+                WHERE study_uid = \(bind: uid) ORDER BY series_number, created_at
+                """).all()
+            var result: [SeriesSummary] = []
+            for row in rows {
+                let seriesUID = try row.decode(column: "series_uid", as: String.self)
+                let count = try row.decode(column: "instance_count", as: Int.self)
+                let middle = try await db.raw("""
+                    SELECT sop_uid FROM instances WHERE series_uid = \(bind: seriesUID)
+                    ORDER BY instance_number, sop_uid LIMIT 1 OFFSET \(literal: max(0, count / 2))
+                    """).first()?.decode(column: "sop_uid", as: String.self)
+                result.append(SeriesSummary(
+                    seriesInstanceUID: seriesUID, studyInstanceUID: uid,
+                    modality: try row.decode(column: "modality", as: String.self),
+                    seriesNumber: try row.decode(column: "series_number", as: Int?.self),
+                    description: try row.decode(column: "description", as: String.self),
+                    bodyPart: try row.decode(column: "body_part", as: String.self),
+                    instanceCount: count, thumbnailInstanceUID: middle))
+            }
+            return result
+        }
+    }
+
+    /// The instances of a visible series, in Instance Number order, with the viewer's metadata.
+    public func instances(ofSeries uid: String, scope: AccessScope) async throws -> [InstanceSummary] {
+        let studyUID = try await database.read { db in
+            try await db.raw("SELECT study_uid FROM series WHERE series_uid = \(bind: uid)").first()?.decode(column: "study_uid", as: String.self)
+        }
+        guard let studyUID else { throw PlatformError(.notFound, "no series \(uid)") }
+        _ = try await study(studyUID, scope: scope)
+        return try await database.read { db in
+            let decoder = JSONDecoder()
+            return try await db.raw("""
+                SELECT sop_uid, series_uid, study_uid, sop_class_uid, instance_number, frame_count, transfer_syntax, size, metadata
+                FROM instances WHERE series_uid = \(bind: uid) ORDER BY instance_number, sop_uid
+                """).all().map { row in
+                let metadata = try row.decode(column: "metadata", as: String.self)
+                return InstanceSummary(
+                    sopInstanceUID: try row.decode(column: "sop_uid", as: String.self),
+                    seriesInstanceUID: try row.decode(column: "series_uid", as: String.self),
+                    studyInstanceUID: try row.decode(column: "study_uid", as: String.self),
+                    sopClassUID: try row.decode(column: "sop_class_uid", as: String.self),
+                    instanceNumber: try row.decode(column: "instance_number", as: Int?.self),
+                    numberOfFrames: try row.decode(column: "frame_count", as: Int.self),
+                    transferSyntaxUID: try row.decode(column: "transfer_syntax", as: String.self),
+                    size: try row.decode(column: "size", as: Int64.self),
+                    image: metadata.isEmpty ? nil : try decoder.decode(InstanceMetadata.self, from: Data(metadata.utf8)))
+            }
+        }
+    }
+
+    /// Where a visible instance's file is.
+    public func storedInstance(_ sopUID: String, scope: AccessScope) async throws -> StoredInstance {
+        let row = try await database.read { db in
+            try await db.raw("""
+                SELECT i.sop_uid, i.study_uid, i.storage_key, i.transfer_syntax, i.frame_count, s.patient_id, s.hospital_id
+                FROM instances i JOIN studies s ON s.study_uid = i.study_uid WHERE i.sop_uid = \(bind: sopUID) AND
+                """ + Self.scopeCondition(scope, alias: "s.")).first()
+        }
+        guard let row else { throw PlatformError(.notFound, "no instance \(sopUID)") }
+        return StoredInstance(sopInstanceUID: sopUID, studyInstanceUID: try row.decode(column: "study_uid", as: String.self),
+                              storageKey: try row.decode(column: "storage_key", as: String.self),
+                              transferSyntaxUID: try row.decode(column: "transfer_syntax", as: String.self),
+                              frameCount: try row.decode(column: "frame_count", as: Int.self),
+                              patientId: try row.decode(column: "patient_id", as: String.self),
+                              hospitalId: try row.decode(column: "hospital_id", as: String.self))
+    }
+}
+
+/// Opaque paging cursors: the offset, base64url'd, so clients do not build them.
+public enum WorklistCursor {
+    /// Encodes an offset.
+    public static func encode(offset: Int) -> String {
+        Data("o:\(offset)".utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+
+    /// Decodes a cursor; nil when it is not one of ours.
+    public static func decode(_ cursor: String) -> Int? {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8), text.hasPrefix("o:"),
+              let offset = Int(text.dropFirst(2)), offset >= 0 else { return nil }
+        return offset
+    }
+}

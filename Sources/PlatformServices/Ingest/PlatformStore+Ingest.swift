@@ -1,0 +1,203 @@
+import Crypto
+import DicomCore
+import Foundation
+import SQLKit
+
+extension PlatformStore {
+    /// The largest object ingest accepts (a 2 GiB multi-frame is beyond what the viewer can show anyway).
+    public static let maximumObjectSize = 1 << 31
+
+    /// Ingests one DICOM object held in memory (an upload): reads its header once, keeps the original bytes, indexes
+    /// it, and moves the exam's status forward. A SOP Instance UID already stored is a duplicate: the original stays.
+    public func ingest(bytes: [UInt8], source: String) async throws -> IngestOutcome {
+        guard bytes.count <= Self.maximumObjectSize else { throw PlatformError(.tooLarge, "object is larger than \(Self.maximumObjectSize) bytes") }
+        let file: DicomFile
+        do {
+            file = try DicomFile(bytes: bytes, options: .headerOnly)
+        } catch {
+            throw PlatformError(.invalidDicom, "not a readable DICOM object: \(error)")
+        }
+        let entry = try IndexEntry(file: file)
+        if try await instanceExists(entry.sopInstanceUID) { return outcome(entry, .duplicate) }
+        let key = Self.storageKey(entry)
+        try await blobs.put(key, bytes: bytes)
+        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        return try await index(entry, storageKey: key, size: Int64(bytes.count), sha256: digest, source: source, original: bytes)
+    }
+
+    /// Ingests a DICOM file on local disk (Storage SCP, `mi-cli import`). With `move`, the file is moved into the
+    /// blob store instead of copied.
+    public func ingest(fileAt path: String, source: String, move: Bool = false) async throws -> IngestOutcome {
+        let bytes: [UInt8]
+        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw PlatformError(.notFound, "cannot read \(path)")
+        }
+        guard move else { return try await ingest(bytes: bytes, source: source) }
+        let file: DicomFile
+        do { file = try DicomFile(bytes: bytes, options: .headerOnly) } catch {
+            throw PlatformError(.invalidDicom, "not a readable DICOM object: \(error)")
+        }
+        let entry = try IndexEntry(file: file)
+        if try await instanceExists(entry.sopInstanceUID) { return outcome(entry, .duplicate) }
+        let key = Self.storageKey(entry)
+        try await blobs.put(key, movingFileAt: URL(fileURLWithPath: path))
+        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        return try await index(entry, storageKey: key, size: Int64(bytes.count), sha256: digest, source: source, original: bytes)
+    }
+
+    static func storageKey(_ entry: IndexEntry) -> String {
+        "dicom/\(entry.studyInstanceUID)/\(entry.seriesInstanceUID)/\(entry.sopInstanceUID).dcm"
+    }
+
+    private func outcome(_ entry: IndexEntry, _ kind: IngestOutcome.Kind) -> IngestOutcome {
+        IngestOutcome(kind: kind, sopInstanceUID: entry.sopInstanceUID, studyInstanceUID: entry.studyInstanceUID,
+                      seriesInstanceUID: entry.seriesInstanceUID, isReport: entry.reportKind != nil)
+    }
+
+    func instanceExists(_ sopUID: String) async throws -> Bool {
+        try await database.read { db in try await db.raw("SELECT 1 AS x FROM instances WHERE sop_uid = \(bind: sopUID)").first() != nil }
+    }
+
+    /// Writes the index rows for a stored object, in one transaction.
+    private func index(_ entry: IndexEntry, storageKey: String, size: Int64, sha256: String, source: String,
+                       original: [UInt8]) async throws -> IngestOutcome {
+        // A report object also becomes a report row with its document extracted (PDF) or its text (SR).
+        var extracted: (contentType: String, text: String, document: [UInt8]?, title: String)?
+        if let kind = entry.reportKind {
+            let full: DicomFile
+            do { full = try DicomFile(bytes: original) } catch { throw PlatformError(.invalidDicom, "report object is unreadable: \(error)") }
+            switch kind {
+            case .encapsulatedPDF:
+                guard let slice = full.dataSet[Tag(0x0042, 0x0011)]?.bytes, !slice.isEmpty else {
+                    throw PlatformError(.invalidDicom, "Encapsulated PDF without Encapsulated Document (0042,0011)")
+                }
+                var document = [UInt8](slice)
+                if let end = Self.pdfEnd(document) { document.removeSubrange(end...) }
+                extracted = ("application/pdf", "", document, full.dataSet.string(Tag(0x0042, 0x0010)) ?? "Report")
+            case .structuredReport:
+                extracted = ("text/plain", StructuredReportText.extract(full.dataSet), nil,
+                          full.dataSet.string(.seriesDescription) ?? "Structured report")
+            }
+        }
+        let report = extracted
+        let reportID = UUID().uuidString.lowercased()
+        if let document = report?.document { try await blobs.put("reports/\(reportID).pdf", bytes: document) }
+        let metadataJSON = try entry.metadata.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) } ?? ""
+        let now = Clock.epochSeconds()
+        let isImage = entry.reportKind == nil && !IndexEntry.nonImageModalities.contains(entry.modality)
+        let result: (status: StudyStatus, duplicate: Bool) = try await database.write { db in
+            if try await db.raw("SELECT 1 AS x FROM instances WHERE sop_uid = \(bind: entry.sopInstanceUID)").first() != nil {
+                return (.imaging, true)
+            }
+            let hospitalID = try await hospitalID(forInstitution: entry.institution, in: db)
+            let patientKey = "\(hospitalID)/\(entry.patientID)"
+            let displayName = PatientNameFormatting.display(entry.patientNameRaw)
+            let searchKey = PatientNameFormatting.searchKey(entry.patientNameRaw)
+            try await db.raw("""
+                INSERT INTO patients (key, hospital_id, patient_id, name, name_search, birth_date, sex, created_at)
+                VALUES (\(bind: patientKey), \(bind: hospitalID), \(bind: entry.patientID), \(bind: displayName), \(bind: searchKey),
+                        \(bind: entry.patientBirthDate), \(bind: entry.patientSex), \(bind: now))
+                ON CONFLICT (key) DO UPDATE SET name = excluded.name, name_search = excluded.name_search,
+                  birth_date = CASE WHEN excluded.birth_date <> '' THEN excluded.birth_date ELSE patients.birth_date END,
+                  sex = CASE WHEN excluded.sex <> '' THEN excluded.sex ELSE patients.sex END
+                """).run()
+            var status: StudyStatus = isImage ? .imaging : (report != nil ? .report : .imaging)
+            if let existing = try await db.raw("SELECT status FROM studies WHERE study_uid = \(bind: entry.studyInstanceUID)").first() {
+                let current = StudyStatus(rawValue: try existing.decode(column: "status", as: String.self)) ?? .imaging
+                status = current.advanced(to: status)
+            } else {
+                // An order from the RIS waits under its accession number with a placeholder UID: the images take it over.
+                let order = entry.accessionNumber.isEmpty ? nil : try await db.raw("""
+                    SELECT study_uid, visit_type, department, scheduled_at, description FROM studies
+                    WHERE accession_number = \(bind: entry.accessionNumber) AND hospital_id = \(bind: hospitalID)
+                      AND instance_count = 0 AND series_count = 0 LIMIT 1
+                    """).first()
+                let department = entry.department.isEmpty ? (try order?.decode(column: "department", as: String.self) ?? "") : entry.department
+                let description = entry.studyDescription.isEmpty ? (try order?.decode(column: "description", as: String.self) ?? "") : entry.studyDescription
+                try await db.raw("""
+                    INSERT INTO studies (study_uid, patient_key, hospital_id, accession_number, study_date, study_time, modality,
+                      modalities, description, referring_physician, department, visit_type, status, patient_name, name_search,
+                      patient_id, patient_sex, patient_birth_date, institution, body_part, scheduled_at, created_at, updated_at)
+                    VALUES (\(bind: entry.studyInstanceUID), \(bind: patientKey), \(bind: hospitalID), \(bind: entry.accessionNumber),
+                      \(bind: entry.studyDate), \(bind: entry.studyTime), \(bind: isImage ? entry.modality : ""), '',
+                      \(bind: description), \(bind: entry.referringPhysician), \(bind: department),
+                      \(bind: try order?.decode(column: "visit_type", as: String.self) ?? ""), \(bind: StudyStatus.scheduled.rawValue),
+                      \(bind: displayName), \(bind: searchKey), \(bind: entry.patientID), \(bind: entry.patientSex),
+                      \(bind: entry.patientBirthDate), \(bind: entry.institution), \(bind: entry.bodyPart),
+                      \(bind: try order?.decode(column: "scheduled_at", as: Int64?.self)), \(bind: now), \(bind: now))
+                    """).run()
+                if let order {
+                    let placeholder = try order.decode(column: "study_uid", as: String.self)
+                    try await db.raw("UPDATE reports SET study_uid = \(bind: entry.studyInstanceUID) WHERE study_uid = \(bind: placeholder)").run()
+                    if try await db.raw("SELECT 1 AS x FROM reports WHERE study_uid = \(bind: entry.studyInstanceUID)").first() != nil {
+                        status = .report
+                    }
+                    try await db.raw("DELETE FROM studies WHERE study_uid = \(bind: placeholder)").run()
+                }
+            }
+            try await db.raw("""
+                INSERT INTO series (series_uid, study_uid, modality, series_number, description, body_part, created_at)
+                VALUES (\(bind: entry.seriesInstanceUID), \(bind: entry.studyInstanceUID), \(bind: entry.modality),
+                  \(bind: entry.seriesNumber), \(bind: entry.seriesDescription), \(bind: entry.bodyPart), \(bind: now))
+                ON CONFLICT (series_uid) DO NOTHING
+                """).run()
+            try await db.raw("""
+                INSERT INTO instances (sop_uid, series_uid, study_uid, sop_class_uid, instance_number, frame_count, transfer_syntax,
+                  storage_key, size, sha256, metadata, created_at)
+                VALUES (\(bind: entry.sopInstanceUID), \(bind: entry.seriesInstanceUID), \(bind: entry.studyInstanceUID),
+                  \(bind: entry.sopClassUID), \(bind: entry.instanceNumber), \(bind: entry.frameCount), \(bind: entry.transferSyntaxUID),
+                  \(bind: storageKey), \(bind: size), \(bind: sha256), \(bind: metadataJSON), \(bind: now))
+                """).run()
+            try await db.raw("UPDATE series SET instance_count = instance_count + 1 WHERE series_uid = \(bind: entry.seriesInstanceUID)").run()
+            // Modalities in the study, imaging ones first.
+            let modalities = try await db.raw("SELECT DISTINCT modality FROM series WHERE study_uid = \(bind: entry.studyInstanceUID)").all()
+                .map { try $0.decode(column: "modality", as: String.self) }.filter { !$0.isEmpty }.sorted {
+                    (IndexEntry.nonImageModalities.contains($0) ? 1 : 0, $0) < (IndexEntry.nonImageModalities.contains($1) ? 1 : 0, $1)
+                }
+            if let report {
+                try await db.raw("""
+                    INSERT INTO reports (id, study_uid, title, content_type, storage_key, text, author, source, source_uid, created_at)
+                    VALUES (\(bind: reportID), \(bind: entry.studyInstanceUID), \(bind: report.title), \(bind: report.contentType),
+                      \(bind: report.document == nil ? nil : "reports/\(reportID).pdf"), \(bind: report.text), '', \(bind: source),
+                      \(bind: entry.sopInstanceUID), \(bind: now))
+                    """).run()
+            }
+            try await db.raw("""
+                UPDATE studies SET status = \(bind: status.rawValue),
+                  series_count = (SELECT COUNT(*) FROM series WHERE study_uid = \(bind: entry.studyInstanceUID)),
+                  instance_count = instance_count + 1,
+                  modalities = \(bind: modalities.joined(separator: "\\")),
+                  modality = CASE WHEN modality = '' THEN \(bind: isImage ? entry.modality : "") ELSE modality END,
+                  study_date = CASE WHEN study_date = '' THEN \(bind: entry.studyDate) ELSE study_date END,
+                  study_time = CASE WHEN study_time = '' THEN \(bind: entry.studyTime) ELSE study_time END,
+                  imaged_at = CASE WHEN imaged_at IS NULL AND \(bind: isImage) THEN \(bind: now) ELSE imaged_at END,
+                  reported_at = CASE WHEN reported_at IS NULL AND \(bind: status == .report) THEN \(bind: now) ELSE reported_at END,
+                  updated_at = \(bind: now)
+                WHERE study_uid = \(bind: entry.studyInstanceUID)
+                """).run()
+            return (status, false)
+        }
+        if result.duplicate {
+            return outcome(entry, .duplicate)
+        }
+        events.publish(.instanceStored(studyUID: entry.studyInstanceUID, sopInstanceUID: entry.sopInstanceUID))
+        events.publish(.studyStatusChanged(studyUID: entry.studyInstanceUID, status: result.status))
+        return outcome(entry, .stored)
+    }
+
+    /// Where a PDF ends (after the last `%%EOF`): DICOM pads the document to an even length.
+    static func pdfEnd(_ bytes: [UInt8]) -> Int? {
+        let marker = Array("%%EOF".utf8)
+        guard bytes.count >= marker.count else { return nil }
+        var i = bytes.count - marker.count
+        while i >= 0 {
+            if bytes[i] == marker[0], Array(bytes[i..<i + marker.count]) == marker {
+                var end = i + marker.count
+                while end < bytes.count, bytes[end] == 0x0D || bytes[end] == 0x0A { end += 1 }
+                return end
+            }
+            i -= 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,97 @@
+import DicomCore
+import Foundation
+import ImagingKit
+
+/// Frames for the viewer and rendered previews, read from stored originals.
+public struct PixelService: Sendable {
+    public let store: PlatformStore
+
+    public init(store: PlatformStore) { self.store = store }
+
+    /// Reads and parses a stored instance (whole file: pixels are needed).
+    func file(_ instance: StoredInstance) async throws -> DicomFile {
+        let bytes = try await store.blobs.get(instance.storageKey)
+        do { return try DicomFile(bytes: bytes) } catch {
+            throw PlatformError(.invalidDicom, "stored object \(instance.sopInstanceUID) is unreadable: \(error)")
+        }
+    }
+
+    /// Decodes frame `number` (1-based, as DICOMweb numbers them) of a visible instance.
+    public func decodedFrame(_ instance: StoredInstance, number: Int) async throws -> DecodedFrame {
+        guard number >= 1, number <= instance.frameCount else {
+            throw PlatformError.invalid("frame", "frame must be between 1 and \(instance.frameCount)")
+        }
+        let file = try await self.file(instance)
+        do {
+            var frame = try file.decodedFrame(number - 1)
+            // Colour in YBR goes out as RGB: the wire format has no colour transform.
+            if frame.descriptor.samplesPerPixel == 3, frame.descriptor.photometricInterpretation.hasPrefix("YBR_FULL"), frame.descriptor.bytesPerSample == 1 {
+                var raster = Raster<Int32>(width: frame.descriptor.columns, height: frame.descriptor.rows, channels: 3,
+                                           samples: frame.bytes.map { Int32($0) })
+                ColorConversion.ybrFullToRGB(&raster)
+                frame.bytes = raster.samples.map { UInt8(clamping: $0) }
+                frame.descriptor.photometricInterpretation = "RGB"
+            }
+            return frame
+        } catch {
+            throw PlatformError(.invalidDicom, "frame \(number) cannot be decoded: \(error)")
+        }
+    }
+
+    /// The frame in the viewer's wire format (`FrameWireEncoder`), not yet gzip'd.
+    public func wireFrame(_ instance: StoredInstance, number: Int) async throws -> [UInt8] {
+        let frame = try await decodedFrame(instance, number: number)
+        do { return try FrameWireEncoder.encode(frame) } catch {
+            throw PlatformError(.invalidDicom, "frame \(number) cannot be encoded: \(error)")
+        }
+    }
+
+    /// Options for a rendered preview.
+    public struct RenderOptions: Sendable, Hashable {
+        public enum Format: String, Sendable, CaseIterable { case png, jpeg }
+        public var format: Format = .jpeg
+        /// Window centre/width in modality units; the file's first window (or auto) when nil.
+        public var window: (center: Double, width: Double)?
+        /// Longest side in pixels; the image is scaled down to fit, never up.
+        public var size: Int?
+        public var quality = 85
+        public init() {}
+        public static func == (a: Self, b: Self) -> Bool {
+            a.format == b.format && a.window?.center == b.window?.center && a.window?.width == b.window?.width && a.size == b.size && a.quality == b.quality
+        }
+        public func hash(into h: inout Hasher) { h.combine(format); h.combine(size); h.combine(quality); h.combine(window?.center); h.combine(window?.width) }
+    }
+
+    /// A PNG or JPEG preview through ImagingKit's pipeline.
+    public func rendered(_ instance: StoredInstance, number: Int, options: RenderOptions) async throws -> [UInt8] {
+        let file = try await self.file(instance)
+        guard number >= 1, number <= instance.frameCount else {
+            throw PlatformError.invalid("frame", "frame must be between 1 and \(instance.frameCount)")
+        }
+        do {
+            var pipeline = try RenderPipeline(file.dataSet)
+            if let window = options.window {
+                guard window.width > 0 else { throw PlatformError.invalid("window", "window width must be positive") }
+                pipeline.voi = .window(Window(center: window.center, width: window.width))
+            }
+            var image = try pipeline.render(decoded: file.decodedFrame(number - 1))
+            if let size = options.size {
+                guard (16...4096).contains(size) else { throw PlatformError.invalid("size", "size must be 16–4096") }
+                let longest = max(image.width, image.height)
+                if longest > size {
+                    let scale = Double(size) / Double(longest)
+                    image = image.resized(width: max(1, Int((Double(image.width) * scale).rounded())),
+                                          height: max(1, Int((Double(image.height) * scale).rounded())), interpolation: .bilinear)
+                }
+            }
+            switch options.format {
+            case .png: return try PNGEncoder.encode(image)
+            case .jpeg: return try JPEGEncoder.encode(image, quality: options.quality)
+            }
+        } catch let error as PlatformError {
+            throw error
+        } catch {
+            throw PlatformError(.invalidDicom, "frame \(number) cannot be rendered: \(error)")
+        }
+    }
+}

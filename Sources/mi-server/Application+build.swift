@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOSSL
+import PlatformServices
+
+/// The router with every route and middleware: what `serve`, `demo` and the tests run.
+func buildRouter(_ platform: Platform) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: FileMiddleware(platform.config.webRoot ?? WebResources.root, searchForIndexHtml: true))
+    router.add(middleware: AuthMiddleware(authorization: platform.authorization))
+    router.get("/healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
+    OAuthRoutes(platform: platform).register(on: router)
+    let api = router.group("api/v1")
+    api.get("openapi.json") { _, _ in
+        bytesResponse(WebResources.openAPIDocument, contentType: "application/json; charset=utf-8", headers: [.cacheControl: "public, max-age=300"])
+    }
+    AccountRoutes(platform: platform).register(on: api)
+    StudyRoutes(platform: platform).register(on: api)
+    IntegrationRoutes(platform: platform).register(on: api)
+    AdminRoutes(platform: platform).register(on: api)
+    return router
+}
+
+/// The HTTP(S) application for a platform.
+func buildApplication(_ platform: Platform, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    throws -> some ApplicationProtocol {
+    let config = platform.config
+    let router = buildRouter(platform)
+    let configuration = ApplicationConfiguration(address: .hostname(config.listen.host, port: config.listen.port), serverName: nil)
+    if let tls = config.tls {
+        let certificates = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+        let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+        let tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: certificates, privateKey: .privateKey(key))
+        return Application(router: router, server: try .tls(.http1(), tlsConfiguration: tlsConfiguration), configuration: configuration,
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+    }
+    return Application(router: router, server: .http1(), configuration: configuration,
+                       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+}
+
+/// Files shipped with the server: the web client and the OpenAPI document.
+enum WebResources {
+    static var root: String { Bundle.module.resourceURL!.appendingPathComponent("web").path }
+    static let openAPIDocument: [UInt8] = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url) else { return Array("{}".utf8) }
+        return [UInt8](data)
+    }()
+}

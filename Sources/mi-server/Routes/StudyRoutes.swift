@@ -1,0 +1,161 @@
+import Foundation
+import Hummingbird
+import ImagingKit
+import PlatformServices
+
+/// The worklist and what hangs off an exam: series, instances, frames, previews, files and reports.
+struct StudyRoutes {
+    let platform: Platform
+    var store: PlatformStore { platform.store }
+
+    /// Roles that may read clinical data; each sees only its scope. Administrators manage accounts, not images.
+    static func reader(_ context: AppRequestContext) throws -> Principal {
+        try context.require(.doctor, .patient, .integration)
+    }
+
+    func register(on api: RouterGroup<AppRequestContext>) {
+        api.get("studies") { request, context in
+            let principal = try Self.reader(context)
+            let query = try Self.worklistQuery(request)
+            let page = try await store.worklist(query, scope: principal.scope)
+            await store.audit(.worklistQuery, actor: principal.name, actorID: principal.userId,
+                              detail: request.uri.query ?? "", clientIP: context.clientIP)
+            return try JSONResponse.make(page)
+        }
+        api.get("studies/:uid") { _, context in
+            let principal = try Self.reader(context)
+            let study = try await store.study(try context.parameters.require("uid"), scope: principal.scope)
+            await store.audit(.studyView, actor: principal.name, actorID: principal.userId, patientId: study.patientId,
+                              studyUID: study.studyInstanceUID, clientIP: context.clientIP)
+            return try JSONResponse.make(study)
+        }
+        api.get("studies/:uid/series") { _, context in
+            let principal = try Self.reader(context)
+            let items = try await store.series(ofStudy: try context.parameters.require("uid"), scope: principal.scope)
+            return try JSONResponse.make(Page(items: items, total: items.count))
+        }
+        api.get("studies/:uid/history") { _, context in
+            let principal = try Self.reader(context)
+            let items = try await store.patientHistory(ofStudy: try context.parameters.require("uid"), scope: principal.scope)
+            return try JSONResponse.make(Page(items: items, total: items.count))
+        }
+        api.get("studies/:uid/reports") { _, context in
+            let principal = try Self.reader(context)
+            let items = try await store.reports(ofStudy: try context.parameters.require("uid"), scope: principal.scope)
+            return try JSONResponse.make(Page(items: items, total: items.count))
+        }
+        api.get("series/:uid/instances") { _, context in
+            let principal = try Self.reader(context)
+            let items = try await store.instances(ofSeries: try context.parameters.require("uid"), scope: principal.scope)
+            return try JSONResponse.make(Page(items: items, total: items.count))
+        }
+        api.get("instances/:uid/frames/:n") { request, context in
+            let principal = try Self.reader(context)
+            guard let number = Int(try context.parameters.require("n")), number >= 1 else {
+                throw APIError.badParameter("n", "frame numbers start at 1")
+            }
+            let instance = try await store.storedInstance(try context.parameters.require("uid"), scope: principal.scope)
+            let frame = try await platform.pixels.wireFrame(instance, number: number)
+            let acceptsGzip = (request.headers[.acceptEncoding] ?? "").lowercased().contains("gzip")
+            var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept-Encoding"]
+            if acceptsGzip {
+                headers[.contentEncoding] = "gzip"
+                return bytesResponse(try Gzip.compress(frame, level: 1), contentType: FrameWireEncoder.mediaType, headers: headers)
+            }
+            return bytesResponse(frame, contentType: FrameWireEncoder.mediaType, headers: headers)
+        }
+        api.get("instances/:uid/rendered") { request, context in
+            let principal = try Self.reader(context)
+            let q = QueryReader(request: request)
+            var options = PixelService.RenderOptions()
+            options.format = try q.enumeration("format", PixelService.RenderOptions.Format.self) ?? .jpeg
+            options.size = try q.int("size", range: 16...4096)
+            options.quality = try q.int("quality", range: 1...100) ?? 85
+            let center = try q.double("windowCenter"), width = try q.double("windowWidth")
+            if (center == nil) != (width == nil) { throw APIError.badParameter(center == nil ? "windowCenter" : "windowWidth", "give both windowCenter and windowWidth") }
+            if let center, let width {
+                guard width > 0 else { throw APIError.badParameter("windowWidth", "must be positive") }
+                options.window = (center, width)
+            }
+            let frame = try q.int("frame", range: 1...100_000) ?? 1
+            let instance = try await store.storedInstance(try context.parameters.require("uid"), scope: principal.scope)
+            let bytes = try await platform.pixels.rendered(instance, number: frame, options: options)
+            return bytesResponse(bytes, contentType: options.format == .png ? "image/png" : "image/jpeg",
+                                 headers: [.cacheControl: "private, max-age=3600"])
+        }
+        api.get("instances/:uid/file") { _, context in
+            let principal = try Self.reader(context)
+            let instance = try await store.storedInstance(try context.parameters.require("uid"), scope: principal.scope)
+            let bytes = try await store.blobs.get(instance.storageKey)
+            await store.audit(.fileDownload, actor: principal.name, actorID: principal.userId, patientId: instance.patientId,
+                              studyUID: instance.studyInstanceUID, detail: instance.sopInstanceUID, clientIP: context.clientIP)
+            return bytesResponse(bytes, contentType: "application/dicom",
+                                 headers: [.contentDisposition: "attachment; filename=\"\(instance.sopInstanceUID).dcm\"", .cacheControl: "private, no-store"])
+        }
+        api.get("reports/:id") { _, context in
+            let principal = try Self.reader(context)
+            return try JSONResponse.make(try await store.report(try context.parameters.require("id"), scope: principal.scope).report)
+        }
+        api.get("reports/:id/file") { _, context in
+            let principal = try Self.reader(context)
+            let (report, key) = try await store.report(try context.parameters.require("id"), scope: principal.scope)
+            await store.audit(.reportView, actor: principal.name, actorID: principal.userId, studyUID: report.studyInstanceUID,
+                              detail: report.id, clientIP: context.clientIP)
+            guard let key else {
+                return bytesResponse(Array(report.text.utf8), contentType: "text/plain; charset=utf-8", headers: [.cacheControl: "private, no-store"])
+            }
+            return bytesResponse(try await store.blobs.get(key), contentType: report.contentType,
+                                 headers: [.contentDisposition: "inline; filename=\"report-\(report.id).pdf\"", .cacheControl: "private, no-store"])
+        }
+        api.get("reports/:id/pages") { _, context in
+            let principal = try Self.reader(context)
+            let (report, key) = try await store.report(try context.parameters.require("id"), scope: principal.scope)
+            guard let key else { throw APIError(.notFound, "not_found", "report \(report.id) has no document") }
+            let count = try await ReportPages.pageCount(store: store, key: key)
+            struct PageInfo: Encodable { var number: Int; var url: String }
+            let items = (1...max(count, 1)).map { PageInfo(number: $0, url: "/api/v1/reports/\(report.id)/pages/\($0)") }
+            return try JSONResponse.make(Page(items: items, total: items.count))
+        }
+        api.get("reports/:id/pages/:n") { _, context in
+            let principal = try Self.reader(context)
+            guard let number = Int(try context.parameters.require("n")), number >= 1 else { throw APIError.badParameter("n", "page numbers start at 1") }
+            let (report, key) = try await store.report(try context.parameters.require("id"), scope: principal.scope)
+            guard let key else { throw APIError(.notFound, "not_found", "report \(report.id) has no document") }
+            let png = try await ReportPages.page(store: store, key: key, number: number)
+            return bytesResponse(png, contentType: "image/png", headers: [.cacheControl: "private, max-age=3600"])
+        }
+    }
+
+    /// Worklist parameters, each checked; a bad one is a 400 that names it.
+    static func worklistQuery(_ request: Request) throws -> WorklistQuery {
+        let q = QueryReader(request: request)
+        var query = WorklistQuery()
+        if let modality = q.string("modality") {
+            guard modality.count <= 16, modality.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw APIError.badParameter("modality", "must be a DICOM modality code such as CT")
+            }
+            query.modality = modality
+        }
+        query.dateFrom = try q.date("dateFrom")
+        query.dateTo = try q.date("dateTo")
+        if let from = query.dateFrom, let to = query.dateTo, from > to { throw APIError.badParameter("dateFrom", "must not be after dateTo") }
+        query.name = q.string("name")
+        query.nameExact = q.string("nameExact")
+        query.patientId = q.string("patientId")
+        query.accessionNumber = q.string("accessionNumber")
+        query.status = try q.enumeration("status", StudyStatus.self)
+        query.visitType = try q.enumeration("visitType", VisitType.self)
+        query.sort = try q.enumeration("sort", WorklistQuery.SortKey.self) ?? .date
+        query.order = try q.enumeration("order", WorklistQuery.Order.self) ?? (query.sort == .date ? .desc : .asc)
+        query.limit = try q.int("limit", range: 1...WorklistQuery.maximumLimit) ?? 50
+        if let cursor = q.string("cursor") {
+            guard let offset = WorklistCursor.decode(cursor) else { throw APIError.badParameter("cursor", "is not a cursor this server issued") }
+            query.offset = offset
+        } else if let page = try q.int("page", range: 1...1_000_000) {
+            query.offset = (page - 1) * query.limit
+        } else {
+            query.offset = try q.int("offset", range: 0...100_000_000) ?? 0
+        }
+        return query
+    }
+}
