@@ -2,7 +2,8 @@
 # install-test-deps.sh — install what the oracle tests need, only when missing.
 #
 #   * Debian packages: dcmtk (dcmdump, dcm2json), libgdcm-tools (gdcmdump),
-#     dicom3tools (dciodvfy), zlib1g-dev, libsqlite3-dev, libssl-dev, python3-venv.
+#     dicom3tools (dciodvfy), zlib1g-dev, libsqlite3-dev, libssl-dev, python3-venv,
+#     postgresql (store tests run on both engines), poppler-utils (report page images).
 #     `apt-get update` runs only if at least one of them is missing.
 #   * A Python environment in .venv-test/ (git-ignored, inside the checkout) with
 #     pydicom==3.0.2 and numpy. `.venv-test/bin/python` is always the interpreter
@@ -30,8 +31,10 @@ declare -A CHECK=(
     [libsqlite3-dev]="file:/usr/include/sqlite3.h"
     [libssl-dev]="file:/usr/include/openssl/ssl.h"
     [python3-venv]="venv"
+    [postgresql]="file:/usr/lib/postgresql/15/bin/initdb"
+    [poppler-utils]="cmd:pdftoppm cmd:pdftotext"
 )
-ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv)
+ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv postgresql poppler-utils)
 
 present() {
     local spec
