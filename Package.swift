@@ -41,6 +41,7 @@ let package = Package(
         .executableTarget(name: "DicomFuzz", dependencies: ["DicomCore", "DicomNetwork"]),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"], exclude: ["Fixtures"]),
         .testTarget(name: "ImagingKitTests", dependencies: ["ImagingKit", "DicomCore"]),
+        .testTarget(name: "PlatformServicesTests", dependencies: ["PlatformServices", "DicomCore"]),
         .testTarget(name: "DicomNetworkTests", dependencies: [
             "DicomNetwork", "DicomCore",
             .product(name: "NIOCore", package: "swift-nio"),
