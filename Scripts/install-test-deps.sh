@@ -2,7 +2,9 @@
 # install-test-deps.sh — install what the oracle tests need, only when missing.
 #
 #   * Debian packages: dcmtk (dcmdump, dcm2json), libgdcm-tools (gdcmdump),
-#     dicom3tools (dciodvfy), zlib1g-dev, libsqlite3-dev, libssl-dev, python3-venv.
+#     dicom3tools (dciodvfy), zlib1g-dev, libsqlite3-dev, libssl-dev, python3-venv;
+#     poppler-utils + poppler-data (pdftotext, pdftoppm and the CMaps for Chinese PDF
+#     text) and fonts-wqy-zenhei (a Chinese font for poppler to render the reports with).
 #     `apt-get update` runs only if at least one of them is missing.
 #   * A Python environment in .venv-test/ (git-ignored, inside the checkout) with
 #     pydicom==3.0.2 and numpy. `.venv-test/bin/python` is always the interpreter
@@ -30,8 +32,11 @@ declare -A CHECK=(
     [libsqlite3-dev]="file:/usr/include/sqlite3.h"
     [libssl-dev]="file:/usr/include/openssl/ssl.h"
     [python3-venv]="venv"
+    [poppler-utils]="cmd:pdftotext cmd:pdftoppm"
+    [poppler-data]="file:/usr/share/poppler/cMap/Adobe-GB1/UniGB-UCS2-H"
+    [fonts-wqy-zenhei]="file:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 )
-ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv)
+ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv poppler-utils poppler-data fonts-wqy-zenhei)
 
 present() {
     local spec

@@ -9,6 +9,8 @@ struct GeneratedDemo: Sendable {
     let catalog: DemoCatalog
     /// Wall-clock seconds the generation took.
     let seconds: Double
+    /// CPU seconds (user and system, all threads of the test process) meanwhile.
+    let cpuSeconds: Double
 
     static let shared: Result<GeneratedDemo, PlatformServicesError> = generate(run: "a")
 
@@ -19,11 +21,18 @@ struct GeneratedDemo: Sendable {
         removeStaleRuns(in: base)
         let folder = base.appendingPathComponent("\(ProcessInfo.processInfo.processIdentifier)-\(run)")
         try? FileManager.default.removeItem(at: folder)
-        let start = Date()
+        let start = Date(), cpuStart = processCPUSeconds()
         return Result { () throws(PlatformServicesError) -> GeneratedDemo in
             let catalog = try DemoStudies.generate(into: folder, progress: progress)
-            return GeneratedDemo(folder: folder, catalog: catalog, seconds: Date().timeIntervalSince(start))
+            return GeneratedDemo(folder: folder, catalog: catalog, seconds: Date().timeIntervalSince(start), cpuSeconds: processCPUSeconds() - cpuStart)
         }
+    }
+
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        return user + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
     private static func removeStaleRuns(in base: URL) {

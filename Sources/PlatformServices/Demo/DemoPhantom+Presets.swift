@@ -84,14 +84,15 @@ extension DemoPhantom {
 
     /// Chest radiograph (DX, PA): one 2048×2048 image, 0.2 mm imager pixels, unsigned 12-bit, written MONOCHROME1
     /// (low values display white). Direct exposure 3900, body 2300, lungs 3200, mediastinum 2100, heart 2000,
-    /// shoulders 2300, diaphragm domes (abdomen below them) 2250, spine 1500, trachea 2900, clavicles 1300, humeral heads 1400.
+    /// neck and shoulders 2300, diaphragm domes (abdomen below them) 2250, spine 1500, trachea 2900, clavicles 1300, humeral heads 1400.
     public static let chestDX = DemoPhantom(
         name: "chest DX", columns: 2048, rows: 2048, slices: 1, rowSpacing: 0.2, columnSpacing: 0.2, sliceSpacing: 0,
         unit: "", background: 3900,
         regions: [
             Region("body", value: 2300, center: (1024, 1120), semiAxes: (880, 1000), extent: .slices(0...0)),
-            Region("right shoulder", value: 2300, center: (230, 560), semiAxes: (230, 260), extent: .slices(0...0)),
-            Region("left shoulder", value: 2300, center: (1818, 560), semiAxes: (230, 260), extent: .slices(0...0)),
+            Region("neck", value: 2300, center: (1024, 120), semiAxes: (190, 260), extent: .slices(0...0)),
+            Region("right shoulder", value: 2300, center: (260, 640), semiAxes: (280, 300), extent: .slices(0...0)),
+            Region("left shoulder", value: 2300, center: (1788, 640), semiAxes: (280, 300), extent: .slices(0...0)),
             Region("right lung", value: 3200, center: (700, 950), semiAxes: (270, 620), extent: .slices(0...0)),
             Region("left lung", value: 3200, center: (1350, 950), semiAxes: (250, 600), extent: .slices(0...0)),
             Region("mediastinum", value: 2100, center: (1024, 820), semiAxes: (120, 520), extent: .slices(0...0)),
@@ -102,8 +103,8 @@ extension DemoPhantom {
             Region("trachea", value: 2900, center: (1024, 560), semiAxes: (30, 260), extent: .slices(0...0)),
             Region("right clavicle", value: 1300, center: (760, 400), semiAxes: (260, 30), extent: .slices(0...0)),
             Region("left clavicle", value: 1300, center: (1288, 400), semiAxes: (260, 30), extent: .slices(0...0)),
-            Region("right humeral head", value: 1400, center: (190, 480), semiAxes: (100, 120), extent: .slices(0...0)),
-            Region("left humeral head", value: 1400, center: (1858, 480), semiAxes: (100, 120), extent: .slices(0...0)),
+            Region("right humeral head", value: 1400, center: (200, 560), semiAxes: (100, 120), extent: .slices(0...0)),
+            Region("left humeral head", value: 1400, center: (1848, 560), semiAxes: (100, 120), extent: .slices(0...0)),
         ],
         landmarks: [
             Landmark("direct exposure", column: 20, row: 20, slice: 0, value: 3900),

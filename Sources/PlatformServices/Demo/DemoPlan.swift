@@ -2,10 +2,10 @@ import DicomCore
 
 /// The fixed script of the demo: who, where, what and when. Everything `DemoStudies` writes derives from these values
 /// and from the phantoms, so every run writes the same bytes.
-struct DemoPlan {
+struct DemoPlan: Sendable {
     /// One series to acquire.
-    struct Series {
-        enum Kind { case ct, mr, dx, cr }
+    struct Series: Sendable {
+        enum Kind: Sendable { case ct, mr, dx, cr }
         var kind: Kind
         var number: Int
         var description: String
@@ -14,7 +14,7 @@ struct DemoPlan {
     }
 
     /// A signed report.
-    struct Report {
+    struct Report: Sendable {
         var findings: [String]
         var impression: [String]
         /// Reporting and reviewing physicians, as DICOM PN (alphabetic=ideographic).
@@ -28,7 +28,7 @@ struct DemoPlan {
     }
 
     /// One exam (order).
-    struct Exam {
+    struct Exam: Sendable {
         var accessionNumber: String
         var patientID: String
         var hospitalID: String
