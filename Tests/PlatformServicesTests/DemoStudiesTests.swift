@@ -234,6 +234,26 @@ import Testing
         #expect(reports.map(\.completedFiles) == Array(1...reports.count))
     }
 
+    @Test func folderThatCannotBeCreatedFailsWithCreateFolder() throws {
+        let blocker = FileManager.default.temporaryDirectory.appendingPathComponent("mi-demo-blocked-\(ProcessInfo.processInfo.processIdentifier)")
+        try Data("not a folder".utf8).write(to: blocker)
+        defer { try? FileManager.default.removeItem(at: blocker) }
+        #expect { try DemoStudies.generate(into: blocker) } throws: { ($0 as? PlatformServicesError)?.code == .createFolder }
+    }
+
+    /// When the second thread fails, generate waits for the first, throws that error and leaves no catalog.
+    @Test func failureOnTheSecondThreadLeavesNoCatalog() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mi-demo-failing-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A file where the second patient's folder must go (that patient's exams are on the second thread).
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("dicom"), withIntermediateDirectories: true)
+        try Data().write(to: folder.appendingPathComponent("dicom/DEMO0002"))
+        try Data("{}".utf8).write(to: folder.appendingPathComponent(DemoStudies.catalogFileName))
+        #expect { try DemoStudies.generate(into: folder) } throws: { ($0 as? PlatformServicesError)?.code == .createFolder }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(DemoStudies.catalogFileName).path))
+    }
+
     /// Seeding runs at every demo start, in debug builds too. The bound is loose (a shared 2-core machine); the
     /// measured time is printed.
     @Test func seedingTakesSeconds() throws {
