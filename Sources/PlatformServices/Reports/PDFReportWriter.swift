@@ -51,12 +51,17 @@ struct PDFReportLayout {
 
     /// Moves down by `height`, starting a new page first if that would cross the bottom margin.
     private mutating func advance(_ height: Double) {
+        keepTogether(height)
+        y -= height
+    }
+
+    /// Starts a new page unless `height` more fits on this one.
+    private mutating func keepTogether(_ height: Double) {
         if y - height < Self.bottom {
             pages.append(current)
             current = ""
             y = Self.top
         }
-        y -= height
     }
 
     /// Text at (`x`, baseline `y`), switching fonts between runs. Bold Chinese is drawn filled and stroked
@@ -119,6 +124,7 @@ struct PDFReportLayout {
         section("检查所见 Findings", paragraphs: r.findings)
         section("诊断意见 Impression", paragraphs: r.impression)
 
+        keepTogether(16 + 22 + 20)   // the signature block stays in one piece
         rule(gap: 16)
         advance(22)
         text("报告医生 Reporting physician", x: Self.left, y: y, size: 9, gray: 0.35)
@@ -134,6 +140,7 @@ struct PDFReportLayout {
 
     /// A heading and its paragraphs, each wrapped to the text width with its first line indented by two characters.
     private mutating func section(_ heading: String, paragraphs: [String]) {
+        keepTogether(26 + 4 + 19)   // never a heading alone at the foot of a page
         advance(26)
         text(heading, x: Self.left, y: y, size: 12.5, bold: true)
         advance(4)
