@@ -11,7 +11,7 @@ public struct PlatformServicesError: Error, Sendable, Hashable, CustomStringConv
     /// What failed, named after the step that failed.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Base: String, Hashable, Sendable {
-            case createFolder, writeFile, encodeDicom, encodeReport
+            case createFolder, writeFile, encodeDicom
         }
         let base: Base
         init(_ base: Base) { self.base = base }
@@ -24,8 +24,6 @@ public struct PlatformServicesError: Error, Sendable, Hashable, CustomStringConv
         public static let writeFile = Code(.writeFile)
         /// A DICOM data set could not be built or encoded (the underlying `DicomError` is in the detail).
         public static let encodeDicom = Code(.encodeDicom)
-        /// A report could not be laid out or encoded.
-        public static let encodeReport = Code(.encodeReport)
     }
 
     /// What failed.
