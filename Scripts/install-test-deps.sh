@@ -2,8 +2,10 @@
 # install-test-deps.sh — install what the oracle tests need, only when missing.
 #
 #   * Debian packages: dcmtk (dcmdump, dcm2json), libgdcm-tools (gdcmdump),
-#     dicom3tools (dciodvfy), zlib1g-dev, libsqlite3-dev, libssl-dev, python3-venv,
-#     postgresql (store tests run on both engines), poppler-utils (report page images).
+#     dicom3tools (dciodvfy), zlib1g-dev, libsqlite3-dev, libssl-dev, python3-venv;
+#     postgresql (the store tests run on both engines);
+#     poppler-utils + poppler-data (pdftotext, pdftoppm and the CMaps for Chinese PDF
+#     text) and fonts-wqy-zenhei (a Chinese font for poppler to render the reports with).
 #     `apt-get update` runs only if at least one of them is missing.
 #   * A Python environment in .venv-test/ (git-ignored, inside the checkout) with
 #     pydicom==3.0.2 and numpy. `.venv-test/bin/python` is always the interpreter
@@ -32,9 +34,11 @@ declare -A CHECK=(
     [libssl-dev]="file:/usr/include/openssl/ssl.h"
     [python3-venv]="venv"
     [postgresql]="file:/usr/lib/postgresql/15/bin/initdb"
-    [poppler-utils]="cmd:pdftoppm cmd:pdftotext"
+    [poppler-utils]="cmd:pdftotext cmd:pdftoppm"
+    [poppler-data]="file:/usr/share/poppler/cMap/Adobe-GB1/UniGB-UCS2-H"
+    [fonts-wqy-zenhei]="file:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 )
-ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv postgresql poppler-utils)
+ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv postgresql poppler-utils poppler-data fonts-wqy-zenhei)
 
 present() {
     local spec
