@@ -40,7 +40,11 @@ struct MIServer: AsyncParsableCommand {
             config.publicURL = publicURL
             config.dicom = dicomPort == 0 ? nil : .init(aeTitle: "MI_DEMO", port: dicomPort)
             let platform = try await Platform.open(config, logger: logger)
-            let accounts = try await DemoSeeder(platform: platform, folder: folder, logger: logger).seedIfNeeded()
+            let accounts: DemoAccounts
+            do { accounts = try await DemoSeeder(platform: platform, folder: folder, logger: logger).seedIfNeeded() } catch {
+                await platform.store.database.close()
+                throw error
+            }
             let dicom = config.dicom
             try await ServerRunner.run(platform, logger: logger) { port in
                 let base = publicURL ?? "http://localhost:\(port)"
@@ -76,14 +80,20 @@ struct MIServer: AsyncParsableCommand {
 /// both down gracefully and closes the database.
 enum ServerRunner {
     static func run(_ platform: Platform, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void) async throws {
-        let app = try buildApplication(platform, logger: logger, onServerRunning: onRunning)
-        var services: [any Service] = [app]
-        if let dicom = platform.config.dicom {
-            services.append(try await DicomService.bind(aeTitle: dicom.aeTitle, host: dicom.host ?? platform.config.listen.host, port: dicom.port,
-                                                        store: platform.store, logger: logger))
+        // However the services end (signal, bind failure), the database is closed.
+        do {
+            let app = try buildApplication(platform, logger: logger, onServerRunning: onRunning)
+            var services: [any Service] = [app]
+            if let dicom = platform.config.dicom {
+                services.append(try await DicomService.bind(aeTitle: dicom.aeTitle, host: dicom.host ?? platform.config.listen.host, port: dicom.port,
+                                                            store: platform.store, logger: logger))
+            }
+            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        } catch {
+            await platform.store.database.close()
+            throw error
         }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
         await platform.store.database.close()
     }
 }

@@ -38,13 +38,11 @@ struct DemoSeeder {
         return accounts
     }
 
-    static let defaultHospitalID = "demo-general"
+    static let defaultHospitalID = "demo-general"   // DemoStudies' first hospital
 
     private func seed() async throws -> DemoAccounts {
-        try await store.upsertHospital(id: Self.defaultHospitalID, name: "演示总医院", aliases: ["Demo General Hospital"],
-                                       departments: ["放射科", "心内科", "呼吸内科", "神经内科", "骨科", "急诊科", "体检中心"])
-        try await store.upsertHospital(id: "demo-east", name: "演示东院", aliases: ["Demo East Campus"],
-                                       departments: ["放射科", "骨科", "急诊科"])
+        // The catalog's hospitals come first: the first one is the default hospital.
+        let catalog = try await DemoStudiesSeeding.seed(store: store, folder: folder, logger: logger)
         let base = platform.config.baseURL
         let webRedirects = Array(Set([base + "/app/callback", "http://localhost:\(platform.config.listen.port)/app/callback",
                                       "http://127.0.0.1:\(platform.config.listen.port)/app/callback"])).sorted()
@@ -59,7 +57,9 @@ struct DemoSeeder {
                                    hospitalId: Self.defaultHospitalID, department: "信息科", title: "工程师", phone: "13800000000")
         try await store.createUser(username: "doctor", password: passwords.doctor, name: "王医生", roles: [.doctor], scope: .all,
                                    hospitalId: Self.defaultHospitalID, department: "放射科", title: "主治医师", phone: "13800000001")
-        let patientKey = try await DemoStudiesSeeding.seedStudies(store: store, folder: folder, hospitalID: Self.defaultHospitalID, logger: logger)
+        // The demo patient is the first patient with a reported exam (张三, CT chest, with a follow-up scheduled).
+        let patientExam = catalog.exams.first(where: { $0.status == .report }) ?? catalog.exams[0]
+        let patientKey = "\(patientExam.hospitalID)/\(patientExam.patientID)"
         try await store.createUser(username: "patient", password: passwords.patient, name: "患者", roles: [.patient],
                                    scope: .patient(patientKey: patientKey), hospitalId: Self.defaultHospitalID, patientKey: patientKey)
         return DemoAccounts(
