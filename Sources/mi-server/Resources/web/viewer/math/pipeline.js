@@ -35,7 +35,16 @@ export function invertsGray(p) {
  * @param {DisplayPipeline} p
  */
 export function grayLevel(stored, p) {
-  const g = gray8(modalityValue(stored, p.rescale), p.window);
+  return grayOfModality(modalityValue(stored, p.rescale), p);
+}
+
+/**
+ * The 8-bit grey level of a modality value (an interpolated or filtered one, as the renderer has between pixels).
+ * @param {number} value
+ * @param {Omit<DisplayPipeline, 'rescale'>} p
+ */
+export function grayOfModality(value, p) {
+  const g = gray8(value, p.window);
   return invertsGray(p) ? 255 - g : g;
 }
 

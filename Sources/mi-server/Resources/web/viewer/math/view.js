@@ -52,6 +52,25 @@ export function normalizeView(v) {
   return { zoom, center, rotation: /** @type {View['rotation']} */ (Number.isFinite(r) ? r * 90 : 0), flipH: v.flipH === true, flipV: v.flipV === true };
 }
 
+/**
+ * `current` with the valid fields of `partial` (for states that arrive over the network: a malformed field is
+ * ignored, not obeyed and not reset).
+ * @param {View} current
+ * @param {Partial<Record<keyof View, unknown>>} partial
+ * @returns {View}
+ */
+export function mergeView(current, partial) {
+  const v = { ...current };
+  const { zoom, center, rotation, flipH, flipV } = partial;
+  if (typeof zoom === 'number' && Number.isFinite(zoom) && zoom > 0) v.zoom = clampZoom(zoom);
+  if (center === null) v.center = null;
+  else if (Array.isArray(center) && center.length === 2 && center.every((x) => typeof x === 'number' && Number.isFinite(x))) v.center = [center[0], center[1]];
+  if (rotation === 0 || rotation === 90 || rotation === 180 || rotation === 270) v.rotation = rotation;
+  if (typeof flipH === 'boolean') v.flipH = flipH;
+  if (typeof flipV === 'boolean') v.flipV = flipV;
+  return v;
+}
+
 /** @param {number} z */
 export const clampZoom = (z) => Math.min(Math.max(z, MIN_ZOOM), MAX_ZOOM);
 

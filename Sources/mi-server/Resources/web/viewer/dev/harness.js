@@ -1,0 +1,190 @@
+// @ts-check
+/**
+ * The harness page: a synthetic CT series (`phantom.js`) encoded as MIF1 (`mif1-encoder.js`), served to the
+ * viewer's decode workers from blob: URLs, and a `window.harness` object that browser tests drive:
+ * the viewer, where the image is on screen, and the pixels `math/` predicts for any screen point.
+ *
+ * Query parameters: `slices` (default 24), `fetch=main` (decode on the main thread instead of workers).
+ */
+
+import { Viewer, PALETTE_NAMES } from '../viewer.js';
+import { encodeFrame } from './mif1-encoder.js';
+import { phantomSeries, phantomSlice, SIZE } from './phantom.js';
+import { grayOfModality } from '../math/pipeline.js';
+import { paletteRGBA } from '../math/palette.js';
+import { rescaleOf, modalityValues } from '../math/modality.js';
+import { sharpenedAt } from '../math/sharpen.js';
+import { fetchOnMainThread } from '../worker-client.js';
+
+const params = new URLSearchParams(location.search);
+const count = Math.max(1, Math.min(200, Number(params.get('slices') ?? 24)));
+const input = phantomSeries(count);
+
+/** @type {Map<string, string>} SOP Instance UID → blob: URL of its MIF1 frame */
+const urls = new Map();
+/** @type {Int16Array[]} */
+const stored = [];
+let encodedBytes = 0;
+input.instances.forEach((instance, i) => {
+  const data = phantomSlice(i);
+  stored.push(data);
+  const bytes = encodeFrame({ columns: SIZE, rows: SIZE, bytesPerSample: 2, samplesPerPixel: 1, signed: true, data }, { predicted: true });
+  encodedBytes += bytes.length;
+  urls.set(instance.sopInstanceUID, URL.createObjectURL(new Blob([bytes], { type: 'application/vnd.mi-frame' })));
+});
+
+const container = /** @type {HTMLElement} */ (document.getElementById('view'));
+const viewer = new Viewer(container, {
+  frameURL: (uid) => urls.get(uid) ?? '',
+  fetchFrame: params.get('fetch') === 'main' ? (ref, signal) => fetchOnMainThread(ref.url, { signal }) : undefined,
+});
+
+// ---------------------------------------------------------------- toolbar
+const toolSelect = /** @type {HTMLSelectElement} */ (document.getElementById('tool'));
+toolSelect.addEventListener('change', () => viewer.setTool(/** @type {any} */ (toolSelect.value)));
+const paletteSelect = /** @type {HTMLSelectElement} */ (document.getElementById('palette'));
+for (const name of PALETTE_NAMES) paletteSelect.add(new Option(name, name));
+paletteSelect.addEventListener('change', () => viewer.setPalette(paletteSelect.value));
+const presetSelect = /** @type {HTMLSelectElement} */ (document.getElementById('preset'));
+presetSelect.addEventListener('change', () => viewer.applyPreset(presetSelect.value));
+/** @type {Record<string, () => void>} */
+const actions = {
+  flipH: () => viewer.flipH(), flipV: () => viewer.flipV(), rotate: () => viewer.rotate(), invert: () => viewer.invert(),
+  sharpen: () => viewer.setSharpen(viewer.getState().sharpen > 0 ? 0 : 1), reset: () => viewer.reset(),
+  cine: () => viewer.cine(viewer.cineFps > 0 ? 0 : 15),
+};
+for (const button of document.querySelectorAll('#toolbar button')) {
+  const action = /** @type {HTMLElement} */ (button).dataset.action ?? '';
+  button.addEventListener('click', () => actions[action]?.());
+}
+const progress = /** @type {HTMLElement} */ (document.getElementById('progress'));
+viewer.addEventListener('progress', (e) => {
+  const d = /** @type {CustomEvent} */ (e).detail;
+  progress.textContent = `${d.loaded}/${d.total}`;
+});
+
+// ---------------------------------------------------------------- test API
+/** @type {Map<number, Float32Array>} */
+const modalityCache = new Map();
+/** @param {number} slice */
+function modality(slice) {
+  let m = modalityCache.get(slice);
+  if (!m) { m = modalityValues(stored[slice], rescaleOf(input.instances[slice])); modalityCache.set(slice, m); }
+  return m;
+}
+
+/**
+ * The RGBA `math/` predicts at CSS point (x, y) of the viewer: the centre of the device pixel there, mapped to
+ * the image, sampled as the renderer samples (nearest, or bilinear over modality values, after the sharpen
+ * filter), windowed, inverted and coloured.
+ * @param {number} x
+ * @param {number} y
+ * @returns {number[]}
+ */
+function expectedAt(x, y) {
+  const s = viewer.getState();
+  const canvas = viewer.canvas;
+  const sx = canvas.width / viewer.viewport.width, sy = canvas.height / viewer.viewport.height;
+  const px = Math.floor(x * sx), py = Math.floor(y * sy);
+  const [ix, iy] = viewer.screenToImage([(px + 0.5) / sx, (py + 0.5) / sy]);
+  if (ix < -0.5 || iy < -0.5 || ix >= SIZE - 0.5 || iy >= SIZE - 0.5) return [0, 0, 0, 255];
+  const values = modality(s.frame);
+  const clamp = (/** @type {number} */ v) => Math.min(Math.max(v, 0), SIZE - 1);
+  const at = (/** @type {number} */ cx, /** @type {number} */ cy) => sharpenedAt(values, SIZE, SIZE, 1, clamp(cx), clamp(cy), s.sharpen);
+  let v;
+  if (s.interpolation === 'nearest') {
+    v = at(Math.floor(ix + 0.5), Math.floor(iy + 0.5));
+  } else {
+    const x0 = Math.floor(ix), y0 = Math.floor(iy), fx = ix - x0, fy = iy - y0;
+    const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx, bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
+    v = top * (1 - fy) + bottom * fy;
+  }
+  const window = viewer.effectiveWindow() ?? { center: 0, width: 1 };
+  const g = grayOfModality(v, { window, monochrome1: false, invert: s.invert, palette: s.palette });
+  const t = paletteRGBA(s.palette);
+  return [t[4 * g], t[4 * g + 1], t[4 * g + 2], 255];
+}
+
+/**
+ * The RGBA on the canvas at CSS points of the viewer: one draw, then one 1-pixel read-back per point.
+ * @param {Array<[number, number]>} points
+ */
+function actualAt(points) {
+  viewer.renderNow();
+  const gl = viewer.renderer.gl, canvas = viewer.canvas;
+  const sx = canvas.width / viewer.viewport.width, sy = canvas.height / viewer.viewport.height;
+  return points.map(([x, y]) => {
+    const pixel = new Uint8Array(4);
+    gl.readPixels(Math.floor(x * sx), canvas.height - 1 - Math.floor(y * sy), 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
+    return Array.from(pixel);
+  });
+}
+
+/**
+ * Resolves when slice `index` is on the GPU and drawn.
+ * @param {number} index
+ */
+async function whenShown(index) {
+  for (;;) {
+    const item = viewer.stack[index];
+    if (item && viewer.shownKey === item.key && viewer.getState().frame === index) { viewer.renderNow(); return; }
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+}
+
+/**
+ * Mean milliseconds per frame of a window/level drag: change the window, draw, wait for the GPU (a 1-pixel
+ * read-back), `n` times.
+ * @param {number} n
+ */
+function measureWindowDrag(n) {
+  const gl = viewer.renderer.gl;
+  const pixel = new Uint8Array(4);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    viewer.setWindow(40 + (i % 50), 400 + 4 * (i % 100));
+    viewer.renderNow();
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
+  }
+  return (performance.now() - t0) / n;
+}
+
+/**
+ * Mean milliseconds to show the next slice (upload + draw + GPU sync), all slices already loaded.
+ * @param {number} n
+ */
+async function measureScroll(n) {
+  const gl = viewer.renderer.gl;
+  const pixel = new Uint8Array(4);
+  for (let i = 0; i < count; i++) await viewer.loader.request(/** @type {string} */ (viewer.getState().seriesUID), i);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    viewer.setFrame(i % count);
+    viewer.renderNow();
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
+  }
+  return (performance.now() - t0) / n;
+}
+
+const harness = {
+  viewer, input, encodedBytes, stored, SIZE,
+  expectedAt, actualAt, whenShown, measureWindowDrag, measureScroll,
+  /** The viewer's top-left corner in page CSS pixels, for pointer events. */
+  origin: () => { const r = container.getBoundingClientRect(); return [r.left, r.top]; },
+  /** @param {[number, number]} p */
+  imageToScreen: (p) => viewer.imageToScreen(p),
+  /** @param {[number, number]} q */
+  screenToImage: (q) => viewer.screenToImage(q),
+  errors: /** @type {string[]} */ ([]),
+  ready: /** @type {Promise<void>} */ (Promise.resolve()),
+};
+window.addEventListener('error', (e) => harness.errors.push(String(e.message)));
+window.addEventListener('unhandledrejection', (e) => harness.errors.push(String(e.reason)));
+/** @type {any} */ (window).harness = harness;
+
+harness.ready = (async () => {
+  await viewer.openSeries(input);
+  for (const p of viewer.presets()) presetSelect.add(new Option(p.label, p.name));
+  await whenShown(0);
+  document.body.dataset.ready = 'true';
+})();
