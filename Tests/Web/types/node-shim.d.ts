@@ -29,3 +29,9 @@ declare module 'node:fs' {
   export function readFileSync(path: string | URL): Uint8Array;
   export function readFileSync(path: string | URL, encoding: 'utf8'): string;
 }
+
+declare module 'node:zlib' {
+  export function gzipSync(data: Uint8Array, options?: { level?: number }): Uint8Array;
+}
+
+declare const process: { argv: string[], version: string };

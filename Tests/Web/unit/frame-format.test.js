@@ -54,7 +54,7 @@ test('testPredictedRGBPredictsEachChannelFromTheSameChannel', () => {
 
 test('testRoundTripsEveryLayout', () => {
   let seed = 12345;
-  const random = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
+  const random = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
   for (const bytesPerSample of /** @type {const} */ ([1, 2])) {
     for (const samplesPerPixel of /** @type {const} */ ([1, 3])) {
       for (const signed of [false, true]) {
