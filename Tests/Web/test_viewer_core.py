@@ -370,6 +370,17 @@ class ViewerCore:
         self.assertEqual((s["zoom"], s["rotation"], s["palette"], s["window"], s["measurements"]),
                          (1.8, state["rotation"], "bone", {"center": -300, "width": 1200}, []))
 
+    def test_cine_plays_the_stack_and_stops(self):
+        self.page.wait_for_function("harness.viewer.loader.progress(harness.viewer.getState().seriesUID).loaded === 12", timeout=30000)
+        self.page.get_by_test_id("cine").click()
+        self.page.wait_for_function("harness.viewer.getState().frame >= 4", timeout=20000)
+        self.page.get_by_test_id("cine").click()
+        frame = self.js("harness.viewer.getState().frame")
+        time.sleep(0.4)
+        self.assertEqual(self.js("harness.viewer.getState().frame"), frame, "cine stopped")
+        self.js(f"harness.whenShown({frame})")
+        self.assert_matches_math([DISC, TISSUE] + RAMP, f"cine stopped at slice {frame}")
+
     def test_frame_times(self):
         drag_ms = self.js("harness.measureWindowDrag(60)")
         scroll_ms = self.js("harness.measureScroll(36)")

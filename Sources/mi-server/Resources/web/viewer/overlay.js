@@ -8,8 +8,9 @@
  */
 
 /**
- * One line of corner text: a stable key (for layout and translation) and the formatted value.
- * @typedef {{ key: string, value: string }} OverlayItem
+ * One line of corner text: a stable key (for layout and translation), the formatted value, and the numbers it
+ * was made from (so that a translation can format them its own way).
+ * @typedef {{ key: string, value: string, params?: Record<string, number | string> }} OverlayItem
  * @typedef {{ tl: OverlayItem[], tr: OverlayItem[], bl: OverlayItem[], br: OverlayItem[] }} CornerItems
  */
 
@@ -81,8 +82,13 @@ const windowNumber = (/** @type {number} */ v) => (Number.isInteger(v) ? String(
 export function cornerItems({ study, series, instance, index, count, window, scale }) {
   /** @type {CornerItems} */
   const out = { tl: [], tr: [], bl: [], br: [] };
-  /** @param {OverlayItem[]} list @param {string} key @param {string | undefined | null} value */
-  const add = (list, key, value) => { if (value) list.push({ key, value }); };
+  /**
+   * @param {OverlayItem[]} list
+   * @param {string} key
+   * @param {string | undefined | null} value
+   * @param {Record<string, number | string>} [params]
+   */
+  const add = (list, key, value, params) => { if (value) list.push(params ? { key, value, params } : { key, value }); };
   add(out.tl, 'patientName', formatPersonName(study.patientName));
   add(out.tl, 'patientID', study.patientID);
   add(out.tl, 'patientSexAge', [study.patientSex, study.patientAge].filter((v) => v).join(' '));
@@ -90,15 +96,16 @@ export function cornerItems({ study, series, instance, index, count, window, sca
   add(out.tr, 'institution', study.institutionName);
   add(out.tr, 'studyDescription', study.studyDescription);
   add(out.tr, 'studyDateTime', [study.studyDate ? formatDate(study.studyDate) : '', study.studyTime ? formatTime(study.studyTime) : ''].filter((v) => v).join(' '));
-  add(out.tr, 'series', series.seriesNumber !== undefined && series.seriesNumber !== null && series.seriesNumber !== '' ? `Se: ${series.seriesNumber}` : '');
-  add(out.tr, 'instance', count > 0 ? `Im: ${index + 1}/${count}` : '');
+  const hasSeriesNumber = series.seriesNumber !== undefined && series.seriesNumber !== null && series.seriesNumber !== '';
+  add(out.tr, 'series', hasSeriesNumber ? `Se: ${series.seriesNumber}` : '', hasSeriesNumber ? { number: /** @type {number | string} */ (series.seriesNumber) } : undefined);
+  add(out.tr, 'instance', count > 0 ? `Im: ${index + 1}/${count}` : '', { index: index + 1, count });
   const modality = instance?.modality ?? series.modality ?? '';
   if (instance && ['CT', 'MR', 'PT', 'NM'].includes(modality)) {
-    if (typeof instance.sliceThickness === 'number') add(out.bl, 'sliceThickness', `ST ${number(instance.sliceThickness)} mm`);
-    if (typeof instance.sliceLocation === 'number') add(out.bl, 'sliceLocation', `SL ${number(instance.sliceLocation)}`);
+    if (typeof instance.sliceThickness === 'number') add(out.bl, 'sliceThickness', `ST ${number(instance.sliceThickness)} mm`, { mm: number(instance.sliceThickness) });
+    if (typeof instance.sliceLocation === 'number') add(out.bl, 'sliceLocation', `SL ${number(instance.sliceLocation)}`, { location: number(instance.sliceLocation) });
   }
-  if (window) add(out.br, 'window', `WW ${windowNumber(window.width)} WL ${windowNumber(window.center)}`);
-  if (scale !== null) add(out.br, 'zoom', `Zoom ${Math.round(scale * 100)}%`);
+  if (window) add(out.br, 'window', `WW ${windowNumber(window.width)} WL ${windowNumber(window.center)}`, { width: windowNumber(window.width), center: windowNumber(window.center) });
+  if (scale !== null) add(out.br, 'zoom', `Zoom ${Math.round(scale * 100)}%`, { percent: Math.round(scale * 100) });
   if (instance?.lossy) add(out.br, 'lossy', 'LOSSY');
   return out;
 }
@@ -126,7 +133,7 @@ const TEXT = {
 export class Overlay {
   /**
    * @param {HTMLElement} container the viewer's element (positioned)
-   * @param {{ translate?: (key: string, fallback: string) => string }} [options]
+   * @param {{ translate?: (key: string, fallback: string, params?: Record<string, number | string>) => string }} [options]
    */
   constructor(container, options = {}) {
     this.container = container;
@@ -201,7 +208,7 @@ export class Overlay {
     if (key === this.cornerKey) return;
     this.cornerKey = key;
     for (const corner of /** @type {const} */ (['tl', 'tr', 'bl', 'br'])) {
-      this.corners[corner].textContent = items[corner].map((i) => this.translate(`overlay.${i.key}`, i.value)).join('\n');
+      this.corners[corner].textContent = items[corner].map((i) => this.translate(`overlay.${i.key}`, i.value, i.params)).join('\n');
     }
   }
 

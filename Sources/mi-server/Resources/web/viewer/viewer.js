@@ -96,7 +96,10 @@ import { viewOrientationMarkers } from './math/orientation.js';
  * @property {number} [concurrency]
  * @property {number} [memoryBudget] bytes
  * @property {number} [workers]
- * @property {(key: string, fallback: string) => string} [translate]
+ * @property {(key: string, fallback: string, params?: Record<string, number | string>) => string} [translate]
+ *   the app's i18n: `overlay.window` (params width, center), `overlay.zoom` (percent), `overlay.instance` (index,
+ *   count), `overlay.series` (number), `overlay.sliceThickness` (mm), `overlay.sliceLocation` (location),
+ *   `overlay.lossy`, `viewer.loading`, `viewer.loadFailed`; return `fallback` for keys it does not know
  */
 
 /** @typedef {{ instance: InstanceMeta, frameNumber: number, key: string }} StackItem */
