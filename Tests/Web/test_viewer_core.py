@@ -244,6 +244,12 @@ class ViewerCore:
                          (1, None, 0, False, False, "gray"))
         self.assert_matches_math(points, "after reset")
 
+    def test_every_texture_kind_renders_as_the_math_predicts(self):
+        worst = self.js("harness.checkTextureKinds()")
+        self.assertEqual(set(worst), {"R16I", "R16UI", "R8I", "R8UI", "RGB8", "RGB16"})
+        for kind, difference in worst.items():
+            self.assertLessEqual(difference, 1, f"{kind}: {difference} levels from the math")
+
     def test_probe_at_the_disc_centre_reads_its_hounsfield_units(self):
         self.page.select_option("[data-testid=tool-select]", "probe")
         self.tap(DISC)

@@ -11,7 +11,8 @@
 import { Viewer, PALETTE_NAMES } from '../viewer.js';
 import { encodeFrame } from './mif1-encoder.js';
 import { phantomSeries, phantomSlice, SIZE } from './phantom.js';
-import { grayOfModality } from '../math/pipeline.js';
+import { grayOfModality, displayRGBA, displayColorRGBA } from '../math/pipeline.js';
+import { Renderer } from '../render.js';
 import { paletteRGBA } from '../math/palette.js';
 import { rescaleOf, modalityValues } from '../math/modality.js';
 import { sharpenedAt } from '../math/sharpen.js';
@@ -168,9 +169,48 @@ async function measureScroll(n) {
   return (performance.now() - t0) / n;
 }
 
+/**
+ * Every texture kind the renderer has (R16I, R16UI, R8I, R8UI, RGB8 from 8 and 16 bits) on a small canvas,
+ * pixel for pixel against `math/pipeline.js`: the largest difference per kind.
+ * @returns {Record<string, number>}
+ */
+function checkTextureKinds() {
+  const w = 64, h = 4, n = w * h;
+  const canvas = document.createElement('canvas');
+  const r = new Renderer(canvas);
+  r.resize(w, h, 1);
+  /** @type {Record<string, number>} */
+  const out = {};
+  /** @type {Array<[string, import('../frame-format.js').DecodedFrame, number, import('../math/voi.js').Window, boolean]>} */
+  const cases = [
+    ['R16I', { columns: w, rows: h, bytesPerSample: 2, samplesPerPixel: 1, signed: true, data: Int16Array.from({ length: n }, (_, i) => i * 97 - 12000) }, 16, { center: 0, width: 20000 }, false],
+    ['R16UI', { columns: w, rows: h, bytesPerSample: 2, samplesPerPixel: 1, signed: false, data: Uint16Array.from({ length: n }, (_, i) => i * 16) }, 12, { center: 2048, width: 4096, function: 'SIGMOID' }, true],
+    ['R8I', { columns: w, rows: h, bytesPerSample: 1, samplesPerPixel: 1, signed: true, data: Int8Array.from({ length: n }, (_, i) => i - 128) }, 8, { center: 0, width: 256, function: 'LINEAR_EXACT' }, false],
+    ['R8UI', { columns: w, rows: h, bytesPerSample: 1, samplesPerPixel: 1, signed: false, data: Uint8Array.from({ length: n }, (_, i) => i) }, 8, { center: 100, width: 50 }, false],
+    ['RGB8', { columns: w, rows: h, bytesPerSample: 1, samplesPerPixel: 3, signed: false, data: Uint8Array.from({ length: 3 * n }, (_, i) => (i * 37) & 255) }, 8, { center: 0, width: 1 }, true],
+    ['RGB16', { columns: w, rows: h, bytesPerSample: 2, samplesPerPixel: 3, signed: false, data: Uint16Array.from({ length: 3 * n }, (_, i) => (i * 331) & 4095) }, 12, { center: 0, width: 1 }, false],
+  ];
+  for (const [name, frame, bitsStored, window, invert] of cases) {
+    r.setFrame(frame, { bitsStored });
+    const rescale = { slope: 1, intercept: 0 };
+    r.draw({ screenToImage: { a: 1, b: 0, c: 0, d: 1, tx: -0.5, ty: -0.5 }, rescale, window, invert, palette: 'jet', sharpen: 0, interpolation: 'nearest' });
+    const { data } = r.readPixels();
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const expected = frame.samplesPerPixel === 3
+        ? displayColorRGBA([frame.data[3 * i], frame.data[3 * i + 1], frame.data[3 * i + 2]], bitsStored, invert)
+        : displayRGBA(frame.data[i], { rescale, window, monochrome1: false, invert, palette: 'jet' });
+      for (let c = 0; c < 4; c++) worst = Math.max(worst, Math.abs(data[4 * i + c] - expected[c]));
+    }
+    out[name] = worst;
+  }
+  r.dispose();
+  return out;
+}
+
 const harness = {
   viewer, input, encodedBytes, stored, SIZE,
-  expectedAt, actualAt, whenShown, measureWindowDrag, measureScroll,
+  expectedAt, actualAt, whenShown, measureWindowDrag, measureScroll, checkTextureKinds,
   /** The viewer's top-left corner in page CSS pixels, for pointer events. */
   origin: () => { const r = container.getBoundingClientRect(); return [r.left, r.top]; },
   /** @param {[number, number]} p */
