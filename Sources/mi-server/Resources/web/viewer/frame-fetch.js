@@ -1,0 +1,105 @@
+// @ts-check
+/**
+ * One frame from the network: `fetch`, check the status, decode MIF1. Runs in the decode worker (`worker.js`),
+ * and on the main thread where workers are not available (and in Node tests).
+ */
+
+import { decodeFrame, FrameFormatError } from './frame-format.js';
+
+/** @typedef {'http' | 'network' | 'aborted' | 'decode'} FrameFetchErrorCode */
+
+/**
+ * The one error of a frame fetch. Compare `code`, never the message.
+ * - `http`: the server answered with a non-2xx status (`status`); 408, 429 and 5xx are worth retrying;
+ * - `network`: no answer (offline, reset, DNS), worth retrying;
+ * - `aborted`: the caller cancelled;
+ * - `decode`: the body is not a valid MIF1 frame (`formatCode` says why); retrying will not help.
+ */
+export class FrameFetchError extends Error {
+  /**
+   * @param {FrameFetchErrorCode} code
+   * @param {string} detail
+   * @param {{ status?: number, retryable?: boolean, retryAfterMs?: number, formatCode?: string }} [info]
+   */
+  constructor(code, detail, info = {}) {
+    super(`${code}: ${detail}`);
+    this.name = 'FrameFetchError';
+    /** @type {FrameFetchErrorCode} */
+    this.code = code;
+    this.status = info.status ?? 0;
+    this.retryable = info.retryable ?? false;
+    this.retryAfterMs = info.retryAfterMs ?? 0;
+    this.formatCode = info.formatCode ?? '';
+  }
+
+  /** A plain object that survives `postMessage`. */
+  toJSON() {
+    return { code: this.code, message: this.message, status: this.status, retryable: this.retryable, retryAfterMs: this.retryAfterMs, formatCode: this.formatCode };
+  }
+
+  /**
+   * The error back from `toJSON()`.
+   * @param {{ code: FrameFetchErrorCode, message: string, status?: number, retryable?: boolean, retryAfterMs?: number, formatCode?: string }} o
+   */
+  static fromJSON(o) {
+    const e = new FrameFetchError(o.code, '', o);
+    e.message = o.message;
+    return e;
+  }
+}
+
+/**
+ * Statuses worth retrying: request timeout, too many requests, server errors.
+ * @param {number} status
+ */
+export const retryableStatus = (status) => status === 408 || status === 429 || status >= 500;
+
+/**
+ * Retry-After (seconds or an HTTP date) in milliseconds, 0 when absent or unreadable.
+ * @param {string | null} value
+ * @param {number} [now]
+ */
+export function retryAfterMs(value, now = Date.now()) {
+  if (!value) return 0;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : 0;
+}
+
+/**
+ * Fetches and decodes one frame.
+ * @param {string} url
+ * @param {{ headers?: Record<string, string>, signal?: AbortSignal, fetchImpl?: typeof fetch }} [options]
+ * @returns {Promise<{ frame: import('./frame-format.js').DecodedFrame, fetchMs: number, decodeMs: number, bytes: number }>}
+ * @throws {FrameFetchError}
+ */
+export async function fetchFrame(url, options = {}) {
+  const { headers = {}, signal, fetchImpl = fetch } = options;
+  const t0 = performance.now();
+  /** @type {ArrayBuffer} */
+  let body;
+  try {
+    const response = await fetchImpl(url, { headers: { Accept: 'application/vnd.mi-frame', ...headers }, signal, credentials: 'same-origin' });
+    if (!response.ok) {
+      // Drain the body so that the connection can be reused.
+      await response.arrayBuffer().catch(() => undefined);
+      throw new FrameFetchError('http', `${response.status} for ${url}`, {
+        status: response.status, retryable: retryableStatus(response.status), retryAfterMs: retryAfterMs(response.headers.get('Retry-After')),
+      });
+    }
+    body = await response.arrayBuffer();
+  } catch (e) {
+    if (e instanceof FrameFetchError) throw e;
+    if (signal?.aborted || (e instanceof Error && e.name === 'AbortError')) throw new FrameFetchError('aborted', url);
+    throw new FrameFetchError('network', `${e instanceof Error ? e.message : String(e)} (${url})`, { retryable: true });
+  }
+  const t1 = performance.now();
+  try {
+    const frame = decodeFrame(body);
+    return { frame, fetchMs: t1 - t0, decodeMs: performance.now() - t1, bytes: body.byteLength };
+  } catch (e) {
+    if (e instanceof FrameFormatError) throw new FrameFetchError('decode', `${e.message} (${url})`, { formatCode: e.code });
+    throw e;
+  }
+}

@@ -1,0 +1,423 @@
+// @ts-check
+/**
+ * The frame loader: which frame to fetch next, how many at once, what to keep.
+ *
+ * - Priority: frames someone is waiting for (`request`), then the focused series from the slice under the eye
+ *   outward (at equal distance, the side the user is scrolling towards first), then the other series in the
+ *   order they were added, each outward from its own last focus.
+ * - Concurrency: at most `concurrency` fetches at once. When the focus moves, fetches that are no longer among
+ *   the 2·concurrency most wanted missing frames are cancelled to make room for the `concurrency` most wanted.
+ * - Memory: decoded frames are kept up to `memoryBudget` bytes. A frame is fetched only if it fits, evicting
+ *   frames of lower priority (farther from the focus, other series first); evicted frames are fetched again
+ *   when they become wanted.
+ * - Errors: network errors, 408, 429 and 5xx are retried with exponential backoff and jitter (honouring
+ *   Retry-After), up to `maxAttempts`; other errors fail the frame (a later `request` tries again).
+ * - Progress: `onProgress(seriesUID, { loaded, cached, failed, total })` when a series' counts change; `loaded`
+ *   counts frames fetched at least once and never goes down.
+ *
+ * ```js
+ * const loader = new FrameLoader({ fetchFrame: (ref, signal) => pool.fetch(ref.url, { signal }) });
+ * loader.addSeries(uid, refs);
+ * loader.setFocus(uid, 40);
+ * const frame = loader.get(uid, 40) ?? await loader.request(uid, 40);
+ * ```
+ */
+
+/** @typedef {import('./frame-format.js').DecodedFrame} DecodedFrame */
+
+/**
+ * One frame the loader can fetch.
+ * @typedef {object} FrameRef
+ * @property {string} key unique across all series (e.g. `${sopInstanceUID}/${frameNumber}`)
+ * @property {string} url
+ * @property {number} [bytes] expected decoded size, so that the budget is respected before it arrives
+ */
+
+/** @typedef {(ref: FrameRef, signal: AbortSignal) => Promise<DecodedFrame>} FetchFrameFn */
+/** @typedef {{ loaded: number, cached: number, failed: number, total: number }} SeriesProgress */
+
+/**
+ * @typedef {object} LoaderOptions
+ * @property {FetchFrameFn} fetchFrame
+ * @property {number} [concurrency] parallel fetches (default 4)
+ * @property {number} [memoryBudget] bytes of decoded frames kept (default 512 MiB)
+ * @property {number} [maxAttempts] tries per frame for retryable errors (default 5)
+ * @property {number} [retryBaseMs] first backoff (default 250 ms), doubled per attempt
+ * @property {number} [retryMaxMs] longest backoff (default 8 s)
+ * @property {(seriesUID: string, progress: SeriesProgress) => void} [onProgress]
+ * @property {(seriesUID: string, index: number, frame: DecodedFrame) => void} [onFrame]
+ * @property {(seriesUID: string, index: number, error: Error) => void} [onError]
+ * @property {(ms: number) => Promise<void>} [sleep] for tests
+ * @property {() => number} [random] for tests
+ */
+
+/**
+ * @typedef {object} Entry
+ * @property {Series} series
+ * @property {number} index
+ * @property {FrameRef} ref
+ * @property {'idle' | 'loading' | 'loaded' | 'waiting' | 'failed'} state
+ * @property {DecodedFrame | null} frame
+ * @property {number} attempts
+ * @property {AbortController | null} controller
+ * @property {Array<{ resolve: (f: DecodedFrame) => void, reject: (e: Error) => void }>} waiters
+ * @property {boolean} fetchedOnce
+ * @property {Error | null} error
+ */
+
+/**
+ * @typedef {object} Series
+ * @property {string} uid
+ * @property {number} order
+ * @property {Entry[]} entries
+ * @property {number} focus
+ * @property {1 | -1} direction
+ */
+
+const defaultSleep = (/** @type {number} */ ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+export class FrameLoader {
+  /** @param {LoaderOptions} options */
+  constructor(options) {
+    this.options = options;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.memoryBudget = options.memoryBudget ?? 512 * 1024 * 1024;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.retryBaseMs = options.retryBaseMs ?? 250;
+    this.retryMaxMs = options.retryMaxMs ?? 8000;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.random = options.random ?? Math.random;
+    /** @type {Map<string, Series>} */
+    this.series = new Map();
+    /** @type {Series | null} */
+    this.focused = null;
+    /** @type {Set<Entry>} entries that are loading */
+    this.inFlight = new Set();
+    /** @type {Entry[]} entries someone awaits, most recent last */
+    this.requested = [];
+    this.usedBytes = 0;
+    this.seriesCount = 0;
+    this.disposed = false;
+    this.pumpScheduled = false;
+    /** Fetches started, in order (for tests and diagnostics). */
+    /** @type {string[]} */
+    this.startedKeys = [];
+  }
+
+  /**
+   * Adds a series (its frames in stack order). Adding a known series replaces it.
+   * @param {string} seriesUID
+   * @param {FrameRef[]} refs
+   */
+  addSeries(seriesUID, refs) {
+    if (this.series.has(seriesUID)) this.removeSeries(seriesUID);
+    /** @type {Series} */
+    const s = { uid: seriesUID, order: this.seriesCount++, entries: [], focus: 0, direction: 1 };
+    s.entries = refs.map((ref, index) => ({ series: s, index, ref, state: 'idle', frame: null, attempts: 0, controller: null, waiters: [], fetchedOnce: false, error: null }));
+    this.series.set(seriesUID, s);
+    this.#emitProgress(s);
+    this.#pump();
+  }
+
+  /**
+   * Forgets a series: cancels its fetches, frees its frames, rejects its waiters.
+   * @param {string} seriesUID
+   */
+  removeSeries(seriesUID) {
+    const s = this.series.get(seriesUID);
+    if (!s) return;
+    for (const e of s.entries) {
+      e.controller?.abort();
+      this.inFlight.delete(e);
+      if (e.frame) this.usedBytes -= e.frame.data.byteLength;
+      e.frame = null;
+      for (const w of e.waiters) w.reject(new Error('series removed'));
+      e.waiters = [];
+      e.state = 'idle';
+    }
+    this.requested = this.requested.filter((e) => e.series !== s);
+    this.series.delete(seriesUID);
+    if (this.focused === s) this.focused = null;
+    this.#pump();
+  }
+
+  /**
+   * The slice under the eye: reprioritises, and cancels fetches that are no longer wanted soon.
+   * @param {string} seriesUID
+   * @param {number} index
+   */
+  setFocus(seriesUID, index) {
+    const s = this.series.get(seriesUID);
+    if (!s) return;
+    const clamped = Math.min(Math.max(Math.round(index), 0), s.entries.length - 1);
+    if (clamped !== s.focus) s.direction = clamped > s.focus ? 1 : -1;
+    s.focus = clamped;
+    this.focused = s;
+    this.#preempt();
+    this.#pump();
+  }
+
+  /**
+   * A frame if it is in memory.
+   * @param {string} seriesUID
+   * @param {number} index
+   * @returns {DecodedFrame | null}
+   */
+  get(seriesUID, index) {
+    return this.series.get(seriesUID)?.entries[index]?.frame ?? null;
+  }
+
+  /**
+   * A frame, fetched first if needed, ahead of everything else. A failed frame is tried again.
+   * @param {string} seriesUID
+   * @param {number} index
+   * @returns {Promise<DecodedFrame>}
+   */
+  request(seriesUID, index) {
+    const e = this.series.get(seriesUID)?.entries[index];
+    if (!e) return Promise.reject(new RangeError(`no frame ${index} in series ${seriesUID}`));
+    if (e.frame) return Promise.resolve(e.frame);
+    if (e.state === 'failed') { e.state = 'idle'; e.attempts = 0; e.error = null; this.#emitProgress(e.series); }
+    return new Promise((resolve, reject) => {
+      e.waiters.push({ resolve, reject });
+      this.requested = this.requested.filter((r) => r !== e);
+      this.requested.push(e);
+      this.#preempt();
+      this.#pump();
+    });
+  }
+
+  /**
+   * @param {string} seriesUID
+   * @returns {SeriesProgress}
+   */
+  progress(seriesUID) {
+    const s = this.series.get(seriesUID);
+    if (!s) return { loaded: 0, cached: 0, failed: 0, total: 0 };
+    let loaded = 0, cached = 0, failed = 0;
+    for (const e of s.entries) {
+      if (e.fetchedOnce) loaded++;
+      if (e.frame) cached++;
+      if (e.state === 'failed') failed++;
+    }
+    return { loaded, cached, failed, total: s.entries.length };
+  }
+
+  /** Cancels everything and drops all frames. */
+  dispose() {
+    this.disposed = true;
+    for (const uid of [...this.series.keys()]) this.removeSeries(uid);
+  }
+
+  // ------------------------------------------------------------------ priority
+
+  /**
+   * Every entry in priority order: requested (most recent first), the focused series outward, the others.
+   * @returns {Generator<Entry>}
+   */
+  *#prioritized() {
+    for (let i = this.requested.length - 1; i >= 0; i--) yield this.requested[i];
+    if (this.focused) yield* outward(this.focused);
+    const others = [...this.series.values()].filter((s) => s !== this.focused).sort((a, b) => a.order - b.order);
+    for (const s of others) yield* outward(s);
+  }
+
+  /**
+   * A number that orders entries like `#prioritized` (smaller is more wanted), for eviction.
+   * @param {Entry} e
+   */
+  #rank(e) {
+    if (e.waiters.length > 0) return -1;
+    const s = e.series;
+    const d = e.index - s.focus;
+    const distance = 2 * Math.abs(d) + (d !== 0 && Math.sign(d) !== s.direction ? 1 : 0);
+    return s === this.focused ? distance : (1 + s.order) * 1e7 + distance;
+  }
+
+  // ------------------------------------------------------------------ scheduling
+
+  /** Starts fetches in a microtask, so that calls in one task (add a series, set its focus) are seen together. */
+  #pump() {
+    if (this.pumpScheduled || this.disposed) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => { this.pumpScheduled = false; this.#pumpNow(); });
+  }
+
+  #pumpNow() {
+    if (this.disposed) return;
+    while (this.inFlight.size < this.concurrency) {
+      let candidate = null;
+      for (const e of this.#prioritized()) if (e.state === 'idle') { candidate = e; break; }
+      if (!candidate || !this.#makeRoom(candidate)) return;
+      this.#start(candidate);
+    }
+  }
+
+  /**
+   * Cancels in-flight fetches that the moved focus made unimportant, if more wanted frames wait for a slot.
+   */
+  #preempt() {
+    if (this.inFlight.size < this.concurrency) return;
+    const k = this.concurrency;
+    /** @type {Entry[]} */
+    const missing = [];
+    for (const e of this.#prioritized()) {
+      if (e.state === 'idle' || e.state === 'loading') missing.push(e);
+      if (missing.length >= 2 * k) break;
+    }
+    const protectedSet = new Set(missing);
+    const wantedNotStarted = missing.slice(0, k).filter((e) => e.state === 'idle').length;
+    const victims = [...this.inFlight].filter((e) => !protectedSet.has(e)).sort((a, b) => this.#rank(b) - this.#rank(a));
+    for (const e of victims.slice(0, wantedNotStarted)) {
+      e.controller?.abort();
+      this.inFlight.delete(e);
+      e.controller = null;
+      e.state = 'idle';
+    }
+  }
+
+  /**
+   * Whether `candidate` fits the budget, evicting less wanted frames if that makes it fit.
+   * @param {Entry} candidate
+   */
+  #makeRoom(candidate) {
+    const loaded = this.#loadedEntries();
+    // Without a size hint, a frame is assumed to be as large as the average one held.
+    const average = loaded.length > 0 ? this.usedBytes / loaded.length : 0;
+    const need = candidate.ref.bytes ?? average;
+    let inFlightBytes = 0;
+    for (const e of this.inFlight) inFlightBytes += e.ref.bytes ?? average;
+    let excess = this.usedBytes + inFlightBytes + need - this.memoryBudget;
+    if (excess <= 0) return true;
+    const rank = this.#rank(candidate);
+    const evictable = loaded.filter((e) => this.#rank(e) > rank && !this.#isFocus(e)).sort((a, b) => this.#rank(b) - this.#rank(a));
+    /** @type {Entry[]} */
+    const chosen = [];
+    for (const e of evictable) {
+      if (excess <= 0) break;
+      chosen.push(e);
+      excess -= /** @type {DecodedFrame} */ (e.frame).data.byteLength;
+    }
+    if (excess > 0) return false;
+    for (const e of chosen) this.#evict(e);
+    return true;
+  }
+
+  /** @param {Entry} e */
+  #isFocus(e) {
+    return e.series === this.focused && e.index === e.series.focus;
+  }
+
+  #loadedEntries() {
+    /** @type {Entry[]} */
+    const out = [];
+    for (const s of this.series.values()) for (const e of s.entries) if (e.frame) out.push(e);
+    return out;
+  }
+
+  /** @param {Entry} e */
+  #evict(e) {
+    if (!e.frame) return;
+    this.usedBytes -= e.frame.data.byteLength;
+    e.frame = null;
+    e.state = 'idle';
+    this.#emitProgress(e.series);
+  }
+
+  /** @param {Entry} e */
+  #start(e) {
+    const controller = new AbortController();
+    e.controller = controller;
+    e.state = 'loading';
+    this.inFlight.add(e);
+    this.startedKeys.push(e.ref.key);
+    this.options.fetchFrame(e.ref, controller.signal).then(
+      (frame) => this.#arrived(e, controller, frame),
+      (error) => this.#failed(e, controller, error),
+    );
+  }
+
+  /**
+   * @param {Entry} e
+   * @param {AbortController} controller
+   * @param {DecodedFrame} frame
+   */
+  #arrived(e, controller, frame) {
+    if (e.controller !== controller || this.disposed) return;  // cancelled or replaced meanwhile
+    this.inFlight.delete(e);
+    e.controller = null;
+    e.state = 'loaded';
+    e.frame = frame;
+    e.fetchedOnce = true;
+    e.attempts = 0;
+    e.error = null;
+    this.usedBytes += frame.data.byteLength;
+    const waiters = e.waiters;
+    e.waiters = [];
+    this.requested = this.requested.filter((r) => r !== e);
+    // The size estimate may have been low: keep the budget, dropping the least wanted frames (this one too,
+    // if it is the least wanted: its waiters still get it).
+    if (this.usedBytes > this.memoryBudget) {
+      const byRank = this.#loadedEntries().filter((x) => !this.#isFocus(x)).sort((a, b) => this.#rank(b) - this.#rank(a));
+      for (const x of byRank) { if (this.usedBytes <= this.memoryBudget) break; this.#evict(x); }
+    }
+    for (const w of waiters) w.resolve(frame);
+    this.options.onFrame?.(e.series.uid, e.index, frame);
+    this.#emitProgress(e.series);
+    this.#pump();
+  }
+
+  /**
+   * @param {Entry} e
+   * @param {AbortController} controller
+   * @param {any} error
+   */
+  #failed(e, controller, error) {
+    if (e.controller !== controller || this.disposed) return;
+    this.inFlight.delete(e);
+    e.controller = null;
+    if (error?.code === 'aborted') { e.state = 'idle'; this.#pump(); return; }
+    e.attempts += 1;
+    if (error?.retryable && e.attempts < this.maxAttempts) {
+      e.state = 'waiting';
+      const backoff = Math.min(this.retryBaseMs * 2 ** (e.attempts - 1), this.retryMaxMs) * (0.5 + this.random() / 2);
+      this.sleep(Math.max(backoff, error.retryAfterMs ?? 0)).then(() => {
+        if (e.state !== 'waiting' || this.disposed) return;
+        e.state = 'idle';
+        this.#pump();
+      });
+    } else {
+      e.state = 'failed';
+      e.error = error instanceof Error ? error : new Error(String(error));
+      const waiters = e.waiters;
+      e.waiters = [];
+      this.requested = this.requested.filter((r) => r !== e);
+      for (const w of waiters) w.reject(e.error);
+      this.options.onError?.(e.series.uid, e.index, e.error);
+      this.#emitProgress(e.series);
+    }
+    this.#pump();
+  }
+
+  /** @param {Series} s */
+  #emitProgress(s) {
+    this.options.onProgress?.(s.uid, this.progress(s.uid));
+  }
+}
+
+/**
+ * A series' entries from its focus outward, the scrolling direction first at equal distance.
+ * @param {Series} s
+ * @returns {Generator<Entry>}
+ */
+function* outward(s) {
+  const n = s.entries.length;
+  if (n === 0) return;
+  yield s.entries[s.focus];
+  for (let d = 1; d < n; d++) {
+    const ahead = s.focus + d * s.direction, behind = s.focus - d * s.direction;
+    if (ahead >= 0 && ahead < n) yield s.entries[ahead];
+    if (behind >= 0 && behind < n) yield s.entries[behind];
+    if ((ahead < 0 || ahead >= n) && (behind < 0 || behind >= n)) return;
+  }
+}

@@ -1,0 +1,125 @@
+// @ts-check
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeFrame, readHeader, FrameFormatError } from '../../../Sources/mi-server/Resources/web/viewer/frame-format.js';
+import { encodeFrame } from '../../../Sources/mi-server/Resources/web/viewer/dev/mif1-encoder.js';
+
+/** @param {string} hex */
+const bytes = (hex) => Uint8Array.from(hex.trim().split(/\s+/).map((h) => parseInt(h, 16)));
+
+/**
+ * @param {() => unknown} fn
+ * @param {string} code
+ */
+function throwsCode(fn, code) {
+  assert.throws(fn, (/** @type {unknown} */ e) => e instanceof FrameFormatError && e.code === code);
+}
+
+// A 3x2 signed 16-bit frame written out by hand from the format description:
+// v = [-1000, 40, 300 / 5, -2, 32767]; residuals FC18 0410 0104 / 03ED FFF9 8001 (row 1 starts from v above);
+// low-byte plane, then high-byte plane.
+const predictedVector = bytes(`
+  4d 49 46 31 03 00 02 00 02 01 03 00 00 00 00 00
+  18 10 04 ed f9 01   fc 04 01 03 ff 80`);
+const vectorValues = [-1000, 40, 300, 5, -2, 32767];
+
+test('testPredictedSignedVectorDecodesToTheHandComputedValues', () => {
+  const f = decodeFrame(predictedVector);
+  assert.equal(f.columns, 3);
+  assert.equal(f.rows, 2);
+  assert.ok(f.data instanceof Int16Array);
+  assert.deepEqual(Array.from(f.data), vectorValues);
+  assert.equal(f.data.byteOffset, 0);
+  assert.equal(f.data.buffer.byteLength, 12, 'the typed array owns its whole buffer, so that it can be transferred');
+});
+
+test('testEncoderWritesTheHandComputedVector', () => {
+  const e = encodeFrame({ columns: 3, rows: 2, bytesPerSample: 2, samplesPerPixel: 1, signed: true, data: vectorValues });
+  assert.deepEqual(Array.from(e), Array.from(predictedVector));
+});
+
+test('testUnpredictedUnsigned16IsLittleEndianValues', () => {
+  const f = decodeFrame(bytes('4d 49 46 31 02 00 01 00 02 01 00 00 00 00 00 00  34 12 ff ff'));
+  assert.ok(f.data instanceof Uint16Array);
+  assert.deepEqual(Array.from(f.data), [0x1234, 0xffff]);
+});
+
+test('testPredictedRGBPredictsEachChannelFromTheSameChannel', () => {
+  // 2x2 RGB, 8-bit: pixel (0,0) = 10,20,30; (1,0) = 11,18,30; (0,1) = 5,20,40; (1,1) = 5,25,45.
+  const payload = [10, 20, 30, 1, 254, 0, 251, 0, 10, 0, 5, 5];
+  const f = decodeFrame(Uint8Array.from([0x4d, 0x49, 0x46, 0x31, 2, 0, 2, 0, 1, 3, 2, 0, 0, 0, 0, 0, ...payload]));
+  assert.ok(f.data instanceof Uint8Array);
+  assert.deepEqual(Array.from(f.data), [10, 20, 30, 11, 18, 30, 5, 20, 40, 5, 25, 45]);
+});
+
+test('testRoundTripsEveryLayout', () => {
+  let seed = 12345;
+  const random = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
+  for (const bytesPerSample of /** @type {const} */ ([1, 2])) {
+    for (const samplesPerPixel of /** @type {const} */ ([1, 3])) {
+      for (const signed of [false, true]) {
+        for (const predicted of [false, true]) {
+          for (const [columns, rows] of [[1, 1], [1, 7], [7, 1], [13, 5], [64, 33]]) {
+            const n = columns * rows * samplesPerPixel;
+            const span = bytesPerSample === 1 ? 256 : 65536, low = signed ? -span / 2 : 0;
+            const data = Array.from({ length: n }, () => low + Math.floor(random() * span));
+            data[0] = low; data[n - 1] = low + span - 1;  // the extremes wrap in the residuals
+            const frame = { columns, rows, bytesPerSample, samplesPerPixel, signed, data };
+            const decoded = decodeFrame(encodeFrame(frame, { predicted }));
+            const what = `B${bytesPerSample} S${samplesPerPixel} ${signed ? 'signed' : 'unsigned'} ${predicted ? 'predicted' : 'plain'} ${columns}x${rows}`;
+            assert.deepEqual(Array.from(decoded.data), data, what);
+            assert.equal(decoded.samplesPerPixel, samplesPerPixel, what);
+            const type = bytesPerSample === 1 ? (signed ? Int8Array : Uint8Array) : (signed ? Int16Array : Uint16Array);
+            assert.ok(decoded.data instanceof type, what);
+          }
+        }
+      }
+    }
+  }
+});
+
+test('testDecodesFromAViewAtAnOddOffset', () => {
+  const inner = encodeFrame({ columns: 5, rows: 3, bytesPerSample: 2, samplesPerPixel: 1, signed: false, data: Array.from({ length: 15 }, (_, i) => i * 1000) }, { predicted: false });
+  const outer = new Uint8Array(inner.length + 3);
+  outer.set(inner, 1);
+  const f = decodeFrame(outer.subarray(1, 1 + inner.length));
+  assert.deepEqual(Array.from(f.data), Array.from({ length: 15 }, (_, i) => i * 1000));
+});
+
+test('testEveryTruncatedPrefixFailsCleanly', () => {
+  for (const predicted of [false, true]) {
+    const full = encodeFrame({ columns: 4, rows: 3, bytesPerSample: 2, samplesPerPixel: 3, signed: true, data: Array.from({ length: 36 }, (_, i) => i - 18) }, { predicted });
+    for (let length = 0; length < full.length; length++) {
+      assert.throws(() => decodeFrame(full.subarray(0, length)), (/** @type {unknown} */ e) => e instanceof FrameFormatError && (e.code === 'truncated'), `prefix of ${length}`);
+    }
+  }
+});
+
+test('testTrailingBytesAreRejected', () => {
+  const withExtra = Uint8Array.from([...predictedVector, 0]);
+  throwsCode(() => decodeFrame(withExtra), 'trailingBytes');
+});
+
+test('testHeaderValidation', () => {
+  const header = () => Uint8Array.from(predictedVector);
+  let b = header(); b[0] = 0x4e;
+  throwsCode(() => decodeFrame(b), 'badMagic');
+  b = header(); b[4] = 0; b[5] = 0;
+  throwsCode(() => readHeader(b), 'invalidHeader');
+  b = header(); b[8] = 4;
+  throwsCode(() => readHeader(b), 'unsupported');
+  b = header(); b[8] = 3;
+  throwsCode(() => readHeader(b), 'invalidHeader');
+  b = header(); b[9] = 2;
+  throwsCode(() => readHeader(b), 'invalidHeader');
+  b = header(); b[10] = 0x07;
+  throwsCode(() => readHeader(b), 'unsupported');
+  b = header(); b[15] = 1;
+  throwsCode(() => readHeader(b), 'invalidHeader');
+  assert.deepEqual(readHeader(predictedVector), { columns: 3, rows: 2, bytesPerSample: 2, samplesPerPixel: 1, signed: true, predicted: true });
+});
+
+test('testAcceptsAnArrayBuffer', () => {
+  const copy = predictedVector.slice();
+  assert.deepEqual(Array.from(decodeFrame(copy.buffer).data), vectorValues);
+});

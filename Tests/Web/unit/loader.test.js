@@ -1,0 +1,236 @@
+// @ts-check
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FrameLoader } from '../../../Sources/mi-server/Resources/web/viewer/loader.js';
+import { FrameFetchError, fetchFrame } from '../../../Sources/mi-server/Resources/web/viewer/frame-fetch.js';
+import { encodeFrame } from '../../../Sources/mi-server/Resources/web/viewer/dev/mif1-encoder.js';
+
+/** @typedef {import('../../../Sources/mi-server/Resources/web/viewer/frame-format.js').DecodedFrame} DecodedFrame */
+/** @typedef {import('../../../Sources/mi-server/Resources/web/viewer/loader.js').FrameRef} FrameRef */
+
+/** @param {number} bytes @returns {DecodedFrame} */
+const frameOf = (bytes) => ({ columns: bytes, rows: 1, bytesPerSample: 1, samplesPerPixel: 1, signed: false, data: new Uint8Array(bytes) });
+
+/**
+ * A fake network: every fetch waits until the test settles it.
+ */
+function fakeNetwork() {
+  /** @type {Map<string, { resolve: (f: DecodedFrame) => void, reject: (e: Error) => void, signal: AbortSignal }>} */
+  const open = new Map();
+  /** @type {string[]} */
+  const aborted = [];
+  /** @type {(ref: FrameRef, signal: AbortSignal) => Promise<DecodedFrame>} */
+  const fetchFrame = (ref, signal) => new Promise((resolve, reject) => {
+    open.set(ref.key, { resolve, reject, signal });
+    signal.addEventListener('abort', () => { aborted.push(ref.key); open.delete(ref.key); reject(new FrameFetchError('aborted', ref.key)); });
+  });
+  return {
+    fetchFrame, open, aborted,
+    /** @param {string} key @param {number} [bytes] */
+    complete(key, bytes = 100) { const o = open.get(key); assert.ok(o, `${key} is not being fetched`); open.delete(key); o.resolve(frameOf(bytes)); },
+    /** @param {string} key @param {Error} e */
+    fail(key, e) { const o = open.get(key); assert.ok(o, `${key} is not being fetched`); open.delete(key); o.reject(e); },
+  };
+}
+
+const flush = () => new Promise((resolve) => { setTimeout(resolve, 0); });
+/** @param {string} series @param {number} n @param {number} [bytes] @returns {FrameRef[]} */
+const refs = (series, n, bytes) => Array.from({ length: n }, (_, i) => ({ key: `${series}:${i}`, url: `/f/${series}/${i}`, bytes }));
+/** @param {string[]} keys */
+const indices = (keys) => keys.map((k) => Number(k.split(':')[1]));
+
+/**
+ * Completes whatever is open, in start order, until nothing is.
+ * @param {ReturnType<typeof fakeNetwork>} net
+ */
+async function drain(net) {
+  await flush();
+  for (let guard = 0; guard < 10_000 && net.open.size > 0; guard++) {
+    net.complete([...net.open.keys()][0]);
+    await flush();
+  }
+}
+
+test('testTheSliceUnderTheEyeComesFirstThenNeighboursOutwardThenTheRest', async () => {
+  const net = fakeNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, concurrency: 1 });
+  loader.addSeries('a', refs('a', 11));
+  loader.addSeries('b', refs('b', 4));
+  loader.setFocus('a', 5);
+  await drain(net);
+  assert.deepEqual(loader.startedKeys, [...indices(['a:5', 'a:6', 'a:4', 'a:7', 'a:3', 'a:8', 'a:2', 'a:9', 'a:1', 'a:10', 'a:0']).map((i) => `a:${i}`), 'b:0', 'b:1', 'b:2', 'b:3']);
+  assert.deepEqual(net.aborted, []);
+  assert.deepEqual(loader.progress('a'), { loaded: 11, cached: 11, failed: 0, total: 11 });
+});
+
+test('testTheFocusedSeriesGoesFirstAndAFocusChangeMidLoadPreemptsTheOther', async () => {
+  const net = fakeNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, concurrency: 2 });
+  loader.addSeries('b', refs('b', 3));
+  loader.addSeries('a', refs('a', 9));
+  loader.setFocus('b', 0);
+  await flush();
+  assert.deepEqual([...net.open.keys()], ['b:0', 'b:1']);
+  // The user opens series a at slice 2: b's fetches give way.
+  loader.setFocus('a', 2);
+  await flush();
+  assert.deepEqual(net.aborted.sort(), ['b:0', 'b:1']);
+  await drain(net);
+  const after = loader.startedKeys.slice(2);
+  assert.deepEqual(after, ['a:2', 'a:3', 'a:1', 'a:4', 'a:0', 'a:5', 'a:6', 'a:7', 'a:8', 'b:0', 'b:1', 'b:2']);
+});
+
+test('testScrollingCancelsFetchesThatAreNoLongerWantedAndLoadsAheadOfTheScroll', async () => {
+  const net = fakeNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, concurrency: 2 });
+  loader.addSeries('s', refs('s', 100));
+  loader.setFocus('s', 10);
+  await flush();
+  assert.deepEqual([...net.open.keys()].sort(), ['s:10', 's:11']);
+  // The user jumps far away: the two slots go to the new slice and the next one down the scroll.
+  loader.setFocus('s', 60);
+  await flush();
+  assert.deepEqual(net.aborted.sort(), ['s:10', 's:11']);
+  assert.deepEqual([...net.open.keys()], ['s:60', 's:61']);
+  // One step back: the scroll now goes towards lower indices, so 59 and 58 are the two most wanted; 60 is
+  // still among the four most wanted and keeps its slot, 61 (behind the scroll) gives its slot to 59.
+  loader.setFocus('s', 59);
+  await flush();
+  assert.deepEqual(net.aborted.slice(2), ['s:61']);
+  assert.deepEqual([...net.open.keys()].sort(), ['s:59', 's:60']);
+  net.complete('s:60');
+  await flush();
+  assert.ok(net.open.has('s:58'), `scroll direction first: open ${[...net.open.keys()]}`);
+});
+
+test('testMemoryBudgetEvictsFarSlicesAndRefetchesThemOnDemand', async () => {
+  const net = fakeNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, concurrency: 1, memoryBudget: 350 });
+  loader.addSeries('s', refs('s', 10, 100));
+  loader.setFocus('s', 0);
+  await drain(net);
+  // Room for three frames: the focus and its two nearest.
+  assert.deepEqual(indices(loader.startedKeys), [0, 1, 2]);
+  assert.equal(loader.progress('s').cached, 3);
+  assert.ok(loader.usedBytes <= 350);
+  loader.setFocus('s', 9);
+  await drain(net);
+  assert.deepEqual([0, 1, 2, 7, 8, 9].map((i) => loader.get('s', i) !== null), [false, false, false, true, true, true]);
+  assert.deepEqual(loader.progress('s'), { loaded: 6, cached: 3, failed: 0, total: 10 });
+  // Frame 0 again, on demand: it is fetched again although it is the farthest.
+  const p = loader.request('s', 0);
+  await flush();
+  assert.ok(net.open.has('s:0'));
+  net.complete('s:0');
+  const f = await p;
+  assert.equal(f.data.byteLength, 100);
+  assert.ok(loader.usedBytes <= 350);
+  assert.ok(loader.get('s', 9), 'the focus is never evicted');
+});
+
+test('testBudgetHoldsWithoutSizeHints', async () => {
+  const net = fakeNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, concurrency: 2, memoryBudget: 1000 });
+  loader.addSeries('s', refs('s', 50));
+  loader.setFocus('s', 25);
+  await drain(net);
+  assert.ok(loader.usedBytes <= 1000, `${loader.usedBytes}`);
+  assert.ok(loader.startedKeys.length < 20, `no fetch-and-evict loop: ${loader.startedKeys.length} fetches`);
+  assert.ok(loader.get('s', 25) && loader.get('s', 26) && loader.get('s', 24));
+});
+
+test('testNetworkErrorsAreRetriedWithExponentialBackoff', async () => {
+  const net = fakeNetwork();
+  /** @type {number[]} */
+  const delays = [];
+  const loader = new FrameLoader({
+    fetchFrame: net.fetchFrame, concurrency: 1, retryBaseMs: 100, maxAttempts: 4, random: () => 1,
+    sleep: (ms) => { delays.push(ms); return Promise.resolve(); },
+  });
+  loader.addSeries('s', refs('s', 1));
+  const p = loader.request('s', 0);
+  await flush();
+  net.fail('s:0', new FrameFetchError('network', 'reset', { retryable: true }));
+  await flush();
+  net.fail('s:0', new FrameFetchError('http', '503', { status: 503, retryable: true, retryAfterMs: 1500 }));
+  await flush();
+  net.fail('s:0', new FrameFetchError('network', 'reset', { retryable: true }));
+  await flush();
+  net.complete('s:0');
+  assert.equal((await p).data.byteLength, 100);
+  assert.deepEqual(delays, [100, 1500, 400]);
+});
+
+test('testClientErrorsFailAtOnceAndARequestTriesAgain', async () => {
+  const net = fakeNetwork();
+  /** @type {string[]} */
+  const errors = [];
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, concurrency: 1, onError: (uid, i, e) => errors.push(`${uid}:${i} ${/** @type {any} */ (e).code}`) });
+  loader.addSeries('s', refs('s', 2));
+  loader.setFocus('s', 0);
+  const p = loader.request('s', 0);
+  await flush();
+  net.fail('s:0', new FrameFetchError('http', '404', { status: 404 }));
+  await assert.rejects(p, (/** @type {any} */ e) => e.code === 'http' && e.status === 404);
+  assert.deepEqual(errors, ['s:0 http']);
+  await flush();
+  assert.equal(loader.progress('s').failed, 1);
+  net.complete('s:1');
+  await flush();
+  assert.equal(net.open.size, 0, 'a failed frame is not fetched again by itself');
+  const again = loader.request('s', 0);
+  await flush();
+  net.complete('s:0');
+  assert.ok(await again);
+  assert.deepEqual(loader.progress('s'), { loaded: 2, cached: 2, failed: 0, total: 2 });
+});
+
+test('testARequestJumpsTheQueue', async () => {
+  const net = fakeNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, concurrency: 1 });
+  loader.addSeries('a', refs('a', 20));
+  loader.addSeries('b', refs('b', 20));
+  loader.setFocus('a', 0);
+  await flush();
+  net.complete('a:0');
+  await flush();
+  loader.request('b', 17);
+  await flush();
+  net.complete([...net.open.keys()][0]);
+  await flush();
+  assert.ok(loader.startedKeys.indexOf('b:17') <= 3, `${loader.startedKeys}`);
+});
+
+test('testProgressIsReportedPerSeries', async () => {
+  const net = fakeNetwork();
+  /** @type {Record<string, number[]>} */
+  const seen = { a: [], b: [] };
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, concurrency: 3, onProgress: (uid, p) => seen[uid].push(p.loaded) });
+  loader.addSeries('a', refs('a', 3));
+  loader.addSeries('b', refs('b', 2));
+  loader.setFocus('a', 1);
+  await drain(net);
+  assert.deepEqual(seen.a.filter((v, i, all) => i === 0 || v !== all[i - 1]), [0, 1, 2, 3]);
+  assert.equal(seen.b.at(-1), 2);
+});
+
+test('testFetchFrameMapsStatusesAndBodies', async () => {
+  const body = encodeFrame({ columns: 2, rows: 1, bytesPerSample: 2, samplesPerPixel: 1, signed: true, data: [-1000, 40] });
+  /** @type {Array<[string, any]>} */
+  const seen = [];
+  /** @type {typeof fetch} */
+  const ok = async (url, init) => { seen.push([String(url), init?.headers]); return new Response(body, { status: 200 }); };
+  const r = await fetchFrame('/x', { fetchImpl: ok, headers: { Authorization: 'Bearer t' } });
+  assert.deepEqual(Array.from(r.frame.data), [-1000, 40]);
+  assert.equal(seen[0][1].Authorization, 'Bearer t');
+  /** @param {number} status @param {Record<string, string>} [headers] @returns {typeof fetch} */
+  const statusFetch = (status, headers = {}) => async () => new Response('no', { status, headers });
+  await assert.rejects(fetchFrame('/x', { fetchImpl: statusFetch(404) }), (/** @type {any} */ e) => e.code === 'http' && !e.retryable);
+  await assert.rejects(fetchFrame('/x', { fetchImpl: statusFetch(503, { 'Retry-After': '2' }) }), (/** @type {any} */ e) => e.code === 'http' && e.retryable && e.retryAfterMs === 2000);
+  await assert.rejects(fetchFrame('/x', { fetchImpl: async () => { throw new TypeError('Failed to fetch'); } }), (/** @type {any} */ e) => e.code === 'network' && e.retryable);
+  await assert.rejects(fetchFrame('/x', { fetchImpl: async () => new Response(body.slice(0, 19)) }), (/** @type {any} */ e) => e.code === 'decode' && e.formatCode === 'truncated' && !e.retryable);
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(fetchFrame('/x', { signal: controller.signal, fetchImpl: async (_u, init) => { if (init?.signal?.aborted) throw new DOMException('aborted', 'AbortError'); return new Response(body); } }),
+    (/** @type {any} */ e) => e.code === 'aborted');
+});
