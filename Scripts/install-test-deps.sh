@@ -34,11 +34,13 @@ declare -A CHECK=(
     [libssl-dev]="file:/usr/include/openssl/ssl.h"
     [python3-venv]="venv"
     [postgresql]="file:/usr/lib/postgresql/15/bin/initdb"
+    [chromium]="cmd:chromium"
+    [node-typescript]="cmd:tsc"
     [poppler-utils]="cmd:pdftotext cmd:pdftoppm"
     [poppler-data]="file:/usr/share/poppler/cMap/Adobe-GB1/UniGB-UCS2-H"
     [fonts-wqy-zenhei]="file:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 )
-ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv postgresql poppler-utils poppler-data fonts-wqy-zenhei)
+ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv postgresql chromium node-typescript poppler-utils poppler-data fonts-wqy-zenhei)
 
 present() {
     local spec
@@ -82,7 +84,7 @@ fi
 venv_ok() {
     [ -x "$VENV/bin/python" ] && "$VENV/bin/python" - "$PYDICOM_VERSION" >/dev/null 2>&1 <<'EOF'
 import sys
-import pydicom, numpy
+import pydicom, numpy, playwright
 sys.exit(0 if pydicom.__version__ == sys.argv[1] else 1)
 EOF
 }
@@ -92,7 +94,7 @@ ignore_self() { [ -d "$VENV" ] && [ ! -e "$VENV/.gitignore" ] && printf '*\n' >"
 
 if venv_ok; then
     ignore_self
-    say "venv: $VENV has pydicom==$PYDICOM_VERSION and numpy"
+    say "venv: $VENV has pydicom==$PYDICOM_VERSION, numpy and playwright"
     exit 0
 fi
 
@@ -137,9 +139,9 @@ else
 fi
 
 if [ -d "$VENV/site" ]; then
-    python3 -m pip install -q --target "$VENV/site" --upgrade "pydicom==$PYDICOM_VERSION" numpy
+    python3 -m pip install -q --target "$VENV/site" --upgrade "pydicom==$PYDICOM_VERSION" numpy playwright
 else
-    "$VENV/bin/python" -m pip install -q "pydicom==$PYDICOM_VERSION" numpy
+    "$VENV/bin/python" -m pip install -q "pydicom==$PYDICOM_VERSION" numpy playwright
 fi
 
 ignore_self

@@ -32,6 +32,13 @@ PY="$root/.venv-test/bin/python"
 swift build --build-tests || { echo "build failed"; exit 1; }
 MI_CLI="$root/.build/debug/mi-cli"
 
+# A throw-away PostgreSQL for the store tests (they run on SQLite and PostgreSQL), stopped on exit.
+PGROOT=$(mktemp -d /tmp/mi-test-pg.XXXXXX)
+chmod 755 "$PGROOT"
+export MI_TEST_POSTGRES_URL
+MI_TEST_POSTGRES_URL=$(Scripts/start-test-postgres.sh "$PGROOT/pg") || { echo "PostgreSQL did not start"; exit 1; }
+trap 'Scripts/start-test-postgres.sh --stop "$PGROOT/pg"; rm -rf "$PGROOT"' EXIT
+
 stage "swift test" swift test --skip-build
 stage "oracle comparison rules" "$PY" -m unittest Tests/Oracles/test_oracle_common.py
 stage "dump --json agrees with pydicom (and dcm2json where pydicom is lenient)" \
@@ -43,7 +50,8 @@ stage "pixel codecs against DCMTK and GDCM (corpus, cross-encoded, our encodings
 stage "imaging renders against DCMTK within ±1, PNG/JPEG by independent decoders, probe/measure" \
     env MI_CLI="$MI_CLI" Scripts/test-imaging.sh
 stage "DICOM network against DCMTK and Orthanc (loopback peers)" env MI_CLI="$MI_CLI" Scripts/test-network.sh
-stage "mi-server demo starts" bash -c "swift run --skip-build mi-server demo | grep -q 'mi-server'"
+stage "mi-server demo seeds an empty folder and serves the phantom's exact values" "$PY" Tests/Integration/demo_serves_phantom.py
+stage "web client: @ts-check, tsc, node --test, viewer core in Chromium (390x844, 1440x900)" env PY="$PY" Tests/Web/run-web-unit-tests.sh --browser
 stage "fuzz the parser (bounded)" Scripts/fuzz.sh "${MI_FUZZ_SECONDS:-60}"
 stage "fuzz the PDU parser and association state machine (bounded)" Scripts/fuzz.sh "${MI_FUZZ_PDU_SECONDS:-30}" pdu
 for codec in 1.2.840.10008.1.2.5 1.2.840.10008.1.2.4.50 1.2.840.10008.1.2.4.70 1.2.840.10008.1.2.4.80 1.2.840.10008.1.2.4.90; do
