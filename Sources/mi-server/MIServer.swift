@@ -68,7 +68,15 @@ struct MIServer: AsyncParsableCommand {
             let logger = Logger(label: "mi-server")
             let loaded = try ServerConfig.load(path: config)
             let platform = try await Platform.open(loaded, logger: logger)
+            let bootstrap: Bootstrap.Result
+            do { bootstrap = try await Bootstrap.run(platform, logger: logger) } catch {
+                await platform.store.database.close()
+                throw error
+            }
             try await ServerRunner.run(platform, logger: logger) { port in
+                if let password = bootstrap.adminPassword {
+                    print("first start: administrator 'admin' with one-time password \(password) (change it at first login)")
+                }
                 print("mi-server listening on \(loaded.baseURL) (port \(port))")
                 fflush(nil)
             }

@@ -297,3 +297,18 @@ extension PlatformStore {
         }
     }
 }
+
+extension PlatformStore {
+    /// Sets a password directly (bootstrap and operator tools), optionally forcing a change at next login.
+    public func setPassword(_ id: String, _ password: String, mustChange: Bool) async throws {
+        try await securityPolicy().validate(password: password)
+        let hash = await hasher.hash(password)
+        let now = Clock.epochSeconds()
+        try await database.write { db in
+            try await db.raw("""
+                UPDATE users SET password_hash = \(bind: hash), must_change_password = \(bind: mustChange), token_epoch = token_epoch + 1,
+                  updated_at = \(bind: now) WHERE id = \(bind: id)
+                """).run()
+        }
+    }
+}

@@ -98,3 +98,9 @@ struct IndexEntry: Sendable {
         return "\(c[0])\(c[1]):\(c[2])\(c[3]):\(c[4])\(c[5])"
     }
 }
+
+/// UID syntax checks for callers outside ingest (routes that take a UID from a URL).
+public enum IndexEntryValidation {
+    /// Whether `uid` is a syntactically valid DICOM UID (PS3.5 §9.1).
+    public static func isUID(_ uid: String) -> Bool { IndexEntry.isValidUID(uid) }
+}

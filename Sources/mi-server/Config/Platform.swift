@@ -10,6 +10,8 @@ struct Platform: Sendable {
     let authorization: AuthorizationServer
     let pixels: PixelService
     let loginThrottle: LoginThrottle
+    /// On-demand retrieval from the configured PACS peers; nil when none is configured.
+    let pacs: PACSRetriever?
 
     /// Opens the database (migrating it), the blob store and the token signer.
     static func open(_ config: ServerConfig, hasher: PasswordHasher = PasswordHasher(), logger: Logger) async throws -> Platform {
@@ -18,9 +20,17 @@ struct Platform: Sendable {
         let blobs = try FileBlobStore(root: URL(fileURLWithPath: config.storage))
         let store = PlatformStore(database: database, blobs: blobs, hasher: hasher, logger: logger)
         let signer = try await TokenSigner.load(from: store)
+        var pacs: PACSRetriever?
+        if let peers = config.pacs, !peers.isEmpty {
+            let configured = peers.map { PACSPeer(name: $0.name, aeTitle: $0.aeTitle, host: $0.host, port: $0.port) }
+            // With our own Storage SCP running, the PACS pushes with C-MOVE; without one, C-GET brings it back.
+            let destination: PACSRetriever.Destination = config.dicom.map { .move(ourAETitle: $0.aeTitle) } ?? .get
+            pacs = PACSRetriever(store: store, peers: { configured }, destination: destination,
+                                 callingAE: config.dicom?.aeTitle ?? "MI_SERVER", logger: logger)
+        }
         return Platform(config: config, store: store,
                         authorization: AuthorizationServer(issuer: config.baseURL, store: store, signer: signer),
-                        pixels: PixelService(store: store), loginThrottle: LoginThrottle())
+                        pixels: PixelService(store: store), loginThrottle: LoginThrottle(), pacs: pacs)
     }
 }
 

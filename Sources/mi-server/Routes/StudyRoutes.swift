@@ -24,10 +24,29 @@ struct StudyRoutes {
         }
         api.get("studies/:uid") { _, context in
             let principal = try Self.reader(context)
-            let study = try await store.study(try context.parameters.require("uid"), scope: principal.scope)
+            let uid = try context.parameters.require("uid")
+            let study: StudySummary
+            do {
+                study = try await store.study(uid, scope: principal.scope)
+            } catch let error as PlatformError where error.code == .notFound {
+                // Not here: doctors and integrations may have it fetched from the PACS.
+                guard let response = try await retrieveFromPACS(uid, principal: principal) else { throw error }
+                return response
+            }
             await store.audit(.studyView, actor: principal.name, actorID: principal.userId, patientId: study.patientId,
                               studyUID: study.studyInstanceUID, clientIP: context.clientIP)
             return try JSONResponse.make(study)
+        }
+        api.post("studies/:uid/retrieve") { _, context in
+            let principal = try context.require(.doctor, .integration)
+            let uid = try context.parameters.require("uid")
+            if (try? await store.study(uid, scope: principal.scope)) != nil {
+                return try JSONResponse.make(["status": "available", "message": "the study is here"])
+            }
+            guard let response = try await retrieveFromPACS(uid, principal: principal) else {
+                throw APIError(.notFound, "not_found", "no configured PACS has study \(uid)")
+            }
+            return response
         }
         api.get("studies/:uid/series") { _, context in
             let principal = try Self.reader(context)
@@ -123,6 +142,18 @@ struct StudyRoutes {
             guard let key else { throw APIError(.notFound, "not_found", "report \(report.id) has no document") }
             let png = try await ReportPages.page(store: store, key: key, number: number)
             return bytesResponse(png, contentType: "image/png", headers: [.cacheControl: "private, max-age=3600"])
+        }
+    }
+
+    /// Starts (or joins) a retrieval from the PACS and answers 202 with a retry hint; nil when no PACS has the study.
+    func retrieveFromPACS(_ uid: String, principal: Principal) async throws -> Response? {
+        guard let pacs = platform.pacs, principal.has(.doctor, .integration), IndexEntryValidation.isUID(uid) else { return nil }
+        switch await pacs.requestStudy(uid) {
+        case .retrieving:
+            return try JSONResponse.make(["status": "retrieving", "message": "the study is being retrieved from the PACS; try again shortly"],
+                                         status: .accepted, headers: [.retryAfter: "2"])
+        case .notFound, .noPeers:
+            return nil
         }
     }
 
