@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "ImagingKitTests", dependencies: ["ImagingKit", "DicomCore"]),
         .testTarget(name: "PlatformServicesTests", dependencies: ["PlatformServices", "DicomCore"]),
         .testTarget(name: "MIServerTests", dependencies: [
-            "mi-server", "PlatformServices", "DicomCore",
+            "mi-server", "PlatformServices", "DicomCore", "DicomNetwork",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "DicomNetworkTests", dependencies: [

@@ -22,6 +22,7 @@ func buildRouter(_ platform: Platform) -> Router<AppRequestContext> {
     StudyRoutes(platform: platform).register(on: api)
     IntegrationRoutes(platform: platform).register(on: api)
     AdminRoutes(platform: platform).register(on: api)
+    PACSRoutes(platform: platform).register(on: api)
     return router
 }
 

@@ -10,7 +10,7 @@ struct Platform: Sendable {
     let authorization: AuthorizationServer
     let pixels: PixelService
     let loginThrottle: LoginThrottle
-    /// On-demand retrieval from the configured PACS peers; nil when none is configured.
+    /// On-demand retrieval from the PACS peers (config file and administrators' PACS links).
     let pacs: PACSRetriever?
 
     /// Opens the database (migrating it), the blob store and the token signer.
@@ -20,14 +20,13 @@ struct Platform: Sendable {
         let blobs = try FileBlobStore(root: URL(fileURLWithPath: config.storage))
         let store = PlatformStore(database: database, blobs: blobs, hasher: hasher, logger: logger)
         let signer = try await TokenSigner.load(from: store)
-        var pacs: PACSRetriever?
-        if let peers = config.pacs, !peers.isEmpty {
-            let configured = peers.map { PACSPeer(name: $0.name, aeTitle: $0.aeTitle, host: $0.host, port: $0.port) }
-            // With our own Storage SCP running, the PACS pushes with C-MOVE; without one, C-GET brings it back.
-            let destination: PACSRetriever.Destination = config.dicom.map { .move(ourAETitle: $0.aeTitle) } ?? .get
-            pacs = PACSRetriever(store: store, peers: { configured }, destination: destination,
-                                 callingAE: config.dicom?.aeTitle ?? "MI_SERVER", logger: logger)
-        }
+        // Peers from the config file and from the PACS links administrators manage, asked in that order. With our own
+        // Storage SCP running, the PACS pushes with C-MOVE; without one, C-GET brings the study back.
+        let configured = (config.pacs ?? []).map { PACSPeer(name: $0.name, aeTitle: $0.aeTitle, host: $0.host, port: $0.port) }
+        let destination: PACSRetriever.Destination = config.dicom.map { .move(ourAETitle: $0.aeTitle) } ?? .get
+        let pacs = PACSRetriever(store: store, peers: {
+            configured + ((try? await store.pacsNodes()) ?? []).map(\.peer)
+        }, destination: destination, callingAE: config.dicom?.aeTitle ?? "MI_SERVER", logger: logger)
         return Platform(config: config, store: store,
                         authorization: AuthorizationServer(issuer: config.baseURL, store: store, signer: signer),
                         pixels: PixelService(store: store), loginThrottle: LoginThrottle(), pacs: pacs)
