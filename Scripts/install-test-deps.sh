@@ -35,12 +35,14 @@ declare -A CHECK=(
     [python3-venv]="venv"
     [postgresql]="file:/usr/lib/postgresql/15/bin/initdb"
     [chromium]="cmd:chromium"
+    [orthanc]="file:/usr/sbin/Orthanc"
+    [openssl]="cmd:openssl"
     [node-typescript]="cmd:tsc"
     [poppler-utils]="cmd:pdftotext cmd:pdftoppm"
     [poppler-data]="file:/usr/share/poppler/cMap/Adobe-GB1/UniGB-UCS2-H"
     [fonts-wqy-zenhei]="file:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 )
-ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv postgresql chromium node-typescript poppler-utils poppler-data fonts-wqy-zenhei)
+ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv postgresql orthanc openssl chromium node-typescript poppler-utils poppler-data fonts-wqy-zenhei)
 
 present() {
     local spec
