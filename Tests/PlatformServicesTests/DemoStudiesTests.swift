@@ -238,7 +238,7 @@ import Testing
         let blocker = FileManager.default.temporaryDirectory.appendingPathComponent("mi-demo-blocked-\(ProcessInfo.processInfo.processIdentifier)")
         try Data("not a folder".utf8).write(to: blocker)
         defer { try? FileManager.default.removeItem(at: blocker) }
-        #expect { try DemoStudies.generate(into: blocker) } throws: { ($0 as? PlatformServicesError)?.code == .createFolder }
+        #expect { try DemoStudies.generate(into: blocker) } throws: { ($0 as? PlatformError)?.code == .storageFailure }
     }
 
     /// When the second thread fails, generate waits for the first, throws that error and leaves no catalog.
@@ -250,7 +250,7 @@ import Testing
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("dicom"), withIntermediateDirectories: true)
         try Data().write(to: folder.appendingPathComponent("dicom/DEMO0002"))
         try Data("{}".utf8).write(to: folder.appendingPathComponent(DemoStudies.catalogFileName))
-        #expect { try DemoStudies.generate(into: folder) } throws: { ($0 as? PlatformServicesError)?.code == .createFolder }
+        #expect { try DemoStudies.generate(into: folder) } throws: { ($0 as? PlatformError)?.code == .storageFailure }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(DemoStudies.catalogFileName).path))
     }
 

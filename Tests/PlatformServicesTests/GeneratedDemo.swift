@@ -12,17 +12,17 @@ struct GeneratedDemo: Sendable {
     /// CPU seconds (user and system, all threads of the test process) meanwhile.
     let cpuSeconds: Double
 
-    static let shared: Result<GeneratedDemo, PlatformServicesError> = generate(run: "a")
+    static let shared: Result<GeneratedDemo, PlatformError> = generate(run: "a")
 
     /// Generates into a fresh folder of its own under the temporary directory. Folders of earlier runs whose process is
     /// gone are removed first (each is about 130 MB).
-    static func generate(run: String, progress: (DemoProgress) -> Void = { _ in }) -> Result<GeneratedDemo, PlatformServicesError> {
+    static func generate(run: String, progress: (DemoProgress) -> Void = { _ in }) -> Result<GeneratedDemo, PlatformError> {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("mi-demo-tests")
         removeStaleRuns(in: base)
         let folder = base.appendingPathComponent("\(ProcessInfo.processInfo.processIdentifier)-\(run)")
         try? FileManager.default.removeItem(at: folder)
         let start = Date(), cpuStart = processCPUSeconds()
-        return Result { () throws(PlatformServicesError) -> GeneratedDemo in
+        return Result { () throws(PlatformError) -> GeneratedDemo in
             let catalog = try DemoStudies.generate(into: folder, progress: progress)
             return GeneratedDemo(folder: folder, catalog: catalog, seconds: Date().timeIntervalSince(start), cpuSeconds: processCPUSeconds() - cpuStart)
         }

@@ -41,7 +41,7 @@ public enum DemoStudies {
     /// Two threads share the work: the chest CT, which is mostly file writing, on the calling thread, and the other
     /// exams, which are mostly pixel encoding, on a second one. Every file's bytes are the same whichever finishes
     /// first; only the order of progress reports varies.
-    public static func generate(into folder: URL, progress: (DemoProgress) -> Void = { _ in }) throws(PlatformServicesError) -> DemoCatalog {
+    public static func generate(into folder: URL, progress: (DemoProgress) -> Void = { _ in }) throws(PlatformError) -> DemoCatalog {
         let jobs = DemoPlan.exams.enumerated().map { ExamJob(number: $0.offset + 1, plan: $0.element) }
         let totalFiles = jobs.reduce(0) { $0 + $1.fileCount }
         // A catalog left by an earlier run would claim a folder this run may not finish.
@@ -51,7 +51,7 @@ public enum DemoStudies {
             do {
                 try FileManager.default.createDirectory(at: folder.appendingPathComponent(top), withIntermediateDirectories: true)
             } catch {
-                throw PlatformServicesError(.createFolder, "cannot create \(folder.appendingPathComponent(top).path): \(error)")
+                throw PlatformError(.storageFailure, "cannot create \(folder.appendingPathComponent(top).path): \(error)")
             }
         }
 
@@ -59,14 +59,14 @@ public enum DemoStudies {
         let here = jobs.filter { $0.plan.series.contains { $0.kind == .ct } }
         let there = jobs.filter { job in !here.contains { $0.number == job.number } }
         DispatchQueue.global(qos: .userInitiated).async {
-            relay.finish(Result { () throws(PlatformServicesError) -> Lane in
+            relay.finish(Result { () throws(PlatformError) -> Lane in
                 var output = DemoOutput(folder: folder)
                 var exams: [Int: DemoExam] = [:]
                 for job in there { exams[job.number] = try writeExam(job, output: &output, fileWritten: relay.post) }
                 return Lane(exams: exams, bytes: output.bytesWritten)
             })
         }
-        let local = Result { () throws(PlatformServicesError) -> Lane in
+        let local = Result { () throws(PlatformError) -> Lane in
             var output = DemoOutput(folder: folder)
             var exams: [Int: DemoExam] = [:]
             for job in here {
@@ -90,10 +90,10 @@ public enum DemoStudies {
             let json = try encoder.encode(catalog)
             var output = DemoOutput(folder: folder)
             try output.write(Array(json), to: catalogFileName, atomically: true)
-        } catch let error as PlatformServicesError {
+        } catch let error as PlatformError {
             throw error
         } catch {
-            throw PlatformServicesError(.writeFile, "cannot encode catalog.json: \(error)")
+            throw PlatformError(.storageFailure, "cannot encode catalog.json: \(error)")
         }
         return catalog
     }
@@ -116,7 +116,7 @@ public enum DemoStudies {
     }
 
     /// Writes one exam's images and report and returns its catalog entry.
-    static func writeExam(_ job: ExamJob, output: inout DemoOutput, fileWritten: (String) -> Void) throws(PlatformServicesError) -> DemoExam {
+    static func writeExam(_ job: ExamJob, output: inout DemoOutput, fileWritten: (String) -> Void) throws(PlatformError) -> DemoExam {
         let plan = job.plan
         guard let patient = DemoPlan.patients.first(where: { $0.patientID == plan.patientID }),
               let hospital = DemoPlan.hospitals.first(where: { $0.id == plan.hospitalID }) else {
@@ -142,7 +142,7 @@ public enum DemoStudies {
 
     /// Renders and writes every slice of a series.
     private static func writeSeries(_ plan: DemoPlan.Series, builder: DemoDataSets, output: inout DemoOutput,
-                                    fileWritten: (String) -> Void) throws(PlatformServicesError) -> DemoSeries {
+                                    fileWritten: (String) -> Void) throws(PlatformError) -> DemoSeries {
         let exam = builder.exam
         let folder = "dicom/\(exam.patientID)/\(exam.accessionNumber)/\(plan.number)-\(exam.modality)"
         var instances: [DemoInstance] = []
@@ -170,7 +170,7 @@ public enum DemoStudies {
 
     /// Writes the report PDF, and for some exams the same PDF as an Encapsulated PDF instance.
     private static func writeReport(_ plan: DemoPlan.Report, builder: DemoDataSets, output: inout DemoOutput,
-                                    fileWritten: (String) -> Void) throws(PlatformServicesError) -> DemoReport {
+                                    fileWritten: (String) -> Void) throws(PlatformError) -> DemoReport {
         let content = imagingReport(plan, builder: builder)
         let pdf = PDFReportWriter().render(content)
         let accession = builder.exam.accessionNumber
@@ -239,11 +239,11 @@ public enum DemoStudies {
     }
 
     /// Runs a DicomCore step, naming a failure as this module's error.
-    private static func dicom<T>(_ body: () throws(DicomError) -> T) throws(PlatformServicesError) -> T {
+    private static func dicom<T>(_ body: () throws(DicomError) -> T) throws(PlatformError) -> T {
         do {
             return try body()
         } catch {
-            throw PlatformServicesError(.encodeDicom, "\(error)")
+            throw PlatformError(.invalidDicom, "\(error)")
         }
     }
 }
@@ -259,7 +259,7 @@ struct DemoOutput {
     }
 
     /// Writes `bytes` to `path` (relative, `/`-separated), counts it and says so to `fileWritten`.
-    mutating func write(_ bytes: [UInt8], to path: String, fileWritten: (String) -> Void) throws(PlatformServicesError) {
+    mutating func write(_ bytes: [UInt8], to path: String, fileWritten: (String) -> Void) throws(PlatformError) {
         try write(bytes, to: path)
         bytesWritten += bytes.count
         fileWritten(path)
@@ -270,14 +270,14 @@ struct DemoOutput {
     /// Through a file handle rather than `Data.write(to:options: .atomic)`, which took six times as long for the CT
     /// series (1.8 s against 0.3 s for 126 MB). Files are not written atomically: `catalog.json`, written last and
     /// atomically, is what says the folder is complete.
-    mutating func write(_ bytes: [UInt8], to path: String, atomically: Bool = false) throws(PlatformServicesError) {
+    mutating func write(_ bytes: [UInt8], to path: String, atomically: Bool = false) throws(PlatformError) {
         let url = folder.appendingPathComponent(path)
         let parent = url.deletingLastPathComponent()
         if !createdFolders.contains(parent.path) {
             do {
                 try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
             } catch {
-                throw PlatformServicesError(.createFolder, "cannot create \(parent.path): \(error)")
+                throw PlatformError(.storageFailure, "cannot create \(parent.path): \(error)")
             }
             createdFolders.insert(parent.path)
         }
@@ -287,15 +287,15 @@ struct DemoOutput {
                 return
             }
             guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-                throw PlatformServicesError(.writeFile, "cannot create \(url.path)")
+                throw PlatformError(.storageFailure, "cannot create \(url.path)")
             }
             let handle = try FileHandle(forWritingTo: url)
             defer { try? handle.close() }
             try handle.write(contentsOf: bytes)
-        } catch let error as PlatformServicesError {
+        } catch let error as PlatformError {
             throw error
         } catch {
-            throw PlatformServicesError(.writeFile, "cannot write \(url.path): \(error)")
+            throw PlatformError(.storageFailure, "cannot write \(url.path): \(error)")
         }
     }
 }
@@ -305,7 +305,7 @@ final class ProgressRelay: @unchecked Sendable {
     // Guards `pending` and `background`; `completed` is only touched on the calling thread.
     private let condition = NSCondition()
     private var pending: [String] = []
-    private var background: Result<DemoStudies.Lane, PlatformServicesError>?
+    private var background: Result<DemoStudies.Lane, PlatformError>?
     private var completed = 0
     private let totalFiles: Int
 
@@ -322,7 +322,7 @@ final class ProgressRelay: @unchecked Sendable {
     }
 
     /// The second thread is done (that thread).
-    func finish(_ result: Result<DemoStudies.Lane, PlatformServicesError>) {
+    func finish(_ result: Result<DemoStudies.Lane, PlatformError>) {
         condition.lock()
         background = result
         condition.signal()
@@ -339,7 +339,7 @@ final class ProgressRelay: @unchecked Sendable {
     }
 
     /// Reports files as they come until the second thread is done, then returns its result (calling thread).
-    func waitForBackground(reporting progress: (DemoProgress) -> Void) -> Result<DemoStudies.Lane, PlatformServicesError> {
+    func waitForBackground(reporting progress: (DemoProgress) -> Void) -> Result<DemoStudies.Lane, PlatformError> {
         while true {
             condition.lock()
             while pending.isEmpty && background == nil { condition.wait() }
