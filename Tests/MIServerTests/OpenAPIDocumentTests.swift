@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import PlatformServices
 import Testing
 @testable import mi_server
@@ -44,14 +43,7 @@ import Testing
     /// Builds the router on a throwaway platform, fetches the document as the server serves it, and hands over both
     /// sides as `METHOD /path/{parameter}` strings (Hummingbird's `:name` captures print as `{name}`, as in OpenAPI).
     private func withRouter(_ body: (_ registered: Set<String>, _ documented: Set<String>) throws -> Void) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mi-openapi-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        var config = ServerConfig()
-        config.database = "sqlite:" + folder.appendingPathComponent("index.sqlite").path
-        config.storage = folder.appendingPathComponent("storage").path
-        let platform = try await Platform.open(config, hasher: PasswordHasher(cost: 4), logger: Logger(label: "test"))
-        do {
+        try await withTestPlatform { platform in
             let router = buildRouter(platform)
             let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
             #expect(registered.count > 40, "the router lists its routes")
@@ -67,11 +59,7 @@ import Testing
                 item.keys.filter(Self.httpMethods.contains).map { "\($0.uppercased()) \(path)" }
             })
             try body(registered, documented)
-        } catch {
-            await platform.store.database.close()
-            throw error
         }
-        await platform.store.database.close()
     }
 
     private static func parse(_ bytes: [UInt8]) throws -> [String: Any] {
