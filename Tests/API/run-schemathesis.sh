@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Property-based fuzzing of the HTTP API with schemathesis, against a throwaway `mi-server demo` on loopback.
 #
-#   Tests/API/run-schemathesis.sh     # fuzzing bounded by MI_API_FUZZ_SECONDS (default 135, a third per token)
+#   Tests/API/run-schemathesis.sh     # fuzzing bounded by MI_API_FUZZ_SECONDS (default 120, a third per token)
 #
 # MI_SERVER=path uses that binary instead of building mi-server; MI_API_FUZZ_SEED=n repeats a run's generation;
 # MI_API_KEEP=1 keeps the work folder (server log, JUnit and HAR reports) even when everything passed;
@@ -20,7 +20,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 VENV="$ROOT/.venv-api"
-BUDGET="${MI_API_FUZZ_SECONDS:-135}"
+BUDGET="${MI_API_FUZZ_SECONDS:-120}"
 SEED="${MI_API_FUZZ_SEED:-$RANDOM}"
 CHECKS="${MI_API_FUZZ_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance}"
 

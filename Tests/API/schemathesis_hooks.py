@@ -3,15 +3,17 @@ wire, which schemathesis has no serializer for."""
 import uuid
 
 import schemathesis
+from schemathesis.transport import register_serializer
 from schemathesis.transport.serialization import serialize_binary
 
 # A single object: the bytes as they are.
 schemathesis.serializer.alias("application/dicom", "application/octet-stream")
 
 
-@schemathesis.serializer("multipart/related")
 def multipart_related(ctx, value):
-    """`multipart/related; type="application/dicom"` (PS3.18 STOW-RS style): one part per generated object."""
+    """`multipart/related; type="application/dicom"` (PS3.18 STOW-RS style): one part per generated object. Registered
+    on the transports directly, since `schemathesis.serializer` functions return a body only and this one needs its
+    boundary in the Content-Type."""
     items = value.get("file", []) if isinstance(value, dict) else value
     if not isinstance(items, list):
         items = [items]
@@ -20,3 +22,6 @@ def multipart_related(ctx, value):
                     for item in items)
     body += b"--" + boundary.encode() + b"--\r\n"
     return {"data": body, "headers": {"Content-Type": f'multipart/related; type="application/dicom"; boundary={boundary}'}}
+
+
+register_serializer(multipart_related, "multipart/related")
