@@ -165,8 +165,8 @@ extension PlatformStore {
         try await database.read { db in
             try await db.raw("""
                 SELECT \(unsafeRaw: Self.studyColumns) FROM studies WHERE patient_key =
-                  (SELECT patient_key FROM studies WHERE study_uid = \(bind: uid)) AND study_uid <> \(bind: uid) AND
-                """ + " " + Self.scopeCondition(scope) + " ORDER BY study_date DESC, study_time DESC").all().map(Self.decodeStudy)
+                  (SELECT patient_key FROM studies WHERE study_uid = \(bind: uid)) AND study_uid <> \(bind: uid)
+                """ + " AND " + Self.scopeCondition(scope) + " ORDER BY study_date DESC, study_time DESC").all().map(Self.decodeStudy)
         }
     }
 
@@ -238,8 +238,8 @@ extension PlatformStore {
         let row = try await database.read { db in
             try await db.raw("""
                 SELECT i.sop_uid, i.study_uid, i.storage_key, i.transfer_syntax, i.frame_count, s.patient_id, s.hospital_id
-                FROM instances i JOIN studies s ON s.study_uid = i.study_uid WHERE i.sop_uid = \(bind: sopUID) AND
-                """ + " " + Self.scopeCondition(scope, alias: "s.")).first()
+                FROM instances i JOIN studies s ON s.study_uid = i.study_uid WHERE i.sop_uid = \(bind: sopUID)
+                """ + " AND " + Self.scopeCondition(scope, alias: "s.")).first()
         }
         guard let row else { throw PlatformError(.notFound, "no instance \(sopUID)") }
         return StoredInstance(sopInstanceUID: sopUID, studyInstanceUID: try row.decode(column: "study_uid", as: String.self),

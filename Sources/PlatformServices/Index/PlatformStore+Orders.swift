@@ -82,6 +82,10 @@ extension PlatformStore {
                 return uid
             }
             let uid = order.studyInstanceUID ?? UIDGenerator.make()
+            // A UID the RIS chose may already be another exam's (another accession number or hospital).
+            if order.studyInstanceUID != nil, try await db.raw("SELECT 1 AS x FROM studies WHERE study_uid = \(bind: uid)").first() != nil {
+                throw PlatformError(.conflict, "studyInstanceUID \(uid) is already the UID of another exam", parameter: "studyInstanceUID")
+            }
             let date = Date(timeIntervalSince1970: TimeInterval(order.scheduledAt))
             let formatter = ISO8601DateFormatter()
             formatter.timeZone = TimeZone.current

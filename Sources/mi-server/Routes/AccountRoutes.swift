@@ -97,6 +97,10 @@ struct AccountRoutes {
                 return scope
             }
             let id = try context.parameters.require("id")
+            // Like deactivating oneself: an administrator who drops their own role may leave no one to manage accounts.
+            if id == admin.userId, let roles = body.roles, !roles.contains(.administrator) {
+                throw APIError(.conflict, "conflict", "administrators cannot remove their own administrator role")
+            }
             let user = try await store.updateAccess(id, roles: body.roles, scope: scope)
             await store.audit(.userUpdate, actor: admin.name, actorID: admin.userId, detail: "\(user.username): roles \(user.roles.map(\.rawValue)) scope \(user.scope)",
                               clientIP: context.clientIP)

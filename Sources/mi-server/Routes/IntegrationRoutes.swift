@@ -22,7 +22,10 @@ struct IntegrationRoutes {
             if contentType.hasPrefix("application/dicom") {
                 objects = [Array(buffer: body)]
             } else if contentType.hasPrefix("multipart/") {
-                guard let boundary = Multipart.boundary(contentType) else { throw APIError.badParameter("Content-Type", "multipart without a boundary") }
+                // From the header as sent: boundaries are case-sensitive (RFC 2046 §5.1.1).
+                guard let boundary = Multipart.boundary(request.headers[.contentType] ?? "") else {
+                    throw APIError.badParameter("Content-Type", "multipart without a boundary")
+                }
                 objects = try Multipart.parts(Array(buffer: body), boundary: boundary)
                 guard !objects.isEmpty else { throw APIError(.badRequest, "invalid_body", "the multipart body has no parts") }
             } else {
