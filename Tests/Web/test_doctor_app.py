@@ -528,6 +528,19 @@ class Journey(Device):
         el("tool-reset").click()
         self.assertEqual(self.centre_crop(), original, "reset: the file's window, no flip, grey")
 
+        # ---- cine plays the stack at the chosen rate and stops
+        el("tool-cine").click()
+        el("cine-fps-20").click()
+        page.wait_for_function(f"() => !document.querySelector('[data-testid=frame-label]').textContent.startsWith('{SLICE + 1} /')")
+        self.assertEqual(el("tool-cine").get_attribute("aria-pressed"), "true")
+        el("tool-cine").click()
+        self.assertEqual(el("tool-cine").get_attribute("aria-pressed"), "false")
+        stopped = el("frame-label").inner_text()
+        time.sleep(0.4)
+        self.assertEqual(el("frame-label").inner_text(), stopped)
+        el("stack-slider").evaluate(f"s => {{ s.value = '{SLICE + 1}'; s.dispatchEvent(new Event('input', {{ bubbles: true }})); }}")
+        self.wait_image_shown()
+
         # ---- the report as page images
         el("open-reports").click()
         el("report-view").wait_for()

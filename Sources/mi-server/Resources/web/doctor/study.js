@@ -360,9 +360,13 @@ function mountViewer(ctx, body, study, seriesList, query) {
     const toggles = [['tool-flip-h', s.flipH], ['tool-flip-v', s.flipV], ['tool-invert', s.invert], ['tool-palette', s.palette !== 'gray' || panel === 'palette'],
       ['tool-sharpen', s.sharpen > 0 || panel === 'sharpen'], ['tool-cine', viewer.cineFps > 0], ['tool-rotate', s.rotation !== 0]];
     for (const [testid, on] of toggles) { toolButtons.get(testid)?.classList.toggle('on', on); toolButtons.get(testid)?.setAttribute('aria-pressed', String(on)); }
-    const cineButton = toolButtons.get('tool-cine');
-    const cineIcon = cineButton?.querySelector('svg');
-    if (cineButton && cineIcon) cineIcon.replaceWith(icon(viewer.cineFps > 0 ? ICONS.pause : ICONS.play));
+    const playing = viewer.cineFps > 0;
+    const cineIcon = toolButtons.get('tool-cine')?.querySelector('svg');
+    if (cineIcon && cineIcon.dataset.playing !== String(playing)) {
+      const next = icon(playing ? ICONS.pause : ICONS.play);
+      next.dataset.playing = String(playing);
+      cineIcon.replaceWith(next);
+    }
     const count = viewer.stack.length;
     slider.max = String(Math.max(count, 1));
     slider.value = String(s.frame + 1);
