@@ -10,10 +10,12 @@ func buildRouter(_ platform: Platform) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: FileMiddleware(platform.config.webRoot ?? WebResources.root, searchForIndexHtml: true))
+    let webRoot = platform.config.webRoot ?? WebResources.root
+    router.add(middleware: FileMiddleware(webRoot, searchForIndexHtml: true))
     router.add(middleware: AuthMiddleware(authorization: platform.authorization))
     router.get("/healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
     OAuthRoutes(platform: platform).register(on: router)
+    WebAppRoutes(webRoot: webRoot).register(on: router)
     let api = router.group("api/v1")
     api.get("openapi.json") { _, _ in
         bytesResponse(WebResources.openAPIDocument, contentType: "application/json; charset=utf-8", headers: [.cacheControl: "public, max-age=300"])

@@ -23,9 +23,13 @@ struct MIServer: AsyncParsableCommand {
         @Option(help: "Data folder (created and seeded when empty).") var data: String = "mi-data"
         @Option(help: "DICOM Storage SCP port (0 to disable).") var dicomPort: Int = 11112
         @Option(help: "Public base URL, when browsers reach the server under another name.") var publicURL: String?
+        @Option(help: "Serve the web client from this folder instead of the bundled copy (web development).") var webRoot: String?
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+            if let webRoot, !FileManager.default.fileExists(atPath: webRoot + "/index.html") {
+                throw ValidationError("--web-root must be a folder with an index.html")
+            }
             guard (0...65535).contains(dicomPort) else { throw ValidationError("--dicom-port must be 0...65535") }
         }
 
@@ -38,6 +42,7 @@ struct MIServer: AsyncParsableCommand {
             config.database = "sqlite:" + folder.appendingPathComponent("index.sqlite").path
             config.storage = folder.appendingPathComponent("storage").path
             config.publicURL = publicURL
+            config.webRoot = webRoot.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             config.dicom = dicomPort == 0 ? nil : .init(aeTitle: "MI_DEMO", port: dicomPort)
             let platform = try await Platform.open(config, logger: logger)
             let accounts: DemoAccounts

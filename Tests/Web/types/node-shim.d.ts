@@ -28,6 +28,7 @@ declare module 'node:assert/strict' {
 declare module 'node:fs' {
   export function readFileSync(path: string | URL): Uint8Array;
   export function readFileSync(path: string | URL, encoding: 'utf8'): string;
+  export function readdirSync(path: string | URL): string[];
 }
 
 declare module 'node:zlib' {

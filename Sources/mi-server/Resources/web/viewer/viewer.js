@@ -339,6 +339,15 @@ export class Viewer extends EventTarget {
     this.#changed();
   }
 
+  /** The whole image in the canvas, centred (zoom 1); rotation, flips and window stay. */
+  fit() { this.#setView({ ...this.#view(), zoom: 1, center: null }); }
+
+  /** One image pixel per CSS pixel ("1:1"), about the point at the centre of the view. */
+  actualSize() {
+    const s = V.fitScale(this.#imageSize(), this.viewport, this.state.rotation);
+    if (s > 0 && Number.isFinite(s)) this.#setView({ ...this.#view(), zoom: 1 / s });
+  }
+
   /**
    * The display as the series first opened: fit, centred, no rotation or flip, the image's own window, no
    * invert, grey, no sharpening. Measurements stay.

@@ -1,0 +1,159 @@
+// @ts-check
+/**
+ * The doctor web app: boots the session, messages and router, and mounts one page at a time into `#app`.
+ *
+ * Routes needing a signed-in user send a signed-out visitor to the login page and back afterwards; an API call that
+ * finds the session expired does the same from wherever the user was. Going offline shows a banner, and coming
+ * back online tells the page to retry (the `online` event on `window`).
+ */
+
+import { I18n, readLocale, LOCALE_KEY } from './i18n.js';
+import { Session, STORAGE_KEY } from './session.js';
+import { ApiClient } from './api.js';
+import { Router, ROUTES, safeReturnPath } from './router.js';
+import { h, replace } from './dom.js';
+import { toast, errorState, loading } from './ui.js';
+
+/** @typedef {import('./context.js').AppContext} AppContext */
+/** @typedef {import('./context.js').Page} Page */
+/** @typedef {import('./context.js').PageFactory} PageFactory */
+
+/** @type {Record<string, () => Promise<{ render: PageFactory }>>} */
+const PAGES = {
+  home: () => import('../doctor/home.js'),
+  register: () => import('../doctor/register.js'),
+  worklist: () => import('../doctor/worklist.js'),
+  study: () => import('../doctor/study.js'),
+  reports: () => import('../doctor/reports.js'),
+  profile: () => import('../doctor/profile.js'),
+};
+
+const root = /** @type {HTMLElement} */ (document.getElementById('app'));
+const i18n = new I18n(readLocale(globalThis.localStorage));
+const session = new Session();
+const router = new Router(ROUTES);
+let redirecting = false;
+
+/** @param {string} [returnTo] */
+async function login(returnTo) {
+  if (redirecting) return;
+  redirecting = true;
+  const back = safeReturnPath(returnTo ?? router.location()) ?? '/worklist';
+  location.assign(await session.beginLogin(back));
+}
+
+const api = new ApiClient({
+  session,
+  onSessionExpired: () => { login(router.location()); },
+  onNetworkError: () => showOffline(!navigator.onLine),
+});
+
+/** @type {import('./context.js').UserAccount | null} */
+let meCache = null;
+/** @type {Promise<import('./context.js').Hospital[]> | null} */
+let hospitalsCache = null;
+
+/** @type {AppContext} */
+const ctx = {
+  api, session, i18n,
+  t: (key, params) => i18n.t(key, params),
+  navigate: (path, options) => (options?.quiet ? router.replaceQuietly(path) : router.navigate(path, options)),
+  login,
+  logout: async () => {
+    await session.logout();
+    meCache = null;
+    router.navigate('/', { replace: true });
+    toast(i18n.t('toast.signedOut'), 'success');
+  },
+  me: async () => {
+    if (!meCache) meCache = await api.get('/api/v1/me');
+    return /** @type {import('./context.js').UserAccount} */ (meCache);
+  },
+  hospitals: () => {
+    if (!hospitalsCache) {
+      hospitalsCache = api.get('/api/v1/hospitals', undefined, { auth: false }).then((p) => p.items);
+      hospitalsCache.catch(() => { hospitalsCache = null; });
+    }
+    return hospitalsCache;
+  },
+  toast,
+};
+
+/** @type {Page | null} */
+let current = null;
+let generation = 0;
+
+async function show() {
+  const route = router.current;
+  const mine = ++generation;
+  current?.destroy?.();
+  current = null;
+  document.documentElement.lang = i18n.locale;
+  if (!route) {
+    replace(root, errorState(ctx, new Error(i18n.t('error.notFound.detail'))));
+    return;
+  }
+  if (route.name === 'callback') { await finishLogin(route.query); return; }
+  if (route.name === 'home' && session.isSignedIn()) { router.navigate('/worklist', { replace: true }); return; }
+  if (!route.public && !session.isSignedIn()) {
+    replace(root, loading(i18n.t('state.redirectingToLogin')));
+    await login(route.path);
+    return;
+  }
+  root.dataset.route = route.name;
+  if (!root.firstElementChild) replace(root, loading(i18n.t('state.loading')));
+  try {
+    const module = await PAGES[route.name]();
+    if (mine !== generation) return;
+    const page = module.render(ctx, route);
+    current = page;
+    replace(root, page.element);
+    document.title = page.title ? `${page.title} · ${i18n.t('app.title')}` : i18n.t('app.title');
+  } catch (e) {
+    if (mine !== generation) return;
+    replace(root, errorState(ctx, e, { onRetry: () => show() }));
+  }
+}
+
+/** @param {Record<string, string>} query */
+async function finishLogin(query) {
+  replace(root, loading(i18n.t('state.signingIn')));
+  try {
+    const back = await session.completeLogin(query);
+    meCache = null;
+    router.navigate(safeReturnPath(back) ?? '/worklist', { replace: true });
+  } catch (e) {
+    replace(root, h('div', { class: 'state state-error', testid: 'error-login', role: 'alert' },
+      h('h2', null, i18n.t('error.login.title')),
+      h('p', null, e instanceof Error ? e.message : String(e)),
+      h('div', { class: 'state-actions' }, h('button', { class: 'btn primary', type: 'button', onclick: () => { redirecting = false; login('/worklist'); } }, i18n.t('action.signIn')))));
+  }
+}
+
+/** @param {boolean} offline */
+function showOffline(offline) {
+  let banner = document.querySelector('.offline-banner');
+  if (offline && !banner) {
+    banner = h('div', { class: 'offline-banner', testid: 'offline-banner', role: 'status' }, i18n.t('state.offline'));
+    document.body.appendChild(banner);
+  } else if (!offline && banner) banner.remove();
+}
+
+// Back from the login page with the browser's back button (page restored from the back-forward cache).
+window.addEventListener('pageshow', () => { redirecting = false; });
+window.addEventListener('offline', () => showOffline(true));
+window.addEventListener('online', () => { showOffline(false); toast(i18n.t('state.online'), 'success'); });
+window.addEventListener('storage', (e) => {
+  if (e.key === STORAGE_KEY) {
+    const was = session.isSignedIn();
+    session.reload();
+    if (was && !session.isSignedIn()) router.navigate('/', { replace: true });   // signed out in another tab
+  }
+  if (e.key === LOCALE_KEY && (e.newValue === 'en' || e.newValue === 'zh-CN')) i18n.setLocale(e.newValue);
+});
+i18n.addEventListener('change', () => {
+  try { localStorage.setItem(LOCALE_KEY, i18n.locale); } catch { /* private mode */ }
+  show();
+});
+router.addEventListener('change', () => { show(); });
+router.start();

@@ -1,0 +1,92 @@
+// @ts-check
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { CATALOGS, I18n, format, placeholders, readLocale } from '../../../Sources/mi-server/Resources/web/app/i18n.js';
+import { STATUSES, VISIT_TYPES, RANGES, SORT_KEYS } from '../../../Sources/mi-server/Resources/web/doctor/worklist-filter.js';
+import { TITLES } from '../../../Sources/mi-server/Resources/web/doctor/validation.js';
+import { PALETTE_NAMES } from '../../../Sources/mi-server/Resources/web/viewer/math/palette.js';
+import { CT_PRESETS } from '../../../Sources/mi-server/Resources/web/viewer/math/presets.js';
+import { TOOL_NAMES } from '../../../Sources/mi-server/Resources/web/viewer/tools.js';
+
+const zh = CATALOGS['zh-CN'];
+const en = CATALOGS.en;
+const WEB = new URL('../../../Sources/mi-server/Resources/web/', import.meta.url);
+
+/** The app's source text (app/ and doctor/, not the catalogues). */
+function appSources() {
+  return ['app/', 'doctor/'].flatMap((dir) => readdirSync(new URL(dir, WEB)).filter((f) => f.endsWith('.js')).map((f) => readFileSync(new URL(dir + f, WEB), 'utf8')));
+}
+
+test('testBothCataloguesHaveTheSameKeys', () => {
+  const missingInEn = Object.keys(zh).filter((k) => !(k in en));
+  const missingInZh = Object.keys(en).filter((k) => !(k in zh));
+  assert.deepEqual(missingInEn, [], 'keys missing in en.js');
+  assert.deepEqual(missingInZh, [], 'keys missing in zh-CN.js');
+});
+
+test('testEveryMessageIsTextWithTheSamePlaceholdersInBothLanguages', () => {
+  for (const key of Object.keys(zh)) {
+    assert.equal(typeof zh[key], 'string', key);
+    assert.ok(zh[key].trim() !== '' && en[key].trim() !== '', `${key} is empty`);
+    assert.deepEqual(placeholders(en[key]), placeholders(zh[key]), `${key}: placeholders differ`);
+  }
+});
+
+test('testEveryKeyTheCodeUsesExists', () => {
+  /** @type {Set<string>} */
+  const used = new Set();
+  for (const text of appSources()) {
+    for (const m of text.matchAll(/\bt\('([a-zA-Z0-9_.-]+)'/g)) used.add(m[1]);
+    for (const m of text.matchAll(/'((?:validation|title|sort|error|study|worklist)\.[a-zA-Z0-9_.-]+)'/g)) used.add(m[1]);
+  }
+  // Keys built from values: each value of each family.
+  for (const s of STATUSES) used.add(`status.${s}`);
+  for (const v of VISIT_TYPES) used.add(`visit.${v}`);
+  for (const r of RANGES) used.add(`range.${r}`);
+  for (const k of SORT_KEYS) used.add(`sort.${k}`);
+  for (const x of TITLES) used.add(x.key);
+  for (const p of PALETTE_NAMES) used.add(`palette.${p}`);
+  for (const p of CT_PRESETS) used.add(`preset.${p.name}`);
+  for (const p of ['default', 'auto']) used.add(`preset.${p}`);
+  for (const tool of TOOL_NAMES) used.add(`tool.${tool}`);
+  for (const q of ['lossless', 'lossy', 'unknown']) { used.add(`quality.${q}`); used.add(`quality.${q}Hint`); }
+  for (const n of [0, 1, 2, 3]) used.add(`sharpen.${n}`);
+  for (const r of ['doctor', 'administrator', 'patient', 'integration']) used.add(`role.${r}`);
+  for (const s of ['M', 'F', 'O']) used.add(`sex.${s}`);
+  // The viewer core's keys (ViewerOptions.translate).
+  for (const k of ['overlay.window', 'overlay.zoom', 'overlay.instance', 'overlay.series', 'overlay.sliceThickness', 'overlay.sliceLocation', 'overlay.lossy', 'viewer.loading', 'viewer.loadFailed', 'viewer.unsupported']) used.add(k);
+  const missing = [...used].filter((k) => !(k in zh)).sort();
+  assert.deepEqual(missing, []);
+  assert.ok(used.size > 150, `only ${used.size} keys found: is the scan still reading the sources?`);
+});
+
+test('testNoTextIsWrittenIntoThePagesOutsideTheCatalogues', () => {
+  // Chinese characters in the page code would be text that the English catalogue cannot replace. (Titles are stored
+  // values the hospitals use, and locale names are written in their own language on purpose.)
+  const allowed = new Set(['中文', ...TITLES.map((x) => x.value)]);
+  for (const text of appSources()) {
+    const code = text.replace(/\/\*\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+    for (const m of code.matchAll(/'([^'\n]*[\u4e00-\u9fff][^'\n]*)'/g)) assert.ok(allowed.has(m[1]), `text outside the catalogues: ${m[1]}`);
+  }
+});
+
+test('testFormatFillsPlaceholdersAndLeavesUnknownOnes', () => {
+  assert.equal(format('共 {count} 项', { count: 3 }), '共 3 项');
+  assert.equal(format('{a} {b}', { a: 1 }), '1 {b}');
+  assert.deepEqual(placeholders('{z} {a} x'), ['a', 'z']);
+});
+
+test('testChineseIsTheDefaultAndEnglishIsASwitch', () => {
+  assert.equal(readLocale(null), 'zh-CN');
+  assert.equal(readLocale({ getItem: () => 'en' }), 'en');
+  assert.equal(readLocale({ getItem: () => 'fr' }), 'zh-CN');
+  const i18n = new I18n();
+  assert.equal(i18n.t('worklist.total', { count: 2 }), '共 2 项检查');
+  let changes = 0;
+  i18n.addEventListener('change', () => { changes++; });
+  i18n.setLocale('en');
+  assert.equal(i18n.t('worklist.total', { count: 2 }), '2 exams');
+  assert.equal(i18n.t('no.such.key'), 'no.such.key');
+  assert.equal(changes, 1);
+});
