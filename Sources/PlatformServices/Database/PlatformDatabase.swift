@@ -101,31 +101,23 @@ public final class PlatformDatabase: Sendable {
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let writer, _, let gate, _):
-            return try await gate.withLock {
-                let sql = writer.sql()
-                try await sql.raw("BEGIN IMMEDIATE").run()
-                do {
-                    let result = try await body(sql)
-                    try await sql.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await sql.raw("ROLLBACK").run()
-                    throw error
-                }
-            }
+            // IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way on a busy database.
+            return try await gate.withLock { try await Self.transaction(writer.sql(), begin: "BEGIN IMMEDIATE", body) }
         case .postgres(let client, _):
-            return try await client.withConnection { connection in
-                let sql = connection.sql()
-                try await sql.raw("BEGIN").run()
-                do {
-                    let result = try await body(sql)
-                    try await sql.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await sql.raw("ROLLBACK").run()
-                    throw error
-                }
-            }
+            return try await client.withConnection { connection in try await Self.transaction(connection.sql(), begin: "BEGIN", body) }
+        }
+    }
+
+    private static func transaction<T: Sendable>(_ sql: any SQLDatabase, begin: String,
+                                                 _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await sql.raw(SQLQueryString(begin)).run()
+        do {
+            let result = try await body(sql)
+            try await sql.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
         }
     }
 
