@@ -22,6 +22,10 @@ func buildRouter(_ platform: Platform) -> Router<AppRequestContext> {
     StudyRoutes(platform: platform).register(on: api)
     IntegrationRoutes(platform: platform).register(on: api)
     AdminRoutes(platform: platform).register(on: api)
+    QRCodeRoutes(platform: platform).register(on: api)
+    PatientAccessRoutes(platform: platform).register(on: api)
+    ShareRoutes(platform: platform).register(on: api)
+    PublicPageRoutes(platform: platform).register(on: router)
     return router
 }
 
