@@ -25,13 +25,14 @@ struct PatientAccessFixture: Sendable {
 
     static let publicURL = "https://films.example.org"
 
-    static func make() async throws -> PatientAccessFixture {
+    static func make(publicURL: String? = Self.publicURL) async throws -> PatientAccessFixture {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mi-patient-routes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var config = ServerConfig()
         config.database = "sqlite:" + folder.appendingPathComponent("index.sqlite").path
         config.storage = folder.appendingPathComponent("storage").path
         config.publicURL = publicURL
+        config.listen = .init(host: "127.0.0.1", port: 0)
         var logger = Logger(label: "patient-routes")
         logger.logLevel = .warning
         let platform = try await Platform.open(config, hasher: PasswordHasher(cost: 4), logger: logger)
@@ -61,12 +62,13 @@ struct PatientAccessFixture: Sendable {
         return PatientAccessFixture(platform: platform, folder: folder, ct: ct, mr: mr, other: other, reportID: report.id)
     }
 
-    /// Runs `body` against the router, closing the database after.
-    static func withApp(_ body: @Sendable (PatientAccessFixture, any TestClientProtocol) async throws -> Void) async throws {
-        let fixture = try await make()
-        let app = Application(router: buildRouter(fixture.platform))
+    /// Runs `body` against the router (or, `.live`, a server on a free port), closing the database after.
+    static func withApp(_ mode: TestingSetup = .router, publicURL: String? = Self.publicURL,
+                        _ body: @Sendable (PatientAccessFixture, any TestClientProtocol) async throws -> Void) async throws {
+        let fixture = try await make(publicURL: publicURL)
+        let app = Application(router: buildRouter(fixture.platform), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         do {
-            try await app.test(.router) { client in try await body(fixture, client) }
+            try await app.test(mode) { client in try await body(fixture, client) }
         } catch {
             await fixture.platform.store.database.close()
             throw error

@@ -57,6 +57,30 @@ import Testing
         }
     }
 
+    /// Over a real socket, without a configured public URL: the link is on the host and port the request came to,
+    /// and opening it serves the app.
+    @Test func overHTTPTheLinkIsOnTheHostTheRequestCameTo() async throws {
+        try await PatientAccessFixture.withApp(.live, publicURL: nil) { fixture, client in
+            let port = try #require(client.port)
+            let token = try await fixture.integrationToken()
+            // The test framework's client always says "Host: localhost"; a client of our own sends the port too.
+            let created = try await TestClient.withClient(host: "127.0.0.1", port: port) { raw in
+                try await raw.execute(TestClient.Request("/api/v1/integration/qrcodes", method: .post, authority: "127.0.0.1:\(port)",
+                                                         headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                                                         body: ByteBuffer(string: #"{"accessionNumber": "A1"}"#)))
+            }
+            #expect(created.head.status == .created)
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(buffer: created.body ?? ByteBuffer())) as? [String: Any])
+            let url = try #require(answer["url"] as? String)
+            #expect(url.hasPrefix("http://127.0.0.1:\(port)/p/"), "\(url)")
+            let png = try #require((answer["png"] as? String).flatMap { Data(base64Encoded: $0) })
+            #expect(try PatientZBar.decode([UInt8](png)) == url)
+            let path = String(url[try #require(url.range(of: "/p/")).lowerBound...])
+            let page = try await client.call(.get, path)
+            #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true)
+        }
+    }
+
     @Test func theLinkIsAbsoluteOnTheRequestsOwnHostWithoutAPublicURL() throws {
         var config = ServerConfig()
         config.listen.port = 9000

@@ -17,6 +17,8 @@ extension PlatformStore {
     public func recordFailedAttempt(_ key: String, limit: AttemptLimit) async throws -> Bool {
         let now = Clock.epochSeconds()
         return try await database.write { db in
+            // Keys idle for a day, and not locked, are forgotten: the table stays as small as the recent attacks.
+            try await db.raw("DELETE FROM attempt_throttle WHERE window_start < \(bind: now - 86_400) AND locked_until < \(bind: now)").run()
             let row = try await db.raw("SELECT failures, window_start FROM attempt_throttle WHERE key = \(bind: key)").first()
             var failures = 1
             var windowStart = now

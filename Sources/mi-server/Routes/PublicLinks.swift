@@ -9,7 +9,8 @@ enum PublicLinks {
     /// (the Host header, checked to be a host name or address with an optional port), else the listen address.
     static func base(_ request: Request, config: ServerConfig) -> String {
         if config.publicURL != nil { return config.baseURL }
-        let scheme = config.tls == nil ? "http" : "https"
+        let scheme = request.head.scheme.flatMap { ["http", "https"].contains($0.lowercased()) ? $0.lowercased() : nil }
+            ?? (config.tls == nil ? "http" : "https")
         if let host = request.head.authority ?? request.headers[.init("Host")!], isSafeAuthority(host) {
             return "\(scheme)://\(host)"
         }
