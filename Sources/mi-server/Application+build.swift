@@ -26,6 +26,7 @@ func buildRouter(_ platform: Platform) -> Router<AppRequestContext> {
     PatientAccessRoutes(platform: platform).register(on: api)
     ShareRoutes(platform: platform).register(on: api)
     PublicPageRoutes(platform: platform).register(on: router)
+    if platform.config.testClockControl { TestClockRoutes().register(on: api) }
     return router
 }
 

@@ -103,6 +103,12 @@ import Testing
                 sourceLocation: sourceLocation)
     }
 
+    @Test func theTestClockExistsOnlyWhenTheDemoAsksForIt() async throws {
+        try await PatientAccessFixture.withApp { _, client throws in
+            #expect(try await client.call(.post, "/api/v1/test/clock", json: #"{"advanceSeconds": 3600}"#).status == .notFound)
+        }
+    }
+
     @Test func unknownShareLinksShowTheExpiredPageAndTheAPISaysNotFound() async throws {
         try await PatientAccessFixture.withApp { _, client in
             let unknown = SecureRandom.token()

@@ -41,6 +41,9 @@ extension PlatformStore {
     /// when given). Every call makes a new token; each can be revoked on its own.
     public func createPatientLink(studyUID: String? = nil, accessionNumber: String? = nil, hospitalId: String? = nil,
                                   createdBy: String) async throws -> IssuedPatientLink {
+        guard studyUID?.isEmpty == false || accessionNumber?.isEmpty == false else {
+            throw PlatformError.invalid("accessionNumber", "give accessionNumber or studyInstanceUID")
+        }
         let target: String? = try await database.read { db in
             if let studyUID, !studyUID.isEmpty {
                 return try await db.raw("SELECT study_uid FROM studies WHERE study_uid = \(bind: studyUID)").first()?.decode(column: "study_uid", as: String.self)
@@ -50,9 +53,6 @@ extension PlatformStore {
             if let hospitalId { hospital = "AND hospital_id = \(bind: hospitalId)" }
             return try await db.raw("SELECT study_uid FROM studies WHERE accession_number = \(bind: accessionNumber) "
                                     + hospital + " ORDER BY created_at DESC LIMIT 1").first()?.decode(column: "study_uid", as: String.self)
-        }
-        guard studyUID?.isEmpty == false || accessionNumber?.isEmpty == false else {
-            throw PlatformError.invalid("accessionNumber", "give accessionNumber or studyInstanceUID")
         }
         guard let target else { throw PlatformError(.notFound, "no exam with that accession number or study UID") }
         let token = SecureRandom.token()
