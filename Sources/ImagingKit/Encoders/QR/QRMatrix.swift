@@ -164,14 +164,19 @@ struct QRMatrix: Sendable {
     /// 4. N4 for each whole 5 % step of dark modules away from 50 %.
     func penalty() -> Int {
         var total = 0
-        for line in 0..<size {
-            total += linePenalty { modules[line * size + $0] }   // row
-            total += linePenalty { modules[$0 * size + line] }   // column
+        var line = [Bool](repeating: false, count: size)
+        for index in 0..<size {
+            for i in 0..<size { line[i] = modules[index * size + i] }   // row
+            total += linePenalty(line)
+            for i in 0..<size { line[i] = modules[i * size + index] }   // column
+            total += linePenalty(line)
         }
         for y in 0..<(size - 1) {
             for x in 0..<(size - 1) {
-                let colour = self[x, y]
-                if colour == self[x + 1, y], colour == self[x, y + 1], colour == self[x + 1, y + 1] { total += Self.penaltyBlock }
+                let colour = modules[y * size + x]
+                if colour == modules[y * size + x + 1], colour == modules[(y + 1) * size + x], colour == modules[(y + 1) * size + x + 1] {
+                    total += Self.penaltyBlock
+                }
             }
         }
         let dark = modules.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -181,11 +186,11 @@ struct QRMatrix: Sendable {
     }
 
     /// Rules 1 and 3 along one row or column.
-    private func linePenalty(_ module: (Int) -> Bool) -> Int {
+    private func linePenalty(_ line: [Bool]) -> Int {
         var total = 0
         var run = 1
         for i in 1..<size {
-            if module(i) == module(i - 1) {
+            if line[i] == line[i - 1] {
                 run += 1
             } else {
                 if run >= 5 { total += Self.penaltyRun + run - 5 }
@@ -193,12 +198,18 @@ struct QRMatrix: Sendable {
             }
         }
         if run >= 5 { total += Self.penaltyRun + run - 5 }
-        func light(_ i: Int) -> Bool { i < 0 || i >= size || !module(i) }
-        let pattern = [true, false, true, true, true, false, true]
-        for start in 0...(size - 7) where (0..<7).allSatisfy({ module(start + $0) == pattern[$0] }) {
-            if (1...4).allSatisfy({ light(start - $0) }) || (1...4).allSatisfy({ light(start + 6 + $0) }) {
-                total += Self.penaltyFinderLike
+        // Beyond the edge is the light quiet zone.
+        func lightRun(from start: Int, step: Int) -> Bool {
+            var i = start
+            for _ in 0..<4 {
+                if i >= 0, i < size, line[i] { return false }
+                i += step
             }
+            return true
+        }
+        for start in 0...(size - 7) where line[start] && !line[start + 1] && line[start + 2] && line[start + 3] && line[start + 4]
+            && !line[start + 5] && line[start + 6] {
+            if lightRun(from: start - 1, step: -1) || lightRun(from: start + 7, step: 1) { total += Self.penaltyFinderLike }
         }
         return total
     }
