@@ -185,17 +185,17 @@ import Testing
     static let lengths = [1, 2, 3, 7, 14, 17, 20, 26, 32, 42, 53, 64, 77, 84, 96, 106, 122, 134, 154, 180, 213, 230, 271, 321, 400, 512]
 
     @Test(arguments: QRErrorCorrection.allCases)
-    func urlsOfManyLengthsDecodeWithZbarToTheExactText(_ level: QRErrorCorrection) throws {
+    func urlsOfManyLengthsDecodeWithZbarToTheExactText(_ level: QRErrorCorrection) async throws {
         for length in Self.lengths {
             let text = Self.url(length: length)
             let code = try QRCode(encoding: text, errorCorrection: level)
-            let decoded = try #require(try ZBar.decode(try code.png(scale: 4)), "zbarimg read nothing from \(length) chars at \(level.rawValue) (version \(code.version))")
+            let decoded = try #require(try await ZBar.decode(try code.png(scale: 4)), "zbarimg read nothing from \(length) chars at \(level.rawValue) (version \(code.version))")
             #expect(decoded == text, "\(length) chars at \(level.rawValue), version \(code.version), mask \(code.mask)")
         }
     }
 
     @Test(arguments: QRErrorCorrection.allCases)
-    func everyVersionFilledToCapacityDecodesWithZbar(_ level: QRErrorCorrection) throws {
+    func everyVersionFilledToCapacityDecodesWithZbar(_ level: QRErrorCorrection) async throws {
         // The longest byte payload of each version: full symbols, version information from 7, the block layouts.
         // Versions 1–20 at every level; 21–40 (large and slow in a debug build) each at one level in turn, so every
         // level still meets five of them.
@@ -206,22 +206,22 @@ import Testing
             let code = try QRCode(encoding: text, errorCorrection: level, versions: version...version)
             #expect(code.version == version)
             // Two pixels a module read as well as more for the large versions, at a fifth of zbar's time.
-            let decoded = try ZBar.decode(try code.png(scale: version > 14 ? 2 : 3))
+            let decoded = try await ZBar.decode(try code.png(scale: version > 14 ? 2 : 3))
             #expect(decoded == text, "version \(version)-\(level.rawValue), mask \(code.mask)")
         }
     }
 
-    @Test func everyMaskDecodesWithZbar() throws {
+    @Test func everyMaskDecodesWithZbar() async throws {
         for mask in 0..<8 {
             for (text, level) in [("01234567", QRErrorCorrection.medium), ("HELLO WORLD 42", .quartile), ("https://x.org/s/tok", .high)] {
                 let code = try QRCode(encoding: text, errorCorrection: level, mask: mask)
                 #expect(code.mask == mask)
-                #expect(try ZBar.decode(try code.png(scale: 6)) == text, "mask \(mask): \(text)")
+                #expect(try await ZBar.decode(try code.png(scale: 6)) == text, "mask \(mask): \(text)")
             }
         }
     }
 
-    @Test func numericAlphanumericAndUTF8PayloadsDecodeWithZbar() throws {
+    @Test func numericAlphanumericAndUTF8PayloadsDecodeWithZbar() async throws {
         let payloads = [
             "0", "31415926535897932384626433832795028841971693993751", String(repeating: "9876543210", count: 30),
             "HTTPS://FILMS.EXAMPLE.ORG/P/ABC-123", "A $%*+-./:", String(repeating: "QR CODE ", count: 40),
@@ -230,14 +230,14 @@ import Testing
         for text in payloads {
             for level in QRErrorCorrection.allCases {
                 let code = try QRCode(encoding: text, errorCorrection: level)
-                #expect(try ZBar.decode(try code.png(scale: 4)) == text, "\(text.prefix(20))… at \(level.rawValue)")
+                #expect(try await ZBar.decode(try code.png(scale: 4)) == text, "\(text.prefix(20))… at \(level.rawValue)")
             }
         }
         let withECI = try QRCode(encoding: "影像报告 https://x.org", errorCorrection: .medium, eci: true)
-        #expect(try ZBar.decode(try withECI.png()) == "影像报告 https://x.org")
+        #expect(try await ZBar.decode(try withECI.png()) == "影像报告 https://x.org")
     }
 
-    @Test func randomPayloadsUpToCapacityDecodeWithZbar() throws {
+    @Test func randomPayloadsUpToCapacityDecodeWithZbar() async throws {
         var random = SplitMix(seed: 0x5152_436F_6465)
         let charsets: [[Character]] = [
             Array("0123456789"), Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"),
@@ -255,7 +255,7 @@ import Testing
             let text = String((0..<length).map { _ in charset[Int(random.next() % UInt64(charset.count))] })
             let mask: Int? = round % 3 == 0 ? Int(random.next() % 8) : nil
             let code = try QRCode(encoding: text, errorCorrection: level, mask: mask)
-            #expect(try ZBar.decode(try code.png(scale: 3)) == text, "round \(round): \(length) chars, \(code.version)-\(level.rawValue) mask \(code.mask)")
+            #expect(try await ZBar.decode(try code.png(scale: 3)) == text, "round \(round): \(length) chars, \(code.version)-\(level.rawValue) mask \(code.mask)")
         }
     }
 
@@ -297,21 +297,30 @@ import Testing
 /// `zbarimg --raw` over a PNG: the independent decoder the QR tests answer to.
 enum ZBar {
     /// The decoded text, or nil when zbarimg found no symbol. A missing zbarimg fails the test, naming the package.
-    static func decode(_ png: [UInt8]) throws -> String? {
-        let candidates = ["/usr/bin/zbarimg", "/usr/local/bin/zbarimg"]
-        guard let tool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+    /// The process runs on a dispatch thread: waiting for it must not hold one of the few threads Swift concurrency
+    /// shares with every other test (network tests time out when they are all blocked).
+    static func decode(_ png: [UInt8]) async throws -> String? {
+        guard let tool = ["/usr/bin/zbarimg", "/usr/local/bin/zbarimg"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             Issue.record("zbarimg is not installed: apt-get install zbar-tools (Scripts/install-test-deps.sh installs it)")
             return nil
         }
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try run(tool, png) })
+            }
+        }
+    }
+
+    private static func run(_ tool: String, _ png: [UInt8]) throws -> String? {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("qr-\(UUID().uuidString).png")
         try Data(png).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["--raw", "-q", "-Sdisable", "-Sqrcode.enable", file.path]
+        // Through the shell, which sends zbarimg's chatter on standard error to /dev/null.
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exec \"$0\" --raw -q -Sdisable -Sqrcode.enable \"$1\" 2>/dev/null", tool, file.path]
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -131,22 +131,28 @@ extension TestClientProtocol {
     }
 }
 
-/// Reads a PNG with `zbarimg --raw` (Debian's zbar-tools): the independent QR decoder.
+/// Reads a PNG with `zbarimg --raw` (Debian's zbar-tools): the independent QR decoder. The process runs on a dispatch
+/// thread, so waiting for it holds none of the threads Swift concurrency shares with the other tests.
 enum PatientZBar {
-    static func decode(_ png: [UInt8]) throws -> String? {
+    static func decode(_ png: [UInt8]) async throws -> String? {
         guard let tool = ["/usr/bin/zbarimg", "/usr/local/bin/zbarimg"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             Issue.record("zbarimg is not installed: apt-get install zbar-tools (Scripts/install-test-deps.sh installs it)")
             return nil
         }
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try run(tool, png) }) }
+        }
+    }
+
+    private static func run(_ tool: String, _ png: [UInt8]) throws -> String? {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("route-qr-\(UUID().uuidString).png")
         try Data(png).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["--raw", "-q", file.path]
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exec \"$0\" --raw -q \"$1\" 2>/dev/null", tool, file.path]
         let pipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -22,7 +22,7 @@ import Testing
                 #expect(url.hasPrefix(PatientAccessFixture.publicURL + "/p/"))
                 #expect(answer["studyInstanceUID"] as? String == fixture.ct.studyUID)
                 let png = try #require((answer["png"] as? String).flatMap { Data(base64Encoded: $0) })
-                #expect(try PatientZBar.decode([UInt8](png)) == url)
+                #expect(try await PatientZBar.decode([UInt8](png)) == url)
                 let svg = try #require(answer["svg"] as? String)
                 #expect(svg.hasPrefix("<?xml") && svg.contains("<svg"))
             }
@@ -30,7 +30,7 @@ import Testing
             let image = try await client.call(.get, "/api/v1/integration/qrcodes?accessionNumber=A1&errorCorrection=Q&scale=5", token: token)
             #expect(image.status == .ok && image.headers[.contentType] == "image/png")
             let link = try #require(image.headers[.init("X-Patient-Link")!])
-            #expect(try PatientZBar.decode(Array(buffer: image.body)) == link)
+            #expect(try await PatientZBar.decode(Array(buffer: image.body)) == link)
             let svg = try await client.call(.get, "/api/v1/integration/qrcodes?studyInstanceUID=\(fixture.ct.studyUID)&format=svg", token: token)
             #expect(svg.headers[.contentType] == "image/svg+xml")
             // Each call is a new, separately revocable link.
@@ -74,7 +74,7 @@ import Testing
             let url = try #require(answer["url"] as? String)
             #expect(url.hasPrefix("http://127.0.0.1:\(port)/p/"), "\(url)")
             let png = try #require((answer["png"] as? String).flatMap { Data(base64Encoded: $0) })
-            #expect(try PatientZBar.decode([UInt8](png)) == url)
+            #expect(try await PatientZBar.decode([UInt8](png)) == url)
             let path = String(url[try #require(url.range(of: "/p/")).lowerBound...])
             let page = try await client.call(.get, path)
             #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true)

@@ -25,7 +25,7 @@ import Testing
             #expect(Base64URL.decode(link)?.count == 32)
             #expect(created["requiresAccessCode"] as? Bool == false)
             let png = try #require((created["png"] as? String).flatMap { Data(base64Encoded: $0) })
-            #expect(try PatientZBar.decode([UInt8](png)) == url)
+            #expect(try await PatientZBar.decode([UInt8](png)) == url)
             // The page serves the app; the API gives the exam (name masked) and a share session.
             let page = try await client.call(.get, "/s/\(link)")
             #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true)
