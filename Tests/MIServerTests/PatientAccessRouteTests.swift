@@ -8,7 +8,7 @@ import Testing
 
 /// The QR integration service, patient links with their second factor, manual retrieval, the patient session on
 /// the existing study routes, consult messages and the hospital setting, through the router.
-@Suite struct PatientAccessRouteTests {
+@Suite(.serialized) struct PatientAccessRouteTests {
     static func qr(_ client: any TestClientProtocol, _ token: String, _ body: String) async throws -> [String: Any] {
         try await client.object(.post, "/api/v1/integration/qrcodes", token: token, json: body, expect: .created)
     }

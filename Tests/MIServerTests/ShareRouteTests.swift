@@ -8,7 +8,7 @@ import Testing
 
 /// Shares through the router: who may share, the recipient's read-only access to that one exam, 410 Gone on every
 /// endpoint after expiry or revocation, the expired page, access codes, view counts and the QR code.
-@Suite struct ShareRouteTests {
+@Suite(.serialized) struct ShareRouteTests {
     /// Creates a share as `token`'s owner; returns (id, link token, answer).
     static func share(_ client: any TestClientProtocol, _ token: String, _ body: String) async throws -> (id: String, link: String, answer: [String: Any]) {
         let answer = try await client.object(.post, "/api/v1/shares", token: token, json: body, expect: .created)
