@@ -5,7 +5,8 @@
 #     dicom3tools (dciodvfy), zlib1g-dev, libsqlite3-dev, libssl-dev, python3-venv;
 #     postgresql (the store tests run on both engines);
 #     poppler-utils + poppler-data (pdftotext, pdftoppm and the CMaps for Chinese PDF
-#     text) and fonts-wqy-zenhei (a Chinese font for poppler to render the reports with).
+#     text) and fonts-wqy-zenhei (a Chinese font for poppler to render the reports with);
+#     zbar-tools (zbarimg: the independent decoder our QR codes are read back with).
 #     `apt-get update` runs only if at least one of them is missing.
 #   * A Python environment in .venv-test/ (git-ignored, inside the checkout) with
 #     pydicom==3.0.2 and numpy. `.venv-test/bin/python` is always the interpreter
@@ -41,8 +42,9 @@ declare -A CHECK=(
     [poppler-utils]="cmd:pdftotext cmd:pdftoppm"
     [poppler-data]="file:/usr/share/poppler/cMap/Adobe-GB1/UniGB-UCS2-H"
     [fonts-wqy-zenhei]="file:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+    [zbar-tools]="cmd:zbarimg"
 )
-ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv postgresql orthanc openssl chromium node-typescript poppler-utils poppler-data fonts-wqy-zenhei)
+ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv postgresql orthanc openssl chromium node-typescript poppler-utils poppler-data fonts-wqy-zenhei zbar-tools)
 
 present() {
     local spec

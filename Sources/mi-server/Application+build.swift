@@ -25,6 +25,11 @@ func buildRouter(_ platform: Platform) -> Router<AppRequestContext> {
     IntegrationRoutes(platform: platform).register(on: api)
     AdminRoutes(platform: platform).register(on: api)
     PACSRoutes(platform: platform).register(on: api)
+    QRCodeRoutes(platform: platform).register(on: api)
+    PatientAccessRoutes(platform: platform).register(on: api)
+    ShareRoutes(platform: platform).register(on: api)
+    PublicPageRoutes(platform: platform).register(on: router)
+    if platform.config.testClockControl { TestClockRoutes().register(on: api) }
     return router
 }
 

@@ -24,6 +24,8 @@ struct MIServer: AsyncParsableCommand {
         @Option(help: "DICOM Storage SCP port (0 to disable).") var dicomPort: Int = 11112
         @Option(help: "Public base URL, when browsers reach the server under another name.") var publicURL: String?
         @Option(help: "Serve the web client from this folder instead of the bundled copy (web development).") var webRoot: String?
+        @Flag(name: .customLong("test-clock"), help: "Let end-to-end tests move the server's clock (POST /api/v1/test/clock). Tests only.")
+        var testClock = false
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
@@ -44,6 +46,7 @@ struct MIServer: AsyncParsableCommand {
             config.publicURL = publicURL
             config.webRoot = webRoot.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             config.dicom = dicomPort == 0 ? nil : .init(aeTitle: "MI_DEMO", port: dicomPort)
+            config.testClockControl = testClock
             let platform = try await Platform.open(config, logger: logger)
             let accounts: DemoAccounts
             do { accounts = try await DemoSeeder(platform: platform, folder: folder, logger: logger).seedIfNeeded() } catch {

@@ -286,7 +286,17 @@ public struct AuthorizationServer: Sendable {
 
     /// Checks a bearer access token and returns who it stands for. The account is read fresh: a deactivated, closed
     /// or reset account's tokens stop working at once; so do revoked tokens.
+    ///
+    /// Tokens without dots are not JWTs: they are the opaque tokens of patient sessions, share sessions and share
+    /// links (`PlatformStore.principal(forLinkToken:)`), checked against the database each time; one of an expired
+    /// or revoked share throws `gone`.
     public func authenticate(bearer token: String) async throws(PlatformError) -> Principal {
+        if !token.contains(".") {
+            guard token.count <= 128, let principal = try await store.principal(forLinkToken: token) else {
+                throw PlatformError(.unauthenticated, "the access token is invalid or expired")
+            }
+            return principal
+        }
         guard let claims = try? await signer.verify(token), claims.iss.value == issuer, claims.aud.value.contains(Self.audience) else {
             throw PlatformError(.unauthenticated, "the access token is invalid or expired")
         }

@@ -55,6 +55,8 @@ public struct Principal: Sendable, Hashable {
     public var grantedScopes: Set<String>
     /// The user must change a reset password before anything else.
     public var mustChangePassword = false
+    /// Set when the caller holds no account but a link: a verified patient link (patient session) or a share.
+    public var link: LinkAccess?
 
     public init(userId: String?, name: String, roles: Set<Role>, scope: AccessScope, clientId: String, grantedScopes: Set<String> = []) {
         self.userId = userId
@@ -67,4 +69,12 @@ public struct Principal: Sendable, Hashable {
 
     /// Whether the principal holds any of `roles`.
     public func has(_ roles: Role...) -> Bool { !self.roles.isDisjoint(with: roles) }
+}
+
+/// How a caller without an account got in: through a patient link they verified (or manual retrieval), or a share.
+public enum LinkAccess: Sendable, Hashable {
+    /// A patient session: scope `.patient(patientKey:)`, role `patient`. `linkId` is nil after manual retrieval.
+    case patientSession(patientKey: String, linkId: String?)
+    /// A share: scope `.study(uid)`, no role; read-only access to one exam until the share ends.
+    case share(id: String)
 }

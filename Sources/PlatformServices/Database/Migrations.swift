@@ -148,5 +148,48 @@ extension PlatformDatabase {
                 """,
             ] { try await db.raw(SQLQueryString(statement)).run() }
         },
+        // Patient access (issue 9): QR links to one exam, patient sessions and share sessions (opaque bearer tokens),
+        // time-limited shares, consult messages, attempt throttling, and each hospital's second factor. Tokens are
+        // kept as SHA-256 digests only (a share's token also sealed, so its owner can see the link again). Exam
+        // references carry no foreign key: an order's placeholder study is replaced when its images arrive, and
+        // `moveStudyReferences` carries these rows over.
+        Migration(name: "004_patient_access") { db, engine in
+            let autoIncrement = engine == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"
+            for statement in [
+                "ALTER TABLE hospitals ADD COLUMN patient_verification TEXT NOT NULL DEFAULT 'birthDate'",
+                """
+                CREATE TABLE patient_links (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, study_uid TEXT NOT NULL,
+                  created_by TEXT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT,
+                  open_count INTEGER NOT NULL DEFAULT 0, last_opened_at BIGINT)
+                """,
+                "CREATE INDEX patient_links_study ON patient_links (study_uid)",
+                """
+                CREATE TABLE shares (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, token_sealed TEXT NOT NULL,
+                  study_uid TEXT NOT NULL, owner TEXT NOT NULL, created_by TEXT NOT NULL, access_code_hash TEXT,
+                  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT,
+                  view_count INTEGER NOT NULL DEFAULT 0, last_viewed_at BIGINT, failed_codes INTEGER NOT NULL DEFAULT 0)
+                """,
+                "CREATE INDEX shares_owner ON shares (owner, expires_at)",
+                "CREATE INDEX shares_study ON shares (study_uid)",
+                """
+                CREATE TABLE access_grants (token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, patient_key TEXT,
+                  hospital_id TEXT, study_uid TEXT, share_id TEXT, link_id TEXT, created_at BIGINT NOT NULL,
+                  expires_at BIGINT NOT NULL, revoked_at BIGINT)
+                """,
+                "CREATE INDEX access_grants_expiry ON access_grants (expires_at)",
+                "CREATE INDEX access_grants_share ON access_grants (share_id)",
+                """
+                CREATE TABLE consult_messages (seq \(autoIncrement), id TEXT NOT NULL UNIQUE, study_uid TEXT NOT NULL, author_role TEXT NOT NULL,
+                  author_id TEXT NOT NULL, author_name TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL,
+                  read_at BIGINT)
+                """,
+                "CREATE INDEX consult_messages_study ON consult_messages (study_uid, seq)",
+                "CREATE INDEX consult_messages_unread ON consult_messages (author_role, read_at)",
+                """
+                CREATE TABLE attempt_throttle (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, window_start BIGINT NOT NULL,
+                  locked_until BIGINT NOT NULL DEFAULT 0)
+                """,
+            ] { try await db.raw(SQLQueryString(statement)).run() }
+        },
     ]
 }

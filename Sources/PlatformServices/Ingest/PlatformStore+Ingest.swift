@@ -129,6 +129,7 @@ extension PlatformStore {
                 if let order {
                     let placeholder = try order.decode(column: "study_uid", as: String.self)
                     try await db.raw("UPDATE reports SET study_uid = \(bind: entry.studyInstanceUID) WHERE study_uid = \(bind: placeholder)").run()
+                    try await Self.moveStudyReferences(from: placeholder, to: entry.studyInstanceUID, in: db)
                     if try await db.raw("SELECT 1 AS x FROM reports WHERE study_uid = \(bind: entry.studyInstanceUID)").first() != nil {
                         status = .report
                     }

@@ -47,6 +47,9 @@ struct ServerConfig: Codable, Sendable {
     var pacs: [PACSPeer]?
     /// Where the web client's files are; the built-in copy when unset.
     var webRoot: String?
+    /// `mi-server demo --test-clock` only (never read from a config file): end-to-end tests may move the server's
+    /// clock with `POST /api/v1/test/clock` to see shares and sessions expire.
+    var testClockControl = false
 
     init() {}
 

@@ -15,6 +15,9 @@ struct AuthMiddleware: RouterMiddleware {
         var context = context
         do {
             context.principal = try await authorization.authenticate(bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        } catch where error.code == .gone {
+            // A share that expired or was revoked: every endpoint answers 410 Gone, never the data.
+            throw APIError(error)
         } catch {
             throw unauthorized(error.message, error: "invalid_token")
         }

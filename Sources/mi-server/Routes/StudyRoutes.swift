@@ -9,8 +9,10 @@ struct StudyRoutes {
     var store: PlatformStore { platform.store }
 
     /// Roles that may read clinical data; each sees only its scope. Administrators manage accounts, not images.
+    /// A share's recipient holds no role but reads the one shared exam (scope `.study`) until the share ends.
     static func reader(_ context: AppRequestContext) throws -> Principal {
-        try context.require(.doctor, .patient, .integration)
+        if let principal = context.principal, case .share = principal.link { return principal }
+        return try context.require(.doctor, .patient, .integration)
     }
 
     func register(on api: RouterGroup<AppRequestContext>) {
