@@ -84,6 +84,7 @@ enum ServerRunner {
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        await platform.store.flushAudit()
         await platform.store.database.close()
     }
 }

@@ -92,6 +92,12 @@ import Testing
         #expect(page.total == 1)
         #expect(page.items.first?.instanceCount == 12)
         #expect(page.items.first?.seriesCount == 2)
+        // What the viewer asks next, in every scope form (their SQL once lacked a space before the scope condition).
+        for scope in [AccessScope.all, .hospital("h1"), .department(hospitalId: "h1", department: "")] {
+            let stored = try await f.store.storedInstance("1.2.826.0.1.3680043.10.1.9.3", scope: scope)
+            #expect(stored.studyInstanceUID == "1.2.826.0.1.3680043.10.1")
+            #expect(try await f.store.patientHistory(ofStudy: "1.2.826.0.1.3680043.10.1", scope: scope).isEmpty)
+        }
         await f.close()
     }
 

@@ -58,6 +58,19 @@ extension PlatformStore {
         }
     }
 
+    /// Queues an audit event, to be written in a batch shortly after (see `AuditQueue`): for frequent read events,
+    /// whose callers should not wait for a commit.
+    public func auditSoon(_ action: AuditAction, actor: String, actorID: String? = nil, outcome: String = "success", patientId: String = "",
+                          studyUID: String = "", detail: String = "", clientIP: String = "") async {
+        await auditQueue.add(Self.auditInsert(action, actor: actor, actorID: actorID, outcome: outcome, patientId: patientId,
+                                              studyUID: studyUID, detail: detail, clientIP: clientIP, at: Clock.epochSeconds()))
+    }
+
+    /// Writes every queued audit event (`auditSoon`); call before closing the database.
+    public func flushAudit() async {
+        await auditQueue.flush()
+    }
+
     /// The statement that appends one audit event (for writers that put it in their own transaction).
     static func auditInsert(_ action: AuditAction, actor: String, actorID: String? = nil, outcome: String = "success", patientId: String = "",
                             studyUID: String = "", detail: String = "", clientIP: String = "", at: Int64) -> SQLQueryString {

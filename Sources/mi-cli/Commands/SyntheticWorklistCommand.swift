@@ -30,7 +30,10 @@ struct SyntheticWorklistCommand: ParsableCommand {
             let db = try await PlatformDatabase.open(url: database)
             do {
                 try await db.migrate()
-                let store = PlatformStore(database: db, blobs: try FileBlobStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("mi-synthetic-unused")))
+                // Index rows only: the blob store is never written (a throwaway folder satisfies the facade).
+                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mi-synthetic-\(UUID().uuidString)")
+                defer { try? FileManager.default.removeItem(at: scratch) }
+                let store = PlatformStore(database: db, blobs: try FileBlobStore(root: scratch))
                 let start = Date()
                 try await SyntheticWorklist(studies: studies, seed: seed).fill(store, hospitalID: hospital)
                 let elapsed = Date().timeIntervalSince(start)
