@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Writes a synthetic but realistic CT series for benchmarks: OUT_DIR/CT000001.dcm ... (COUNT files, default 300).
 
-    Scripts/make-ct-series.py OUT_DIR [COUNT]
+    Scripts/make-ct-series.py OUT_DIR [COUNT] [SEED]
+
+SEED (optional) gives another study: different UIDs, Patient ID PID-SEED and accession ACC-SEED. Without it the
+UIDs and Patient ID PID0001234 are those of every earlier run.
 
 Each file is a Part 10 file (PS3.10 §7) in Explicit VR Little Endian with correct File Meta Information: CT Image
 Storage, 512x512 16-bit MONOCHROME2 pixels, about 60 header elements including a sequence nested in a sequence,
@@ -26,8 +29,12 @@ UNDEFINED = 0xFFFFFFFF
 LONG_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "UC", "UN", "UR", "UT", "SV", "UV"}
 
 
+SEED = ""
+
+
 def uid(name):
     """A deterministic UID under the UUID-derived root 2.25 (PS3.5 §B.2)."""
+    name = SEED + name if SEED else name
     return "2.25." + str(int.from_bytes(hashlib.sha1(name.encode()).digest()[:16], "big") >> 2)
 
 
@@ -108,7 +115,7 @@ def ct_file(index, count, rows):
         element(0x0008, 0x0031, "TM", "092801"),
         element(0x0008, 0x0032, "TM", "092815.%06d" % (index * 1000)),
         element(0x0008, 0x0033, "TM", "092815.%06d" % (index * 1000)),
-        element(0x0008, 0x0050, "SH", "ACC20260115001"),
+        element(0x0008, 0x0050, "SH", "ACC-" + SEED if SEED else "ACC20260115001"),
         element(0x0008, 0x0060, "CS", "CT"),
         element(0x0008, 0x0070, "LO", "MI Synthetic Scanners"),
         element(0x0008, 0x0080, "LO", "Benchmark General Hospital"),
@@ -122,7 +129,7 @@ def ct_file(index, count, rows):
             element(0x0008, 0x1155, "UI", uid("mi-bench-scout")),
         ]]),
         element(0x0010, 0x0010, "PN", "张伟".encode("gb18030")),
-        element(0x0010, 0x0020, "LO", "PID0001234"),
+        element(0x0010, 0x0020, "LO", "PID-" + SEED if SEED else "PID0001234"),
         element(0x0010, 0x0030, "DA", "19700312"),
         element(0x0010, 0x0040, "CS", "M"),
         element(0x0010, 0x1010, "AS", "055Y"),
@@ -196,11 +203,13 @@ def ct_file(index, count, rows):
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
-        sys.stderr.write("usage: make-ct-series.py OUT_DIR [COUNT]\n")
+    global SEED
+    if len(sys.argv) not in (2, 3, 4):
+        sys.stderr.write("usage: make-ct-series.py OUT_DIR [COUNT] [SEED]\n")
         sys.exit(2)
     out = sys.argv[1]
-    count = int(sys.argv[2]) if len(sys.argv) == 3 else 300
+    count = int(sys.argv[2]) if len(sys.argv) >= 3 else 300
+    SEED = sys.argv[3] if len(sys.argv) == 4 else ""
     os.makedirs(out, exist_ok=True)
     rows = phantom()
     for index in range(count):

@@ -52,6 +52,8 @@ stage "imaging renders against DCMTK within ±1, PNG/JPEG by independent decoder
 stage "DICOM network against DCMTK and Orthanc (loopback peers)" env MI_CLI="$MI_CLI" Scripts/test-network.sh
 stage "mi-server demo seeds an empty folder and serves the phantom's exact values" "$PY" Tests/Integration/demo_serves_phantom.py
 stage "patient access against the demo: QR links read back by zbarimg, second factor, retrieval, shares expiring to 410" "$PY" Tests/Integration/demo_patient_access.py
+stage "ingest: DCMTK storescu into the demo's Storage SCP, then mi-cli import (resumable, a corrupt file reported)" \
+    env MI_SERVER="$root/.build/debug/mi-server" MI_CLI="$MI_CLI" Tests/Integration/storescu_ingest.sh
 stage "HTTP API against openapi.json: schemathesis fuzzing of a demo server (bounded)" \
     env MI_SERVER="$root/.build/debug/mi-server" Tests/API/run-schemathesis.sh
 stage "mi-server serve: YAML config, HTTPS, bootstrap admin, a study fetched from Orthanc on demand" "$PY" Tests/Integration/serve_tls_pacs.py

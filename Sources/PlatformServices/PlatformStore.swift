@@ -12,6 +12,8 @@ public struct PlatformStore: Sendable {
     /// Password hashing (bcrypt).
     public let hasher: PasswordHasher
     let logger: Logger
+    /// Audit events written in batches (`auditSoon`).
+    let auditQueue: AuditQueue
 
     /// Creates the facade over opened parts. Call `database.migrate()` first.
     public init(database: PlatformDatabase, blobs: any BlobStore, events: any EventBus = InProcessEventBus(),
@@ -21,5 +23,6 @@ public struct PlatformStore: Sendable {
         self.blobs = blobs
         self.events = events
         self.logger = logger
+        auditQueue = AuditQueue(database: database, logger: logger)
     }
 }

@@ -107,9 +107,11 @@ enum ServerRunner {
             let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         } catch {
+            await platform.store.flushAudit()
             await platform.store.database.close()
             throw error
         }
+        await platform.store.flushAudit()
         await platform.store.database.close()
     }
 }

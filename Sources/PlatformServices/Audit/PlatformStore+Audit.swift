@@ -51,18 +51,36 @@ extension PlatformStore {
     /// answer (an audit outage must not make the images unreadable in an emergency).
     public func audit(_ action: AuditAction, actor: String, actorID: String? = nil, outcome: String = "success", patientId: String = "",
                       studyUID: String = "", detail: String = "", clientIP: String = "") async {
-        let now = Clock.epochSeconds()
+        let statement = Self.auditInsert(action, actor: actor, actorID: actorID, outcome: outcome, patientId: patientId, studyUID: studyUID,
+                                         detail: detail, clientIP: clientIP, at: Clock.epochSeconds())
         do {
-            try await database.write { db in
-                try await db.raw("""
-                    INSERT INTO audit_events (at, actor_id, actor, action, outcome, patient_id, study_uid, detail, client_ip)
-                    VALUES (\(bind: now), \(bind: actorID), \(bind: actor), \(bind: action.rawValue), \(bind: outcome), \(bind: patientId),
-                      \(bind: studyUID), \(bind: String(detail.prefix(1000))), \(bind: clientIP))
-                    """).run()
-            }
+            try await database.write { db in try await db.raw(statement).run() }
         } catch {
             logger.error("audit write failed: \(action.rawValue) by \(actor): \(String(reflecting: error))")
         }
+    }
+
+    /// Queues an audit event, to be written in a batch shortly after (see `AuditQueue`): for frequent read events,
+    /// whose callers should not wait for a commit.
+    public func auditSoon(_ action: AuditAction, actor: String, actorID: String? = nil, outcome: String = "success", patientId: String = "",
+                          studyUID: String = "", detail: String = "", clientIP: String = "") async {
+        await auditQueue.add(Self.auditInsert(action, actor: actor, actorID: actorID, outcome: outcome, patientId: patientId,
+                                              studyUID: studyUID, detail: detail, clientIP: clientIP, at: Clock.epochSeconds()))
+    }
+
+    /// Writes every queued audit event (`auditSoon`); call before closing the database.
+    public func flushAudit() async {
+        await auditQueue.flush()
+    }
+
+    /// The statement that appends one audit event (for writers that put it in their own transaction).
+    static func auditInsert(_ action: AuditAction, actor: String, actorID: String? = nil, outcome: String = "success", patientId: String = "",
+                            studyUID: String = "", detail: String = "", clientIP: String = "", at: Int64) -> SQLQueryString {
+        """
+        INSERT INTO audit_events (at, actor_id, actor, action, outcome, patient_id, study_uid, detail, client_ip)
+        VALUES (\(bind: at), \(bind: actorID), \(bind: actor), \(bind: action.rawValue), \(bind: outcome), \(bind: patientId),
+          \(bind: studyUID), \(bind: String(detail.prefix(1000))), \(bind: clientIP))
+        """
     }
 
     /// Reads the audit log, newest first.

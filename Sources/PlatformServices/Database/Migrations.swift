@@ -191,5 +191,35 @@ extension PlatformDatabase {
                 """,
             ] { try await db.raw(SQLQueryString(statement)).run() }
         },
+        // The worklist at 100,000 exams (Scripts/bench-worklist.sh, numbers in the commit that added this): one index
+        // per sort key in the exact order of `worklist`'s ORDER BY (descending is the exact reverse, so one index serves
+        // both directions), each also carrying the filter columns, so that the page query walks one index whatever
+        // the filters and reads only its 50 rows from the table, and the count reads an index, not the table.
+        // They replace the (key, study_date) indexes of 002, which needed a sort of the whole key group (a sort by
+        // modality sorted every CT) or a table read per row.
+        Migration(name: "005_worklist_indexes") { db, engine in
+            func carrying(_ leading: String) -> String {
+                ["modality", "status", "visit_type", "name_search", "hospital_id", "department"].filter { $0 != leading }.joined(separator: ", ")
+            }
+            for statement in [
+                "DROP INDEX studies_date",
+                "DROP INDEX studies_name",
+                "DROP INDEX studies_status_date",
+                "DROP INDEX studies_modality_date",
+                "CREATE INDEX studies_worklist_date ON studies (study_date, study_time, study_uid, \(carrying("")))",
+                """
+                CREATE INDEX studies_worklist_name ON studies (patient_name, study_date DESC, study_time DESC, study_uid DESC, \(carrying("")))
+                """,
+                """
+                CREATE INDEX studies_worklist_modality ON studies (modality, study_date DESC, study_time DESC, study_uid DESC, \(carrying("modality")))
+                """,
+                """
+                CREATE INDEX studies_worklist_status ON studies (status, study_date DESC, study_time DESC, study_uid DESC, \(carrying("status")))
+                """,
+                // Exact name (a seek) and substring search (a scan of this narrow index instead of the table).
+                "CREATE INDEX studies_name_search ON studies (name_search, study_date, study_time, study_uid)",
+                "CREATE INDEX studies_visit_date ON studies (visit_type, study_date)",
+            ] { try await db.raw(SQLQueryString(statement)).run() }
+        },
     ]
 }

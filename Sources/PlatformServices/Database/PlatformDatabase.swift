@@ -24,6 +24,9 @@ public final class PlatformDatabase: Sendable {
     public let engine: Engine
     private let backend: Backend
     let logger: Logger
+    /// Write transactions so far (SQLite refreshes its planner statistics every `optimizeInterval` of them).
+    private let writes = ManagedAtomicCounter()
+    static let optimizeInterval = 5_000
 
     private enum Backend: Sendable {
         case sqlite(writer: SQLiteConnection, readers: [SQLiteConnection], gate: AsyncGate, next: RoundRobin)
@@ -81,6 +84,9 @@ public final class PlatformDatabase: Sendable {
         let sql = connection.sql()
         if isWriter {
             _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+            // The planner needs statistics to choose between the worklist indexes (sqlite.org/lang_analyze.html:
+            // "optimize" at open, then now and then on long-lived connections; it analyzes only what changed).
+            _ = try await sql.raw("PRAGMA optimize=0x10002").all()
         }
         try await sql.raw("PRAGMA synchronous=NORMAL").run()
         try await sql.raw("PRAGMA busy_timeout=10000").run()
@@ -101,8 +107,14 @@ public final class PlatformDatabase: Sendable {
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let writer, _, let gate, _):
+            let optimize = writes.next() % Self.optimizeInterval == Self.optimizeInterval - 1
             // IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way on a busy database.
-            return try await gate.withLock { try await Self.transaction(writer.sql(), begin: "BEGIN IMMEDIATE", body) }
+            return try await gate.withLock {
+                let sql = writer.sql()
+                let result = try await Self.transaction(sql, begin: "BEGIN IMMEDIATE", body)
+                if optimize { _ = try? await sql.raw("PRAGMA optimize").all() }
+                return result
+            }
         case .postgres(let client, _):
             return try await client.withConnection { connection in try await Self.transaction(connection.sql(), begin: "BEGIN", body) }
         }

@@ -114,36 +114,115 @@ extension PlatformStore {
     }
 
     /// The worklist: exams visible to `scope` that match `query`, sorted and paged, with the total count.
+    ///
+    /// Sorting by name, modality or status puts the newest exam first among equal keys; the descending order is
+    /// the exact reverse of the ascending one. Each order is the order of one index of migration 004.
     public func worklist(_ query: WorklistQuery, scope: AccessScope) async throws -> Page<StudySummary> {
-        var conditions: [SQLQueryString] = [Self.scopeCondition(scope)]
-        if let modality = query.modality { conditions.append("modality = \(bind: modality.uppercased())") }
-        if let from = query.dateFrom { conditions.append("study_date >= \(bind: from)") }
-        if let to = query.dateTo { conditions.append("study_date <= \(bind: to)") }
-        if let name = query.name.map(SearchText.normalize), !name.isEmpty {
-            conditions.append("name_search LIKE \(bind: "%" + Self.escapeLike(name) + "%") ESCAPE '!'")
+        // Equality filters on the few-valued columns, as index seeks for the count and for a sort by date (whose
+        // indexes have the date right after them), and as plain filters when the page is sorted by another key:
+        // the planner cannot see that `status = 'report'` is 98% of the rows (SQLite keeps an average per column),
+        // and would seek by status and sort 98,000 rows instead of walking the sort key's index, which carries the
+        // column and filters on the way (`x || ''` is the same value but no index key, in both engines).
+        func conditions(seekable: Bool) -> [SQLQueryString] {
+            func few(_ column: String, _ value: String) -> SQLQueryString {
+                seekable ? "\(unsafeRaw: column) = \(bind: value)" : "\(unsafeRaw: column) || '' = \(bind: value)"
+            }
+            var conditions: [SQLQueryString] = [Self.scopeCondition(scope)]
+            if let modality = query.modality { conditions.append(few("modality", modality.uppercased())) }
+            if let from = query.dateFrom { conditions.append("study_date >= \(bind: from)") }
+            if let to = query.dateTo { conditions.append("study_date <= \(bind: to)") }
+            if let name = query.name.map(SearchText.normalize), !name.isEmpty {
+                conditions.append("name_search LIKE \(bind: "%" + Self.escapeLike(name) + "%") ESCAPE '!'")
+            }
+            if let exact = query.nameExact { conditions.append("name_search = \(bind: SearchText.normalize(exact))") }
+            if let id = query.patientId { conditions.append("patient_id = \(bind: id)") }
+            if let accession = query.accessionNumber { conditions.append("accession_number = \(bind: accession)") }
+            if let status = query.status { conditions.append(few("status", status.rawValue)) }
+            if let visit = query.visitType { conditions.append(few("visit_type", visit.rawValue)) }
+            return conditions
         }
-        if let exact = query.nameExact { conditions.append("name_search = \(bind: SearchText.normalize(exact))") }
-        if let id = query.patientId { conditions.append("patient_id = \(bind: id)") }
-        if let accession = query.accessionNumber { conditions.append("accession_number = \(bind: accession)") }
-        if let status = query.status { conditions.append("status = \(bind: status.rawValue)") }
-        if let visit = query.visitType { conditions.append("visit_type = \(bind: visit.rawValue)") }
-        let whereClause = conditions.joined(separator: " AND ")
-        let direction = query.order == .asc ? "ASC" : "DESC"
-        let orderBy: String
+        let asc = query.order == .asc
+        let forward = asc ? "ASC" : "DESC", backward = asc ? "DESC" : "ASC"
+        let orderBy: String, sortColumn: String
         switch query.sort {
-        case .date: orderBy = "study_date \(direction), study_time \(direction), study_uid \(direction)"
-        case .name: orderBy = "patient_name \(direction), study_date DESC, study_uid"
-        case .modality: orderBy = "modality \(direction), study_date DESC, study_uid"
-        case .status: orderBy = "status \(direction), study_date DESC, study_uid"
+        case .date: sortColumn = "study_date"
+        case .name: sortColumn = "patient_name"
+        case .modality: sortColumn = "modality"
+        case .status: sortColumn = "status"
         }
+        if query.sort == .date {
+            orderBy = "study_date \(forward), study_time \(forward), study_uid \(forward)"
+        } else {
+            orderBy = "\(sortColumn) \(forward), study_date \(backward), study_time \(backward), study_uid \(backward)"
+        }
+        let countWhere = conditions(seekable: true).joined(separator: " AND ")
+        var pageConditions = conditions(seekable: query.sort == .date)
+        // The sort key's own equality filter stays a seek: it is the index's first column.
+        if query.sort == .modality, let modality = query.modality { pageConditions.append("modality = \(bind: modality.uppercased())") }
+        if query.sort == .status, let status = query.status { pageConditions.append("status = \(bind: status.rawValue)") }
+        let pageWhere = pageConditions.joined(separator: " AND ")
         let limit = min(max(query.limit, 1), WorklistQuery.maximumLimit), offset = max(query.offset, 0)
-        return try await database.read { db in
-            let total = try await db.raw("SELECT COUNT(*) AS n FROM studies WHERE " + whereClause).first()?.decode(column: "n", as: Int.self) ?? 0
-            let rows = try await db.raw("SELECT \(unsafeRaw: Self.studyColumns) FROM studies WHERE " + whereClause
-                                        + " ORDER BY \(unsafeRaw: orderBy) LIMIT \(literal: limit) OFFSET \(literal: offset)").all()
-            let items = try rows.map(Self.decodeStudy)
-            let next = offset + items.count < total ? WorklistCursor.encode(offset: offset + items.count) : nil
-            return Page(items: items, total: total, nextCursor: next)
+        let count: @Sendable () async throws -> Int = { [database] in
+            try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM studies WHERE " + countWhere).first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+        }
+        // The page finds its keys first and reads only those rows from the table. Usually the keys come from a walk
+        // along the sort key's index (it carries the filter columns and stops after OFFSET + LIMIT matches).
+        let walk: SQLQueryString = "SELECT study_uid FROM studies WHERE " + pageWhere
+            + " ORDER BY \(unsafeRaw: orderBy) LIMIT \(literal: limit) OFFSET \(literal: offset)"
+        let page: @Sendable (SQLQueryString) async throws -> [StudySummary] = { [database] keys in
+            try await database.read { db in
+                try await db.raw("SELECT \(unsafeRaw: Self.studyColumns) FROM studies WHERE study_uid IN (" + keys + ")"
+                                 + " ORDER BY \(unsafeRaw: orderBy)").all().map(Self.decodeStudy)
+            }
+        }
+        let total: Int, items: [StudySummary]
+        if query.name.map(SearchText.normalize)?.isEmpty == false,
+           let few = try await nameMatches(where: pageWhere, sortColumn: query.sort == .date ? nil : sortColumn) {
+            // A substring of the name matches anywhere from no exam to most of them, and no index can seek it: a
+            // walk for a rare name reads the whole sort index, and a count reads the name index. One scan of the
+            // name index collects the matches when there are few; they are sorted here, and counted.
+            total = few.count
+            // The ascending order of `orderBy`, with TEXT compared as SQL compares it (UTF-8 bytes); descending is its
+            // reverse.
+            func before(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+            func ascending(_ a: (uid: String, key: String, recency: [String]), _ b: (uid: String, key: String, recency: [String])) -> Bool {
+                if query.sort == .date { return a.recency.lexicographicallyPrecedes(b.recency, by: before) }
+                if !a.key.utf8.elementsEqual(b.key.utf8) { return before(a.key, b.key) }
+                return b.recency.lexicographicallyPrecedes(a.recency, by: before)   // newest first among equal keys
+            }
+            let ordered = few.sorted { asc ? ascending($0, $1) : ascending($1, $0) }
+            let uids = ordered.dropFirst(offset).prefix(limit).map(\.uid)
+            items = uids.isEmpty ? [] : try await page("SELECT study_uid FROM studies WHERE study_uid IN (\(binds: Array(uids)))")
+        } else {
+            // The count and the page at once, on two connections.
+            async let counted = count()
+            async let paged = page(walk)
+            (total, items) = try await (counted, paged)
+        }
+        let next = offset + items.count < total ? WorklistCursor.encode(offset: offset + items.count) : nil
+        return Page(items: items, total: total, nextCursor: next)
+    }
+
+    /// Up to this many matches of a name search are collected and sorted rather than counted and walked in order.
+    static let collectLimit = 2_000
+
+    /// The matches of `pageWhere` (which has a name substring) when there are at most `collectLimit`: UID, sort key
+    /// and recency (date, time, UID); nil when there are more.
+    private func nameMatches(where pageWhere: SQLQueryString, sortColumn: String?) async throws
+        -> [(uid: String, key: String, recency: [String])]? {
+        let rows = try await database.read { db in
+            try await db.raw("SELECT study_uid, study_date, study_time\(unsafeRaw: sortColumn.map { ", \($0) AS sort_key" } ?? "") FROM studies WHERE "
+                             + pageWhere + " LIMIT \(literal: Self.collectLimit + 1)").all()
+        }
+        guard rows.count <= Self.collectLimit else { return nil }
+        return try rows.map { row in
+            let uid = try row.decode(column: "study_uid", as: String.self)
+            let recency = [try row.decode(column: "study_date", as: String.self), try row.decode(column: "study_time", as: String.self), uid]
+            // Sorting by date: the recency is the key.
+            let key = sortColumn == nil ? "" : try row.decode(column: "sort_key", as: String.self)
+            return (uid, key, recency)
         }
     }
 

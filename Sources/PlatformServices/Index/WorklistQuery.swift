@@ -3,7 +3,8 @@
 public struct WorklistQuery: Sendable, Hashable {
     /// What to sort by.
     public enum SortKey: String, Sendable, CaseIterable { case date, name, modality, status }
-    /// Sort direction.
+    /// Sort direction; `desc` is the exact reverse of `asc` (for name, modality and status, ascending puts the
+    /// newest exam first among equal keys, so descending puts it last).
     public enum Order: String, Sendable, CaseIterable { case asc, desc }
 
     public var modality: String?

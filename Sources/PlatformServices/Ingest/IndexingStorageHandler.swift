@@ -2,7 +2,8 @@ import DicomNetwork
 import Logging
 
 /// The Storage SCP's handler for the platform: each received instance becomes a Part 10 object in the blob store and
-/// a row in the index before the C-STORE response says success (so nothing acknowledged is lost on a crash).
+/// a row in the index before the C-STORE response says success (so nothing acknowledged is lost when the server
+/// crashes; surviving a power loss as well takes the blob store's `flushed` durability).
 public struct IndexingStorageHandler: StorageHandler {
     public let store: PlatformStore
     let logger: Logger
@@ -15,12 +16,11 @@ public struct IndexingStorageHandler: StorageHandler {
     public func store(_ request: StoreRequest) async -> DIMSEStatus {
         do {
             let header = try FileStorageHandler.fileHeader(for: request)
-            let outcome = try await store.ingest(bytes: header + request.dataSet, source: "dimse:\(request.callingAE)")
+            let actor = "dimse:\(request.callingAE)"
+            let outcome = try await store.ingest(bytes: header + request.dataSet, source: actor, audit: IngestAudit(actor: actor))
             if outcome.sopInstanceUID != request.sopInstanceUID {
                 logger.warning("C-STORE \(request.sopInstanceUID) carries SOP Instance UID \(outcome.sopInstanceUID)")
             }
-            await store.audit(.instanceIngest, actor: "dimse:\(request.callingAE)", studyUID: outcome.studyInstanceUID,
-                              detail: "\(outcome.kind.rawValue) \(outcome.sopInstanceUID)")
             return .success
         } catch let error as PlatformError where error.code == .invalidDicom {
             logger.warning("C-STORE \(request.sopInstanceUID) from \(request.callingAE) refused: \(error.message)")

@@ -9,3 +9,17 @@ public struct IngestOutcome: Sendable, Hashable, Codable {
     /// The object is a report (Encapsulated PDF or Structured Report) and became one of the exam's reports.
     public var isReport: Bool
 }
+
+/// Who ingests an object, for the `instance.ingest` audit event that `PlatformStore.ingest` writes with it.
+public struct IngestAudit: Sendable, Hashable {
+    /// Username, client id or `dimse:AE`.
+    public var actor: String
+    public var actorID: String?
+    public var clientIP: String
+
+    public init(actor: String, actorID: String? = nil, clientIP: String = "") {
+        self.actor = actor
+        self.actorID = actorID
+        self.clientIP = clientIP
+    }
+}

@@ -17,7 +17,10 @@ struct Platform: Sendable {
     static func open(_ config: ServerConfig, hasher: PasswordHasher = PasswordHasher(), logger: Logger) async throws -> Platform {
         let database = try await PlatformDatabase.open(url: config.database, logger: logger)
         try await database.migrate()
-        let blobs = try FileBlobStore(root: URL(fileURLWithPath: config.storage))
+        guard let durability = FileBlobStore.Durability(rawValue: config.storageDurability ?? "flushed") else {
+            throw ConfigError("storageDurability must be one of \(FileBlobStore.Durability.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let blobs = try FileBlobStore(root: URL(fileURLWithPath: config.storage), durability: durability)
         let store = PlatformStore(database: database, blobs: blobs, hasher: hasher, logger: logger)
         let signer = try await TokenSigner.load(from: store)
         // Peers from the config file and from the PACS links administrators manage, asked in that order. With our own

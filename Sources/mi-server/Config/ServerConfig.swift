@@ -10,6 +10,7 @@ import Yams
 /// publicURL: https://films.example.org
 /// database: postgres://mi:secret@db:5432/mi      # or sqlite:/var/lib/mi/index.sqlite
 /// storage: /var/lib/mi/storage
+/// storageDurability: flushed                     # (default) or filesystem, see FileBlobStore.Durability
 /// dicom: { aeTitle: MI_GATEWAY, port: 11112 }
 /// pacs:
 ///   - { name: Main PACS, aeTitle: PACS, host: 10.0.0.5, port: 104 }
@@ -43,6 +44,9 @@ struct ServerConfig: Codable, Sendable {
     var publicURL: String?
     var database: String = "sqlite:mi-data/index.sqlite"
     var storage: String = "mi-data/storage"
+    /// `flushed` (default: fsync per object, so it survives a power loss, at a device flush per object) or
+    /// `filesystem` (an object survives a crash of the server once stored, not a power loss).
+    var storageDurability: String?
     var dicom: DICOM?
     var pacs: [PACSPeer]?
     /// Where the web client's files are; the built-in copy when unset.
@@ -60,6 +64,7 @@ struct ServerConfig: Codable, Sendable {
         publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
         database = try c.decodeIfPresent(String.self, forKey: .database) ?? "sqlite:mi-data/index.sqlite"
         storage = try c.decodeIfPresent(String.self, forKey: .storage) ?? "mi-data/storage"
+        storageDurability = try c.decodeIfPresent(String.self, forKey: .storageDurability)
         dicom = try c.decodeIfPresent(DICOM.self, forKey: .dicom)
         pacs = try c.decodeIfPresent([PACSPeer].self, forKey: .pacs)
         webRoot = try c.decodeIfPresent(String.self, forKey: .webRoot)

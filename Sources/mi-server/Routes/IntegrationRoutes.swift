@@ -35,10 +35,9 @@ struct IntegrationRoutes {
             var failures = 0
             for object in objects {
                 do {
-                    let outcome = try await store.ingest(bytes: object, source: "http:\(principal.name)")
+                    let outcome = try await store.ingest(bytes: object, source: "http:\(principal.name)",
+                                                         audit: IngestAudit(actor: principal.name, actorID: principal.userId, clientIP: context.clientIP))
                     items.append(UploadResult(sopInstanceUID: outcome.sopInstanceUID, studyInstanceUID: outcome.studyInstanceUID, status: outcome.kind.rawValue))
-                    await store.audit(.instanceIngest, actor: principal.name, actorID: principal.userId, studyUID: outcome.studyInstanceUID,
-                                      detail: "\(outcome.kind.rawValue) \(outcome.sopInstanceUID)", clientIP: context.clientIP)
                 } catch let error as PlatformError {
                     failures += 1
                     items.append(UploadResult(status: "failed", message: error.message))

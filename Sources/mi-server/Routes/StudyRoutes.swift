@@ -20,8 +20,9 @@ struct StudyRoutes {
             let principal = try Self.reader(context)
             let query = try Self.worklistQuery(request)
             let page = try await store.worklist(query, scope: principal.scope)
-            await store.audit(.worklistQuery, actor: principal.name, actorID: principal.userId,
-                              detail: request.uri.query ?? "", clientIP: context.clientIP)
+            // Queued, not awaited: the list must not wait for a commit (on PostgreSQL a WAL flush) per query.
+            await store.auditSoon(.worklistQuery, actor: principal.name, actorID: principal.userId,
+                                  detail: request.uri.query ?? "", clientIP: context.clientIP)
             return try JSONResponse.make(page)
         }
         api.get("studies/:uid") { _, context in

@@ -1,0 +1,118 @@
+import Foundation
+import SQLKit
+import Testing
+@testable import PlatformServices
+
+/// `PlatformStore.worklist` against a brute-force answer computed in Swift from every row, over generated exams: each
+/// query shape of the store (count and walk at once, the collected name search, equality filters as seeks or as
+/// plain filters) must give the same total and the same page, in the same order.
+@Suite struct WorklistQueryTests {
+    struct Row {
+        var uid: String, name: String, nameSearch: String, modality: String, status: String, visit: String
+        var date: String, time: String, patientID: String, accession: String
+    }
+
+    /// SQL TEXT order (BINARY collation: bytes of the UTF-8).
+    static func less(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    static func expected(_ rows: [Row], _ q: WorklistQuery) -> (total: Int, uids: [String]) {
+        var matching = rows.filter { r in
+            (q.modality.map { r.modality == $0.uppercased() } ?? true)
+                && (q.dateFrom.map { r.date >= $0 } ?? true) && (q.dateTo.map { r.date <= $0 } ?? true)
+                && (q.name.map(SearchText.normalize).map { $0.isEmpty || r.nameSearch.contains($0) } ?? true)
+                && (q.nameExact.map { r.nameSearch == SearchText.normalize($0) } ?? true)
+                && (q.patientId.map { r.patientID == $0 } ?? true) && (q.accessionNumber.map { r.accession == $0 } ?? true)
+                && (q.status.map { r.status == $0.rawValue } ?? true) && (q.visitType.map { r.visit == $0.rawValue } ?? true)
+        }
+        // Ascending order; descending is its exact reverse.
+        func key(_ r: Row) -> [String] {
+            switch q.sort {
+            case .date: return [r.date, r.time, r.uid]
+            case .name: return [r.name]
+            case .modality: return [r.modality]
+            case .status: return [r.status]
+            }
+        }
+        matching.sort { a, b in
+            let ka = key(a), kb = key(b)
+            if ka != kb { return ka.lexicographicallyPrecedes(kb, by: less) }
+            // Equal sort key: newest first.
+            let ta = [a.date, a.time, a.uid], tb = [b.date, b.time, b.uid]
+            return tb.lexicographicallyPrecedes(ta, by: less)
+        }
+        if q.order == .desc { matching.reverse() }
+        let page = matching.dropFirst(q.offset).prefix(q.limit)
+        return (matching.count, page.map(\.uid))
+    }
+
+    static func query(_ configure: (inout WorklistQuery) -> Void) -> WorklistQuery {
+        var q = WorklistQuery()
+        configure(&q)
+        return q
+    }
+
+    @Test func everyQueryShapeGivesTheBruteForceAnswer() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mi-worklist-\(UUID().uuidString)")
+        let database = try await PlatformDatabase.open(url: "sqlite:" + root.appendingPathComponent("index.sqlite").path)
+        try await database.migrate()
+        let store = PlatformStore(database: database, blobs: try FileBlobStore(root: root.appendingPathComponent("storage")))
+        try await SyntheticWorklist(studies: 3_000, seed: 7).fill(store, hospitalID: "h1")
+        let rows = try await database.read { db in
+            try await db.raw("""
+                SELECT study_uid, patient_name, name_search, modality, status, visit_type, study_date, study_time, patient_id,
+                  accession_number FROM studies
+                """).all().map { r in
+                Row(uid: try r.decode(column: "study_uid", as: String.self), name: try r.decode(column: "patient_name", as: String.self),
+                    nameSearch: try r.decode(column: "name_search", as: String.self), modality: try r.decode(column: "modality", as: String.self),
+                    status: try r.decode(column: "status", as: String.self), visit: try r.decode(column: "visit_type", as: String.self),
+                    date: try r.decode(column: "study_date", as: String.self), time: try r.decode(column: "study_time", as: String.self),
+                    patientID: try r.decode(column: "patient_id", as: String.self), accession: try r.decode(column: "accession_number", as: String.self))
+            }
+        }
+        #expect(rows.count == 3_000)
+        let somePatient = rows[17].patientID, someAccession = rows[42].accession, someName = rows[5].name
+        let queries: [WorklistQuery] = [
+            Self.query { _ in },
+            Self.query { $0.order = .asc },
+            Self.query { $0.modality = "ct" },
+            Self.query { $0.dateFrom = "2026-01-01"; $0.dateTo = "2026-06-30" },
+            Self.query { $0.modality = "MR"; $0.dateFrom = "2025-01-01"; $0.dateTo = "2025-12-31" },
+            Self.query { $0.name = "zhang" },                     // many matches: counted, then walked
+            Self.query { $0.name = "a" },                         // most exams: walked
+            Self.query { $0.name = "xiaoting" },                  // none
+            Self.query { $0.name = "王"; $0.offset = 20 },        // few: collected from the name index and sorted
+            Self.query { $0.name = "wei"; $0.sort = .name; $0.order = .desc },
+            Self.query { $0.name = "li"; $0.sort = .modality; $0.offset = 4_000 },   // past the end
+            Self.query { $0.nameExact = PatientNameFormatting.searchKey("Zhang^Wei=张^伟") },
+            Self.query { $0.nameExact = someName },
+            Self.query { $0.patientId = somePatient },
+            Self.query { $0.accessionNumber = someAccession },
+            Self.query { $0.status = .imaging },
+            Self.query { $0.status = .report; $0.visitType = .inpatient; $0.modality = "CT" },
+            Self.query { $0.visitType = .emergency; $0.order = .asc },
+            Self.query { $0.sort = .name },
+            Self.query { $0.sort = .name; $0.order = .desc },
+            Self.query { $0.sort = .name; $0.order = .desc; $0.status = .report },
+            Self.query { $0.sort = .modality },
+            Self.query { $0.sort = .modality; $0.order = .desc; $0.status = .imaging },
+            Self.query { $0.sort = .modality; $0.modality = "US" },
+            Self.query { $0.sort = .status },
+            Self.query { $0.sort = .status; $0.order = .desc; $0.modality = "CT" },
+            Self.query { $0.sort = .status; $0.status = .report; $0.offset = 100 },
+            Self.query { $0.offset = 50 },
+            Self.query { $0.offset = 2_950; $0.limit = 100 },
+            Self.query { $0.limit = 200; $0.sort = .name; $0.offset = 1_000 },
+        ]
+        for q in queries {
+            let page = try await store.worklist(q, scope: .all)
+            let want = Self.expected(rows, q)
+            #expect(page.total == want.total, "total of \(q)")
+            #expect(page.items.map(\.studyInstanceUID) == want.uids, "page of \(q)")
+        }
+        // A department's scope sees only its exams.
+        let scoped = try await store.worklist(Self.query { $0.limit = 500 }, scope: .department(hospitalId: "h1", department: "Radiology"))
+        #expect(scoped.total > 0 && scoped.items.allSatisfy { $0.department == "Radiology" })
+        await database.close()
+        try? FileManager.default.removeItem(at: root)
+    }
+}
