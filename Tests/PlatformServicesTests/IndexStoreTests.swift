@@ -155,6 +155,14 @@ import Testing
         return uids
     }
 
+    @Test func keysWrittenBeforeMigration006AreSplitBetweenTheirForms() {
+        #expect(NameSearchKeyUpgrade.split("zhangsan张三", shown: "张三") == "zhangsan|张三")
+        #expect(NameSearchKeyUpgrade.split("张三zhangsan", shown: "张三") == "张三|zhangsan")
+        #expect(NameSearchKeyUpgrade.split("smithjohn", shown: "SMITH John") == nil)
+        #expect(NameSearchKeyUpgrade.split("zhangsan|张三", shown: "张三") == nil)
+        #expect(NameSearchKeyUpgrade.split("", shown: "") == nil)
+    }
+
     @Test(arguments: TestDatabases.Engine.allCases)
     func worklistFiltersSortAndPage(_ engine: TestDatabases.Engine) async throws {
         try await TestDatabases.withStore(engine) { store in
@@ -174,7 +182,12 @@ import Testing
         #expect(try await names { $0.name = "ＺＨＡＮＧ　ｓａｎ" } == ["P1"])
         #expect(try await names { $0.name = "王芳" } == ["P3"])
         #expect(try await names { $0.name = "%" } == [])
-        #expect(try await names { $0.nameExact = "zhang san" } == [])
+        // Exact name: one whole form, in either script; a part of a name is not enough.
+        #expect(try await names { $0.nameExact = "zhang san" } == ["P1"])
+        #expect(try await names { $0.nameExact = "张三" } == ["P1"])
+        #expect(try await names { $0.nameExact = "张" } == [])
+        #expect(try await names { $0.nameExact = "zhangsan张三" } == [])
+        #expect(try await names { $0.nameExact = "王芳" } == ["P3"])
         #expect(try await names { $0.nameExact = "smith john" } == ["P5"])
         #expect(try await names { $0.patientId = "P2" } == ["P2"])
         #expect(try await names { $0.accessionNumber = "A4" } == ["P4"])

@@ -20,7 +20,7 @@ import Testing
             (q.modality.map { r.modality == $0.uppercased() } ?? true)
                 && (q.dateFrom.map { r.date >= $0 } ?? true) && (q.dateTo.map { r.date <= $0 } ?? true)
                 && (q.name.map(SearchText.normalize).map { $0.isEmpty || r.nameSearch.contains($0) } ?? true)
-                && (q.nameExact.map { r.nameSearch == SearchText.normalize($0) } ?? true)
+                && (q.nameExact.map { r.nameSearch.split(separator: SearchText.formSeparator).contains(Substring(SearchText.normalize($0))) } ?? true)
                 && (q.patientId.map { r.patientID == $0 } ?? true) && (q.accessionNumber.map { r.accession == $0 } ?? true)
                 && (q.status.map { r.status == $0.rawValue } ?? true) && (q.visitType.map { r.visit == $0.rawValue } ?? true)
         }
@@ -83,7 +83,8 @@ import Testing
             Self.query { $0.name = "王"; $0.offset = 20 },        // few: collected from the name index and sorted
             Self.query { $0.name = "wei"; $0.sort = .name; $0.order = .desc },
             Self.query { $0.name = "li"; $0.sort = .modality; $0.offset = 4_000 },   // past the end
-            Self.query { $0.nameExact = PatientNameFormatting.searchKey("Zhang^Wei=张^伟") },
+            Self.query { $0.nameExact = "张伟" },
+            Self.query { $0.nameExact = "Zhang Wei" },
             Self.query { $0.nameExact = someName },
             Self.query { $0.patientId = somePatient },
             Self.query { $0.accessionNumber = someAccession },

@@ -221,5 +221,35 @@ extension PlatformDatabase {
                 "CREATE INDEX studies_visit_date ON studies (visit_type, study_date)",
             ] { try await db.raw(SQLQueryString(statement)).run() }
         },
+        // Name search keys keep the forms of a name apart ("zhangsan|张三", was "zhangsan张三"), so that an exact
+        // search matches one whole form. Old keys are split where the shown name (the ideographic form when there is
+        // one) ends or starts them; keys of one form stay as they are.
+        Migration(name: "006_name_search_forms") { db, _ in
+            for (table, nameColumn) in [("studies", "patient_name"), ("patients", "name")] {
+                let rows = try await db.raw("SELECT DISTINCT name_search, \(unsafeRaw: nameColumn) AS shown FROM \(unsafeRaw: table)").all()
+                for row in rows {
+                    let old = try row.decode(column: "name_search", as: String.self)
+                    let shown = try row.decode(column: "shown", as: String.self)
+                    guard let key = NameSearchKeyUpgrade.split(old, shown: shown) else { continue }
+                    try await db.raw("""
+                        UPDATE \(unsafeRaw: table) SET name_search = \(bind: key)
+                        WHERE name_search = \(bind: old) AND \(unsafeRaw: nameColumn) = \(bind: shown)
+                        """).run()
+                }
+            }
+        },
     ]
+}
+
+/// Migration 006's rewrite of a search key written before name forms were kept apart.
+enum NameSearchKeyUpgrade {
+    /// The key with a separator where the shown name's form meets the other one; nil when nothing changes.
+    static func split(_ old: String, shown: String) -> String? {
+        let form = SearchText.normalize(shown)
+        guard !form.isEmpty, old != form, !old.contains(SearchText.formSeparator) else { return nil }
+        let bar = String(SearchText.formSeparator)
+        if old.hasSuffix(form) { return String(old.dropLast(form.count)) + bar + form }
+        if old.hasPrefix(form) { return form + bar + String(old.dropFirst(form.count)) }
+        return nil
+    }
 }

@@ -11,11 +11,12 @@ public enum PatientNameFormatting {
         return parts.joined(separator: cjk ? "" : " ")
     }
 
-    /// The search key: every form of the name (alphabetic and ideographic), normalised, so that "zhang", "张" and
-    /// "ＺＨＡＮＧ　ＳＡＮ" all find "Zhang^San=张^三".
+    /// The search key: every form of the name (alphabetic, ideographic, phonetic), each normalised, joined by
+    /// `SearchText.formSeparator`, so that "zhang", "张" and "ＺＨＡＮＧ　ＳＡＮ" all find "Zhang^San=张^三" by
+    /// substring, and "张三" or "zhang san" find it exactly (one whole form).
     public static func searchKey(_ value: String) -> String {
         let name = PersonName(value)
-        let forms = [name.alphabetic, name.ideographic, name.phonetic].map { $0.components.joined() }
-        return SearchText.normalize(forms.joined(separator: " "))
+        let forms = [name.alphabetic, name.ideographic, name.phonetic].map { SearchText.normalize($0.components.joined()) }
+        return forms.filter { !$0.isEmpty }.joined(separator: String(SearchText.formSeparator))
     }
 }

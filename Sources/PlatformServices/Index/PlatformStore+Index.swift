@@ -134,7 +134,14 @@ extension PlatformStore {
             if let name = query.name.map(SearchText.normalize), !name.isEmpty {
                 conditions.append("name_search LIKE \(bind: "%" + Self.escapeLike(name) + "%") ESCAPE '!'")
             }
-            if let exact = query.nameExact { conditions.append("name_search = \(bind: SearchText.normalize(exact))") }
+            if let exact = query.nameExact.map(SearchText.normalize) {
+                // One whole form of the name: the key is the forms joined by "|".
+                let like = Self.escapeLike(exact), bar = String(SearchText.formSeparator)
+                conditions.append("""
+                    (name_search = \(bind: exact) OR name_search LIKE \(bind: like + bar + "%") ESCAPE '!'
+                      OR name_search LIKE \(bind: "%" + bar + like) ESCAPE '!' OR name_search LIKE \(bind: "%" + bar + like + bar + "%") ESCAPE '!')
+                    """)
+            }
             if let id = query.patientId { conditions.append("patient_id = \(bind: id)") }
             if let accession = query.accessionNumber { conditions.append("accession_number = \(bind: accession)") }
             if let status = query.status { conditions.append(few("status", status.rawValue)) }

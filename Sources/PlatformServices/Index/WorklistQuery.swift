@@ -14,7 +14,7 @@ public struct WorklistQuery: Sendable, Hashable {
     public var dateTo: String?
     /// Fuzzy: the name contains this, ignoring case, width (全角/半角) and spaces, in any name form (alphabetic or 汉字).
     public var name: String?
-    /// Exact (after the same normalisation).
+    /// Exact: one whole form of the name ("张三" or "zhang san" for Zhang^San=张^三), after the same normalisation.
     public var nameExact: String?
     public var patientId: String?
     public var accessionNumber: String?
@@ -34,11 +34,15 @@ public struct WorklistQuery: Sendable, Hashable {
 /// Normalises names and identifiers for search: NFKC (full-width → half-width), lower case, no spaces, no DICOM
 /// component separators.
 public enum SearchText {
-    /// The search key of `text`.
+    /// Between the forms of a name in its search key (`PatientNameFormatting.searchKey`); never inside one.
+    public static let formSeparator: Character = "|"
+
+    /// The search key of `text`: compatibility-folded (full-width to half-width), lower case, without spaces and
+    /// name punctuation.
     public static func normalize(_ text: String) -> String {
         let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
         return String(folded.unicodeScalars.filter { scalar in
-            !(scalar.properties.isWhitespace || scalar == "^" || scalar == "=" || scalar == "," || scalar == "·")
+            !(scalar.properties.isWhitespace || scalar == "^" || scalar == "=" || scalar == "," || scalar == "·" || scalar == "|")
         }.map(Character.init))
     }
 }
