@@ -241,6 +241,8 @@ extension PlatformStore {
                   token_epoch = token_epoch + 1, updated_at = \(bind: now) WHERE id = \(bind: id)
                 """).run()
             try await db.raw("UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM oauth_consents WHERE user_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM oauth_consent_tickets WHERE user_id = \(bind: id)").run()
         }
         return try await user(id: id)
     }

@@ -11,6 +11,7 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     case userDeactivate = "user.deactivate", userReactivate = "user.reactivate", userClose = "user.close"
     case userResetPassword = "user.reset_password", userUpdate = "user.update", passwordChange = "password.change"
     case clientCreate = "client.create", clientRotateSecret = "client.rotate_secret", settingsChange = "settings.change"
+    case consentGrant = "consent.grant", consentDeny = "consent.deny"
     case pacsNodeChange = "pacs.change"
     case patientLinkCreate = "patient_link.create", patientLinkOpen = "patient_link.open", patientLinkRevoke = "patient_link.revoke"
     case patientVerify = "patient.verify", patientRetrieve = "patient.retrieve", consultMessage = "consult.message"

@@ -238,6 +238,20 @@ extension PlatformDatabase {
                 }
             }
         },
+        // Consent for clients that are not ours: what each user allowed each client, and the one-time tickets that carry a
+        // signed-in user from the login form to the consent page.
+        Migration(name: "007_oauth_consent") { db, _ in
+            for statement in [
+                """
+                CREATE TABLE oauth_consents (user_id TEXT NOT NULL, client_id TEXT NOT NULL, scope TEXT NOT NULL, granted_at BIGINT NOT NULL,
+                  PRIMARY KEY (user_id, client_id))
+                """,
+                """
+                CREATE TABLE oauth_consent_tickets (ticket_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, client_id TEXT NOT NULL,
+                  redirect_uri TEXT NOT NULL, code_challenge TEXT NOT NULL, scope TEXT NOT NULL, expires_at BIGINT NOT NULL)
+                """,
+            ] { try await db.raw(SQLQueryString(statement)).run() }
+        },
     ]
 }
 

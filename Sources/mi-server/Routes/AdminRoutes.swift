@@ -38,11 +38,12 @@ struct AdminRoutes {
             let admin = try context.require(.administrator)
             struct Body: Decodable {
                 var clientId: String; var name: String; var confidential: Bool?; var redirectUris: [String]?; var grantTypes: [GrantType]; var roles: [Role]?
+                var firstParty: Bool?
             }
             let body = try await JSONBody.decode(Body.self, request)
             let (client, secret) = try await store.registerClient(clientId: body.clientId, name: body.name, confidential: body.confidential ?? true,
                                                                   redirectURIs: body.redirectUris ?? [], grantTypes: body.grantTypes,
-                                                                  roles: body.roles ?? [])
+                                                                  roles: body.roles ?? [], firstParty: body.firstParty ?? true)
             await store.audit(.clientCreate, actor: admin.name, actorID: admin.userId, detail: client.clientId, clientIP: context.clientIP)
             struct Result: Encodable { var client: OAuthClient; var clientSecret: String? }
             return try JSONResponse.make(Result(client: client, clientSecret: secret), status: .created)

@@ -107,6 +107,9 @@ struct OAuthRoutes {
         }
         guard let login else { return LoginPage.form(parameters: parameters, error: nil, client: request.client) }
         let address = context?.clientIP ?? ""
+        if let ticket = parameters["consent_ticket"] {
+            return await answerConsent(ticket: ticket, allow: parameters["decision"] == "allow", request: request, parameters: parameters, address: address)
+        }
         guard await platform.loginThrottle.allows(address) else {
             return LoginPage.form(parameters: parameters, error: "登录尝试过多，请稍后再试 / Too many attempts; wait a few minutes.",
                                   client: request.client, status: .tooManyRequests)
@@ -114,6 +117,10 @@ struct OAuthRoutes {
         do {
             let user = try await platform.store.authenticate(username: login.username, password: login.password)
             await platform.store.audit(.loginSuccess, actor: user.username, actorID: user.id, detail: "client \(request.client.clientId)", clientIP: address)
+            if try await authorization.needsConsent(request, user: user) {
+                let ticket = try await authorization.beginConsent(request, user: user)
+                return LoginPage.consent(parameters: parameters, ticket: ticket, client: request.client, user: user, scope: request.scope)
+            }
             let location = try await authorization.issueCode(for: request, user: user)
             return Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])
         } catch let error as PlatformError {
@@ -128,6 +135,23 @@ struct OAuthRoutes {
             }
             let status: HTTPResponse.Status = error.code == .tooManyRequests ? .tooManyRequests : (error.code == .accountNotActive ? .forbidden : .unauthorized)
             return LoginPage.form(parameters: parameters, error: message, client: request.client, status: status)
+        }
+    }
+}
+
+extension OAuthRoutes {
+    /// The consent page's answer: back to the client with a code (allowed) or `access_denied`; an expired or
+    /// reused ticket sends the user back to the login form.
+    func answerConsent(ticket: String, allow: Bool, request: AuthorizationServer.AuthorizationRequest, parameters: [String: String],
+                       address: String) async -> Response {
+        do {
+            let (location, user) = try await authorization.completeConsent(ticket: ticket, for: request, allow: allow)
+            await platform.store.audit(allow ? .consentGrant : .consentDeny, actor: user.username, actorID: user.id,
+                                       detail: "client \(request.client.clientId) scope \(request.scope)", clientIP: address)
+            return Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])
+        } catch {
+            return LoginPage.form(parameters: parameters, error: "登录已过期，请重新登录 / The sign-in has expired; sign in again.",
+                                  client: request.client, status: .unauthorized)
         }
     }
 }
@@ -147,7 +171,7 @@ enum LoginPage {
         label{display:block;font-size:14px;margin:14px 0 6px;color:#b6c2cf}input{box-sizing:border-box;width:100%;padding:12px;border-radius:8px;
         border:1px solid #2d3b48;background:#0f1720;color:#e6edf3;font-size:16px}button{margin-top:22px;width:100%;padding:12px;border:0;
         border-radius:8px;background:#2f81f7;color:#fff;font-size:16px;font-weight:600}.err{background:#3d1d20;color:#ffb4b4;padding:10px 12px;
-        border-radius:8px;font-size:14px}a{color:#58a6ff}
+        border-radius:8px;font-size:14px}a{color:#58a6ff}button.secondary{margin-top:10px;background:#2d3b48}ul{padding-left:20px;color:#b6c2cf}
         """
 
     static func page(_ body: String, status: HTTPResponse.Status) -> Response {
@@ -173,6 +197,31 @@ enum LoginPage {
             <button type="submit" data-testid="login-submit">登录 Sign in</button></form>
             <p class="sub" style="margin-top:18px"><a href="/register" data-testid="login-register">医生注册 · Doctor sign-up</a></p>
             """, status: status)
+    }
+
+    /// What each scope lets a client do, as the consent page says it.
+    static let scopeDescriptions: [String: String] = [
+        "openid": "确认您的身份 · Confirm who you are",
+        "profile": "读取您的姓名和职业信息 · Read your name and professional details",
+        "offline_access": "在您离开后继续访问 · Keep access while you are away",
+        "api": "以您的权限读取检查、影像和报告 · Read exams, images and reports with your permissions",
+    ]
+
+    /// The consent page for a client that is not ours: who asks, for what, allow or deny.
+    static func consent(parameters: [String: String], ticket: String, client: OAuthClient, user: UserAccount, scope: String) -> Response {
+        let kept = ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"]
+        let hidden = kept.compactMap { name in parameters[name].map { "<input type=\"hidden\" name=\"\(name)\" value=\"\(escape($0))\">" } }.joined()
+        let items = scope.split(separator: " ").compactMap { scopeDescriptions[String($0)] }
+            .map { "<li data-testid=\"consent-scope\">\(escape($0))</li>" }.joined()
+        return page("""
+            <h1>授权 · Allow access</h1>
+            <p class="sub" data-testid="consent-client"><b>\(escape(client.name))</b> 请求以 \(escape(user.name.isEmpty ? user.username : user.name)) 的身份访问：<br>
+            \(escape(client.name)) asks to act for you:</p><ul>\(items)</ul>
+            <form method="post" action="/oauth/authorize">\(hidden)<input type="hidden" name="consent_ticket" value="\(escape(ticket))">
+            <button type="submit" name="decision" value="allow" data-testid="consent-allow">允许 Allow</button>
+            <button type="submit" name="decision" value="deny" class="secondary" data-testid="consent-deny">拒绝 Deny</button></form>
+            <p class="sub" style="margin-top:18px">\(escape(client.redirectURIs.first.flatMap { URL(string: $0)?.host } ?? ""))</p>
+            """, status: .ok)
     }
 
     static func error(_ message: String) -> Response {
