@@ -5,7 +5,8 @@
  * once and must be changed at the next login), and closing the account (销户: irreversible, explained before).
  */
 
-import { h, replace } from '../app/dom.js';
+import { h, replace, icon } from '../app/dom.js';
+import { ICONS } from '../app/icons.js';
 import { ApiError } from '../app/api.js';
 import { errorState, loading } from '../app/ui.js';
 import { adminShell } from './shell.js';
@@ -26,7 +27,7 @@ export function render(ctx, route) {
   const total = h('span', { class: 'total', testid: 'users-total', role: 'status' });
   const list = h('div', { class: 'admin-list', testid: 'users', role: 'list', 'aria-busy': 'true' });
   const footer = h('div', { class: 'wl-footer' });
-  const element = adminShell(ctx, 'users', h('div', { class: 'toolbar' }, h('div', { class: 'search-box grow' }, search), total), list, footer);
+  const element = adminShell(ctx, 'users', h('div', { class: 'toolbar' }, h('div', { class: 'search-box grow' }, icon(ICONS.search, { size: 18 }), search), total), list, footer);
   /** @type {Hospital[]} */
   let hospitals = [];
   /** @type {string} */
