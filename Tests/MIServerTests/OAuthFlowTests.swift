@@ -198,4 +198,23 @@ import Testing
             #expect(String(buffer: pending.body).contains("审核"))
         }
     }
+
+    @Test func theLoginPageSaysWhyADeactivatedOrRejectedAccountCannotSignIn() async throws {
+        try await TestServer.with { server, client in
+            let (_, challenge) = TestServer.pkce()
+            let store = server.platform.store
+            let doctor = try #require(try await store.users(matching: "doctor").items.first { $0.username == "doctor" })
+            _ = try await store.deactivateUser(doctor.id)
+            let deactivated = try await TestServer.submitLogin(client, username: "doctor", password: TestServer.passwords["doctor"]!, challenge: challenge)
+            #expect(deactivated.status == .forbidden)
+            #expect(String(buffer: deactivated.body).contains("账户已停用"))
+            let registration = try await store.register(RegistrationRequest(name: "新医生", phone: "13900000000", hospitalId: "h1", department: "放射科",
+                                                                            title: "住院医师", username: "refused", password: "Refused#2026"))
+            _ = try await store.rejectRegistration(registration.id, reason: "证书未核验", decidedBy: "admin")
+            let rejected = try await TestServer.submitLogin(client, username: "refused", password: "Refused#2026", challenge: challenge)
+            #expect(rejected.status == .forbidden)
+            let html = String(buffer: rejected.body)
+            #expect(html.contains("注册未通过审核") && html.contains("证书未核验"))
+        }
+    }
 }

@@ -13,7 +13,8 @@ Starts `mi-server demo` on free ports in a temporary folder (serving the web cli
 
 and, at the desktop size, the error states: a scheduled exam says its images are still arriving; an expired
 session goes through the login page back to the same place; network loss shows a retry and recovers by itself; a
-logout revokes the refresh token; an administrator is told that permission is denied.
+logout revokes the refresh token; an administrator lands in the administration pages (Tests/Web/test_admin_app.py),
+and the exams stay closed to them.
 
 The tender screenshots (worklist and viewer with tools in use, phone and desktop) are written to docs/screenshots/
 (or $DOCTOR_APP_SCREENSHOTS); the others to a temporary folder whose path is printed.
@@ -26,32 +27,18 @@ demo's folder; DOCTOR_APP_BASE and DOCTOR_APP_DATA to test a demo that is alread
 Never run `playwright install`: it downloads a browser, which this machine cannot do.
 """
 import base64
-import hashlib
-import http.client
-import json
 import os
 import re
-import shutil
-import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import time
 import unittest
-import urllib.error
-import urllib.parse
-import urllib.request
 import zlib
 
 from playwright.sync_api import sync_playwright
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-WEB = os.path.join(ROOT, "Sources", "mi-server", "Resources", "web")
-SERVER = os.environ.get("MI_SERVER") or os.path.join(ROOT, ".build", "debug", "mi-server")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
-         "--disable-component-update --disable-sync --use-gl=angle --use-angle=swiftshader --enable-unsafe-swiftshader").split()
+from demo_server import Demo, ROOT, launch_chromium
 DOC_SHOTS = os.environ.get("DOCTOR_APP_SCREENSHOTS") or os.path.join(ROOT, "docs", "screenshots")
 SHOTS = tempfile.mkdtemp(prefix="doctor-app-shots-")
 
@@ -62,74 +49,24 @@ LEFT_LUNG = (356, 235)          # -855 HU on slice 120 (a documented landmark)
 LENGTH = ((150, 400), (250, 400))  # 100 pixels: 70.0 mm
 LUNG_WINDOW = (-600, 1500)      # the `lung` preset (viewer/math/presets.js, ImagingKit's value)
 
-server = None
-server_log = None
+demo = None
 base = None
-data_dir = None
 playwright = None
 browser = None
 admin_token = None
 accounts = None
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def api(path, token=None, method="GET", body=None):
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    req = urllib.request.Request(base + path, data=data, headers=headers, method=method)
-    with urllib.request.urlopen(req) as r:
-        text = r.read()
-        return json.loads(text) if text else None
+    return demo.api(path, token, method, body)
 
 
 def form_post(path, fields):
-    req = urllib.request.Request(base + path, data=urllib.parse.urlencode(fields).encode(), method="POST",
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
-    try:
-        with urllib.request.urlopen(req) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+    return demo.form_post(path, fields)
 
 
 def code_flow_token(username, password):
-    """An access token by the authorization code flow with PKCE, the way the web app gets one (no browser)."""
-    verifier = b64url(os.urandom(32))
-    challenge = b64url(hashlib.sha256(verifier.encode()).digest())
-    redirect = base + "/app/callback"
-    fields = {"response_type": "code", "client_id": "mi-web", "redirect_uri": redirect, "scope": "openid profile offline_access",
-              "state": "e2e", "code_challenge": challenge, "code_challenge_method": "S256", "username": username, "password": password}
-    host, port = urllib.parse.urlparse(base).netloc.split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=30)
-    conn.request("POST", "/oauth/authorize", urllib.parse.urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"})
-    r = conn.getresponse()
-    location = r.getheader("Location") or ""
-    r.read()
-    conn.close()
-    if r.status != 302:
-        raise AssertionError(f"login as {username}: HTTP {r.status}")
-    code = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)["code"][0]
-    status, token = form_post("/oauth/token", {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect,
-                                               "client_id": "mi-web", "code_verifier": verifier})
-    if status != 200:
-        raise AssertionError(f"token for {username}: HTTP {status} {token}")
-    return token["access_token"]
+    return demo.code_flow_token(username, password)
 
 
 def png_pixels(png):
@@ -170,40 +107,14 @@ def png_pixels(png):
 
 
 def setUpModule():
-    global server, server_log, base, data_dir
-    if os.environ.get("DOCTOR_APP_BASE"):
-        # A running demo (e.g. while developing): its URL and its data folder (for demo-accounts.json).
-        base = os.environ["DOCTOR_APP_BASE"].rstrip("/")
-        accounts_file = os.path.join(os.environ["DOCTOR_APP_DATA"], "demo-accounts.json")
-        start_browser(accounts_file)
-        return
-    if not os.path.exists(SERVER):
-        raise unittest.SkipTest(f"{SERVER} is missing: swift build --product mi-server")
-    data_dir = tempfile.mkdtemp(prefix="doctor-app-")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server_log = open(os.path.join(data_dir, "server.log"), "w")
-    server = subprocess.Popen([SERVER, "demo", "--data", os.path.join(data_dir, "data"), "--host", "127.0.0.1", "--port", str(port),
-                               "--dicom-port", "0", "--web-root", WEB], stdout=subprocess.PIPE, stderr=server_log, text=True)
-    deadline = time.time() + 600
-    while time.time() < deadline:
-        line = server.stdout.readline()
-        if not line and server.poll() is not None:
-            raise RuntimeError(f"mi-server demo exited with {server.returncode}; see {data_dir}/server.log")
-        if "mi-server demo is running" in line:
-            break
-    else:
-        raise RuntimeError("mi-server demo did not start within 600 s")
-    start_browser(os.path.join(data_dir, "data", "demo-accounts.json"))
-
-
-def start_browser(accounts_file):
-    global playwright, browser, admin_token, accounts
-    with open(accounts_file) as f:
-        accounts = {a["role"]: a for a in json.load(f)["accounts"]}
+    global demo, base, playwright, browser, admin_token, accounts
+    # DOCTOR_APP_BASE and DOCTOR_APP_DATA: a running demo (e.g. while developing), its URL and its data folder.
+    demo = Demo("doctor-app-", os.environ.get("DOCTOR_APP_BASE"), os.environ.get("DOCTOR_APP_DATA"))
+    base = demo.base
+    accounts = demo.accounts
     admin_token = code_flow_token(accounts["administrator"]["username"], accounts["administrator"]["password"])
     playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    browser = launch_chromium(playwright)
     os.makedirs(DOC_SHOTS, exist_ok=True)
     print(f"screenshots: {DOC_SHOTS} (tender) and {SHOTS}", file=sys.stderr)
 
@@ -213,18 +124,8 @@ def tearDownModule():
         browser.close()
     if playwright:
         playwright.stop()
-    if server:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        server.stdout.close()
-    if server_log:
-        server_log.close()
-    if data_dir and not os.environ.get("KEEP_DEMO"):
-        shutil.rmtree(data_dir, ignore_errors=True)
+    if demo:
+        demo.stop(keep=bool(os.environ.get("KEEP_DEMO")))
 
 
 class Device:
@@ -645,7 +546,7 @@ class ErrorStates(Device, unittest.TestCase):
         self.assertEqual(self.el("error-network").count(), 0)
         self.errors = [e for e in self.errors if "Failed to fetch" not in e]
 
-    def test_logout_revokes_the_session_and_an_administrator_is_denied_the_images(self):
+    def test_logout_revokes_the_session_and_an_administrator_lands_in_the_administration(self):
         self.sign_in()
         self.wait_rows()
         refresh = self.page.evaluate("JSON.parse(localStorage.getItem('mi.session.v1')).refreshToken")
@@ -656,9 +557,13 @@ class ErrorStates(Device, unittest.TestCase):
         self.assertEqual((status, body["error"]), (400, "invalid_grant"))
         self.el("home-login").click()
         self.login_on_server_page(accounts["administrator"]["username"], accounts["administrator"]["password"])
-        self.page.wait_for_url(base + "/worklist")
-        self.el("error-forbidden").wait_for()
-        self.shot("forbidden")
+        self.page.wait_for_url(base + "/admin/registrations")
+        self.el("admin-registrations").wait_for()
+        # The exams stay the server's to refuse: the worklist and a study page answer 403 to the administrator.
+        self.assertEqual(demo.request("/api/v1/studies?limit=1", self.token())[0], 403)
+        self.page.goto(base + "/worklist")
+        self.page.wait_for_url(base + "/admin/registrations")
+        self.shot("admin-landing")
 
 
 if __name__ == "__main__":

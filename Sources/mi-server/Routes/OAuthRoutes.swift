@@ -130,7 +130,7 @@ struct OAuthRoutes {
             switch error.code {
             case .unauthenticated: message = "用户名或密码错误 / Wrong username or password."
             case .tooManyRequests: message = "尝试次数过多，账户暂时锁定 / \(error.message)"
-            case .accountNotActive: message = error.message.contains("waiting") ? "注册正在等待管理员审核 / \(error.message)" : "账户不可用 / \(error.message)"
+            case .accountNotActive: message = "\(Self.notActiveInChinese(error.message)) / \(error.message)"
             default: message = error.message
             }
             let status: HTTPResponse.Status = error.code == .tooManyRequests ? .tooManyRequests : (error.code == .accountNotActive ? .forbidden : .unauthorized)
@@ -153,6 +153,16 @@ extension OAuthRoutes {
             return LoginPage.form(parameters: parameters, error: "登录已过期，请重新登录 / The sign-in has expired; sign in again.",
                                   client: request.client, status: .unauthorized)
         }
+    }
+
+    /// The Chinese half of the login page's answer to an account that may not sign in, so that a doctor reads why
+    /// (the store's message says which case it is).
+    static func notActiveInChinese(_ message: String) -> String {
+        if message.contains("waiting") { return "注册正在等待管理员审核" }
+        if message.contains("rejected") { return "注册未通过审核" }
+        if message.contains("deactivated") { return "账户已停用，请联系管理员" }
+        if message.contains("closed") { return "账户已注销" }
+        return "账户不可用"
     }
 }
 

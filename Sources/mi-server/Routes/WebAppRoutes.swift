@@ -7,7 +7,8 @@ import Hummingbird
 /// patterns never hide a file.
 struct WebAppRoutes {
     /// Keep in step with `ROUTES` in `web/app/router.js`.
-    static let paths = ["/app/callback", "/register", "/worklist", "/me", "/studies/:uid", "/studies/:uid/reports"]
+    static let paths = ["/app/callback", "/register", "/worklist", "/me", "/studies/:uid", "/studies/:uid/reports",
+                        "/admin", "/admin/registrations", "/admin/users", "/admin/audit", "/admin/clients", "/admin/pacs", "/admin/settings"]
 
     let webRoot: String
 

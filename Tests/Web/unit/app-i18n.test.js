@@ -8,14 +8,15 @@ import { TITLES } from '../../../Sources/mi-server/Resources/web/doctor/validati
 import { PALETTE_NAMES } from '../../../Sources/mi-server/Resources/web/viewer/math/palette.js';
 import { CT_PRESETS } from '../../../Sources/mi-server/Resources/web/viewer/math/presets.js';
 import { TOOL_NAMES } from '../../../Sources/mi-server/Resources/web/viewer/tools.js';
+import { ADMIN_PAGES, AUDIT_ACTIONS, GRANT_TYPES, POLICY_FIELDS } from '../../../Sources/mi-server/Resources/web/admin/admin-model.js';
 
 const zh = CATALOGS['zh-CN'];
 const en = CATALOGS.en;
 const WEB = new URL('../../../Sources/mi-server/Resources/web/', import.meta.url);
 
-/** The app's source text (app/ and doctor/, not the catalogues). */
+/** The app's source text (app/, doctor/ and admin/, not the catalogues). */
 function appSources() {
-  return ['app/', 'doctor/'].flatMap((dir) => readdirSync(new URL(dir, WEB)).filter((f) => f.endsWith('.js')).map((f) => readFileSync(new URL(dir + f, WEB), 'utf8')));
+  return ['app/', 'doctor/', 'admin/'].flatMap((dir) => readdirSync(new URL(dir, WEB)).filter((f) => f.endsWith('.js')).map((f) => readFileSync(new URL(dir + f, WEB), 'utf8')));
 }
 
 test('testBothCataloguesHaveTheSameKeys', () => {
@@ -38,7 +39,7 @@ test('testEveryKeyTheCodeUsesExists', () => {
   const used = new Set();
   for (const text of appSources()) {
     for (const m of text.matchAll(/\bt\('([a-zA-Z0-9_.-]+)'/g)) used.add(m[1]);
-    for (const m of text.matchAll(/'((?:validation|title|sort|error|study|worklist)\.[a-zA-Z0-9_.-]+)'/g)) used.add(m[1]);
+    for (const m of text.matchAll(/'((?:validation|title|sort|error|study|worklist|scope|settings|pacs)\.[a-zA-Z0-9_.-]+)'/g)) used.add(m[1]);
   }
   // Keys built from values: each value of each family.
   for (const s of STATUSES) used.add(`status.${s}`);
@@ -54,6 +55,17 @@ test('testEveryKeyTheCodeUsesExists', () => {
   for (const n of [0, 1, 2, 3]) used.add(`sharpen.${n}`);
   for (const r of ['doctor', 'administrator', 'patient', 'integration']) used.add(`role.${r}`);
   for (const s of ['M', 'F', 'O']) used.add(`sex.${s}`);
+  // The audit action names in admin-model.js are values, not keys (their labels are `audit.action.<name>`).
+  for (const a of AUDIT_ACTIONS) used.delete(a);
+  // The administration pages' families.
+  for (const p of ADMIN_PAGES) { used.add(`admin.nav.${p}`); used.add(`admin.${p}.title`); }
+  for (const a of AUDIT_ACTIONS) used.add(`audit.action.${a}`);
+  for (const g of GRANT_TYPES) used.add(`grant.${g}`);
+  for (const f of POLICY_FIELDS) { used.add(`settings.${f.key}`); used.add(`unit.${f.unit}`); }
+  for (const s of ['pending', 'approved', 'rejected']) { used.add(`registration.status.${s}`); used.add(`registration.empty.${s}`); }
+  for (const s of ['active', 'deactivated', 'closed']) used.add(`users.status.${s}`);
+  for (const w of ['deactivate', 'reactivate', 'close']) used.add(`users.done.${w}`);
+  for (const k of ['keep', 'department', 'hospital', 'all']) used.add(`scope.kind.${k}`);
   // The viewer core's keys (ViewerOptions.translate).
   for (const k of ['overlay.window', 'overlay.zoom', 'overlay.instance', 'overlay.series', 'overlay.sliceThickness', 'overlay.sliceLocation', 'overlay.lossy', 'viewer.loading', 'viewer.loadFailed', 'viewer.unsupported']) used.add(k);
   const missing = [...used].filter((k) => !(k in zh)).sort();

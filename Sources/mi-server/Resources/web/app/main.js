@@ -1,6 +1,9 @@
 // @ts-check
 /**
- * The doctor web app: boots the session, messages and router, and mounts one page at a time into `#app`.
+ * The web app: boots the session, messages and router, and mounts one page at a time into `#app`.
+ *
+ * Doctors land in the worklist, administrators (who are not also doctors) in the administration pages
+ * (`roles.js`); the server decides what each may do.
  *
  * Routes needing a signed-in user send a signed-out visitor to the login page and back afterwards; an API call that
  * finds the session expired does the same from wherever the user was. Going offline shows a banner, and coming
@@ -13,6 +16,7 @@ import { ApiClient } from './api.js';
 import { Router, ROUTES, safeReturnPath } from './router.js';
 import { h, replace } from './dom.js';
 import { toast, errorState, loading } from './ui.js';
+import { redirectFor } from './roles.js';
 
 /** @typedef {import('./context.js').AppContext} AppContext */
 /** @typedef {import('./context.js').Page} Page */
@@ -26,6 +30,12 @@ const PAGES = {
   study: () => import('../doctor/study.js'),
   reports: () => import('../doctor/reports.js'),
   profile: () => import('../doctor/profile.js'),
+  'admin-registrations': () => import('../admin/registrations.js'),
+  'admin-users': () => import('../admin/users.js'),
+  'admin-audit': () => import('../admin/audit.js'),
+  'admin-clients': () => import('../admin/clients.js'),
+  'admin-pacs': () => import('../admin/pacs.js'),
+  'admin-settings': () => import('../admin/settings.js'),
 };
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
@@ -94,11 +104,15 @@ async function show() {
     return;
   }
   if (route.name === 'callback') { await finishLogin(route.query); return; }
-  if (route.name === 'home' && session.isSignedIn()) { router.navigate('/worklist', { replace: true }); return; }
   if (!route.public && !session.isSignedIn()) {
     replace(root, loading(i18n.t('state.redirectingToLogin')));
     await login(route.path);
     return;
+  }
+  if (session.isSignedIn() && (route.name === 'home' || !route.public)) {
+    const to = await areaRedirect(route.name);
+    if (mine !== generation) return;
+    if (to) { router.navigate(to, { replace: true }); return; }
   }
   root.dataset.route = route.name;
   if (!root.firstElementChild) replace(root, loading(i18n.t('state.loading')));
@@ -112,6 +126,20 @@ async function show() {
   } catch (e) {
     if (mine !== generation) return;
     replace(root, errorState(ctx, e, { onRetry: () => show() }));
+  }
+}
+
+/**
+ * The path a signed-in user should see instead of this route (their area), or null.
+ * @param {string} routeName
+ */
+async function areaRedirect(routeName) {
+  try {
+    const me = await ctx.me();
+    return redirectFor(routeName, me.roles ?? []);
+  } catch {
+    // No profile (network, expired session): the page itself shows what is wrong; home goes to the worklist as before.
+    return routeName === 'home' ? '/worklist' : null;
   }
 }
 

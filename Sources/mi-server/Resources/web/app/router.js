@@ -39,6 +39,13 @@ export const ROUTES = Object.freeze([
   { name: 'study', pattern: '/studies/:uid' },
   { name: 'reports', pattern: '/studies/:uid/reports' },
   { name: 'profile', pattern: '/me' },
+  { name: 'admin-registrations', pattern: '/admin' },
+  { name: 'admin-registrations', pattern: '/admin/registrations' },
+  { name: 'admin-users', pattern: '/admin/users' },
+  { name: 'admin-audit', pattern: '/admin/audit' },
+  { name: 'admin-clients', pattern: '/admin/clients' },
+  { name: 'admin-pacs', pattern: '/admin/pacs' },
+  { name: 'admin-settings', pattern: '/admin/settings' },
 ]);
 
 /**

@@ -1,0 +1,160 @@
+"""What the browser tests of the web app share: a throwaway `mi-server demo` on free ports, HTTP helpers for its API
+and OAuth endpoints (a token by the authorization code flow with PKCE, as the web app gets one), and Debian's
+Chromium launched through Python playwright (never `playwright install`)."""
+import base64
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WEB = os.path.join(ROOT, "Sources", "mi-server", "Resources", "web")
+SERVER = os.environ.get("MI_SERVER") or os.path.join(ROOT, ".build", "debug", "mi-server")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
+         "--disable-component-update --disable-sync --use-gl=angle --use-angle=swiftshader --enable-unsafe-swiftshader").split()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+
+
+class Demo:
+    """`mi-server demo` in a temporary folder, serving the web client from the source tree (or one already running:
+    `base` and `data` given)."""
+
+    def __init__(self, prefix, base=None, data=None):
+        self.process = None
+        self.log = None
+        self.folder = None
+        if base:
+            self.base = base.rstrip("/")
+            accounts_file = os.path.join(data, "demo-accounts.json")
+        else:
+            if not os.path.exists(SERVER):
+                raise FileNotFoundError(f"{SERVER} is missing: swift build --product mi-server")
+            self.folder = tempfile.mkdtemp(prefix=prefix)
+            port = free_port()
+            self.base = f"http://127.0.0.1:{port}"
+            self.log = open(os.path.join(self.folder, "server.log"), "w")
+            self.process = subprocess.Popen([SERVER, "demo", "--data", os.path.join(self.folder, "data"), "--host", "127.0.0.1",
+                                             "--port", str(port), "--dicom-port", "0", "--web-root", WEB],
+                                            stdout=subprocess.PIPE, stderr=self.log, text=True)
+            deadline = time.time() + 600
+            while time.time() < deadline:
+                line = self.process.stdout.readline()
+                if not line and self.process.poll() is not None:
+                    raise RuntimeError(f"mi-server demo exited with {self.process.returncode}; see {self.folder}/server.log")
+                if "mi-server demo is running" in line:
+                    break
+            else:
+                raise RuntimeError("mi-server demo did not start within 600 s")
+            accounts_file = os.path.join(self.folder, "data", "demo-accounts.json")
+        with open(accounts_file) as f:
+            demo = json.load(f)
+        self.accounts = {a["role"]: a for a in demo["accounts"]}
+        self.clients = {c["client_id"]: c for c in demo["clients"]}
+
+    def stop(self, keep=False):
+        if self.process:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process.stdout.close()
+        if self.log:
+            self.log.close()
+        if self.folder and not keep:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    # ---------------------------------------------------------------- HTTP
+    def request(self, path, token=None, method="GET", body=None, headers=None):
+        """(status, parsed JSON or text) of an API call; HTTP errors are answers, not exceptions."""
+        h = {"Accept": "application/json", **(headers or {})}
+        if token:
+            h["Authorization"] = "Bearer " + token
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            h["Content-Type"] = "application/json"
+        req = urllib.request.Request(self.base + path, data=data, headers=h, method=method)
+        try:
+            with urllib.request.urlopen(req) as r:
+                status, text = r.status, r.read()
+        except urllib.error.HTTPError as e:
+            status, text = e.code, e.read()
+        try:
+            return status, json.loads(text) if text else None
+        except ValueError:
+            return status, text.decode("utf-8", "replace")
+
+    def api(self, path, token=None, method="GET", body=None):
+        """The JSON of a call that must succeed."""
+        status, answer = self.request(path, token, method, body)
+        if status >= 300:
+            raise AssertionError(f"{method} {path}: HTTP {status} {answer}")
+        return answer
+
+    def form_post(self, path, fields, headers=None):
+        req = urllib.request.Request(self.base + path, data=urllib.parse.urlencode(fields).encode(), method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    def authorize(self, username, password, client_id="mi-web"):
+        """The server's answer to the login form: (status, Location, body text) and the PKCE verifier."""
+        verifier = b64url(os.urandom(32))
+        challenge = b64url(hashlib.sha256(verifier.encode()).digest())
+        fields = {"response_type": "code", "client_id": client_id, "redirect_uri": self.base + "/app/callback",
+                  "scope": "openid profile offline_access", "state": "e2e", "code_challenge": challenge, "code_challenge_method": "S256",
+                  "username": username, "password": password}
+        host, port = urllib.parse.urlparse(self.base).netloc.split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.request("POST", "/oauth/authorize", urllib.parse.urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"})
+        r = conn.getresponse()
+        location = r.getheader("Location") or ""
+        body = r.read().decode("utf-8", "replace")
+        conn.close()
+        return r.status, location, body, verifier
+
+    def code_flow_token(self, username, password):
+        """An access token by the authorization code flow with PKCE, the way the web app gets one (no browser)."""
+        status, location, _, verifier = self.authorize(username, password)
+        if status != 302:
+            raise AssertionError(f"login as {username}: HTTP {status}")
+        code = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)["code"][0]
+        status, token = self.form_post("/oauth/token", {"grant_type": "authorization_code", "code": code, "redirect_uri": self.base + "/app/callback",
+                                                        "client_id": "mi-web", "code_verifier": verifier})
+        if status != 200:
+            raise AssertionError(f"token for {username}: HTTP {status} {token}")
+        return token["access_token"]
+
+    def client_credentials(self, client_id, secret):
+        """(status, token answer) of the client credentials grant with HTTP Basic."""
+        basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+        return self.form_post("/oauth/token", {"grant_type": "client_credentials"}, {"Authorization": "Basic " + basic})
