@@ -252,6 +252,42 @@ extension PlatformDatabase {
                 """,
             ] { try await db.raw(SQLQueryString(statement)).run() }
         },
+        // Substring name search without a scan: trigram indexes of the name search key. SQLite: an FTS5 table with the
+        // trigram tokenizer, kept in step with `studies` by triggers (its own content, keyed by study UID: rowids may
+        // change on VACUUM). PostgreSQL: pg_trgm's GIN index, which LIKE '%…%' uses by itself; where the extension
+        // cannot be created (no privilege), the migration goes on without it and the search scans as before.
+        Migration(name: "008_name_trigrams") { db, engine in
+            switch engine {
+            case .sqlite:
+                for statement in [
+                    "CREATE VIRTUAL TABLE studies_name_grams USING fts5(name_search, study_uid UNINDEXED, tokenize = 'trigram')",
+                    "INSERT INTO studies_name_grams (name_search, study_uid) SELECT name_search, study_uid FROM studies",
+                    """
+                    CREATE TRIGGER studies_name_grams_insert AFTER INSERT ON studies BEGIN
+                      INSERT INTO studies_name_grams (name_search, study_uid) VALUES (new.name_search, new.study_uid); END
+                    """,
+                    """
+                    CREATE TRIGGER studies_name_grams_delete AFTER DELETE ON studies BEGIN
+                      DELETE FROM studies_name_grams WHERE study_uid = old.study_uid; END
+                    """,
+                    """
+                    CREATE TRIGGER studies_name_grams_update AFTER UPDATE OF name_search, study_uid ON studies
+                    WHEN old.name_search IS NOT new.name_search OR old.study_uid IS NOT new.study_uid BEGIN
+                      DELETE FROM studies_name_grams WHERE study_uid = old.study_uid;
+                      INSERT INTO studies_name_grams (name_search, study_uid) VALUES (new.name_search, new.study_uid); END
+                    """,
+                ] { try await db.raw(SQLQueryString(statement)).run() }
+            case .postgres:
+                try await db.raw("SAVEPOINT name_trigrams").run()
+                do {
+                    try await db.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm").run()
+                    try await db.raw("CREATE INDEX studies_name_trigrams ON studies USING gin (name_search gin_trgm_ops)").run()
+                    try await db.raw("RELEASE SAVEPOINT name_trigrams").run()
+                } catch {
+                    try await db.raw("ROLLBACK TO SAVEPOINT name_trigrams").run()
+                }
+            }
+        },
     ]
 }
 

@@ -131,9 +131,7 @@ extension PlatformStore {
             if let modality = query.modality { conditions.append(few("modality", modality.uppercased())) }
             if let from = query.dateFrom { conditions.append("study_date >= \(bind: from)") }
             if let to = query.dateTo { conditions.append("study_date <= \(bind: to)") }
-            if let name = query.name.map(SearchText.normalize), !name.isEmpty {
-                conditions.append("name_search LIKE \(bind: "%" + Self.escapeLike(name) + "%") ESCAPE '!'")
-            }
+            if let name = query.name.map(SearchText.normalize), !name.isEmpty { conditions.append(nameContains(name)) }
             if let exact = query.nameExact.map(SearchText.normalize) {
                 // One whole form of the name: the key is the forms joined by "|".
                 let like = Self.escapeLike(exact), bar = String(SearchText.formSeparator)
@@ -231,6 +229,17 @@ extension PlatformStore {
             let key = sortColumn == nil ? "" : try row.decode(column: "sort_key", as: String.self)
             return (uid, key, recency)
         }
+    }
+
+    /// Studies whose name search key contains `name` (normalised, not empty). On SQLite, three characters or more go
+    /// through the trigram index of migration 008 (a phrase of trigrams is a substring); shorter ones, and
+    /// PostgreSQL (whose pg_trgm index serves LIKE by itself), use LIKE.
+    func nameContains(_ name: String) -> SQLQueryString {
+        if database.engine == .sqlite, name.count >= 3 {
+            let phrase = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return "study_uid IN (SELECT study_uid FROM studies_name_grams WHERE studies_name_grams MATCH \(bind: phrase))"
+        }
+        return "name_search LIKE \(bind: "%" + Self.escapeLike(name) + "%") ESCAPE '!'"
     }
 
     static func escapeLike(_ text: String) -> String {
