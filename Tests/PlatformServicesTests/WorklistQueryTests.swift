@@ -20,7 +20,7 @@ import Testing
             (q.modality.map { r.modality == $0.uppercased() } ?? true)
                 && (q.dateFrom.map { r.date >= $0 } ?? true) && (q.dateTo.map { r.date <= $0 } ?? true)
                 && (q.name.map(SearchText.normalize).map { $0.isEmpty || r.nameSearch.contains($0) } ?? true)
-                && (q.nameExact.map { r.nameSearch.split(separator: SearchText.formSeparator).contains(Substring(SearchText.normalize($0))) } ?? true)
+                && (q.nameExact.map { r.nameSearch.split(separator: SearchText.formSeparator).prefix(2).contains(Substring(SearchText.normalize($0))) } ?? true)
                 && (q.patientId.map { r.patientID == $0 } ?? true) && (q.accessionNumber.map { r.accession == $0 } ?? true)
                 && (q.status.map { r.status == $0.rawValue } ?? true) && (q.visitType.map { r.visit == $0.rawValue } ?? true)
         }

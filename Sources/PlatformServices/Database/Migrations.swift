@@ -252,7 +252,9 @@ extension PlatformDatabase {
                 """,
             ] { try await db.raw(SQLQueryString(statement)).run() }
         },
-        // Substring name search without a scan: trigram indexes of the name search key. SQLite: an FTS5 table with the
+        // Exact names by seek: expression indexes on the first and second form of the name search key (the
+        // expressions are `PlatformStore.nameForm`'s, to the character). Substring name search without a scan:
+        // trigram indexes of the name search key. SQLite: an FTS5 table with the
         // trigram tokenizer, kept in step with `studies` by triggers (its own content, keyed by study UID: rowids may
         // change on VACUUM). PostgreSQL: pg_trgm's GIN index, which LIKE '%…%' uses by itself; where the extension
         // cannot be created (no privilege), the migration goes on without it and the search scans as before.
@@ -260,6 +262,8 @@ extension PlatformDatabase {
             switch engine {
             case .sqlite:
                 for statement in [
+                    "CREATE INDEX studies_name_form1 ON studies ((\(PlatformStore.nameForm(1, .sqlite))))",
+                    "CREATE INDEX studies_name_form2 ON studies ((\(PlatformStore.nameForm(2, .sqlite))))",
                     "CREATE VIRTUAL TABLE studies_name_grams USING fts5(name_search, study_uid UNINDEXED, tokenize = 'trigram')",
                     "INSERT INTO studies_name_grams (name_search, study_uid) SELECT name_search, study_uid FROM studies",
                     """
@@ -278,6 +282,9 @@ extension PlatformDatabase {
                     """,
                 ] { try await db.raw(SQLQueryString(statement)).run() }
             case .postgres:
+                for n in 1...2 {
+                    try await db.raw("CREATE INDEX studies_name_form\(unsafeRaw: String(n)) ON studies ((\(unsafeRaw: PlatformStore.nameForm(n, .postgres))))").run()
+                }
                 try await db.raw("SAVEPOINT name_trigrams").run()
                 do {
                     try await db.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm").run()

@@ -123,7 +123,7 @@ extension PlatformStore {
         // the planner cannot see that `status = 'report'` is 98% of the rows (SQLite keeps an average per column),
         // and would seek by status and sort 98,000 rows instead of walking the sort key's index, which carries the
         // column and filters on the way (`x || ''` is the same value but no index key, in both engines).
-        func conditions(seekable: Bool) -> [SQLQueryString] {
+        func conditions(seekable: Bool, trigrams: Bool = false) -> [SQLQueryString] {
             func few(_ column: String, _ value: String) -> SQLQueryString {
                 seekable ? "\(unsafeRaw: column) = \(bind: value)" : "\(unsafeRaw: column) || '' = \(bind: value)"
             }
@@ -131,13 +131,12 @@ extension PlatformStore {
             if let modality = query.modality { conditions.append(few("modality", modality.uppercased())) }
             if let from = query.dateFrom { conditions.append("study_date >= \(bind: from)") }
             if let to = query.dateTo { conditions.append("study_date <= \(bind: to)") }
-            if let name = query.name.map(SearchText.normalize), !name.isEmpty { conditions.append(nameContains(name)) }
+            if let name = query.name.map(SearchText.normalize), !name.isEmpty { conditions.append(nameContains(name, trigrams: trigrams)) }
             if let exact = query.nameExact.map(SearchText.normalize) {
-                // One whole form of the name: the key is the forms joined by "|".
-                let like = Self.escapeLike(exact), bar = String(SearchText.formSeparator)
+                // One whole form of the name (the key is the forms joined by "|"): a seek in each expression index
+                // of migration 008, on the first and the second form.
                 conditions.append("""
-                    (name_search = \(bind: exact) OR name_search LIKE \(bind: like + bar + "%") ESCAPE '!'
-                      OR name_search LIKE \(bind: "%" + bar + like) ESCAPE '!' OR name_search LIKE \(bind: "%" + bar + like + bar + "%") ESCAPE '!')
+                    (\(unsafeRaw: Self.nameForm(1, database.engine)) = \(bind: exact) OR \(unsafeRaw: Self.nameForm(2, database.engine)) = \(bind: exact))
                     """)
             }
             if let id = query.patientId { conditions.append("patient_id = \(bind: id)") }
@@ -166,6 +165,12 @@ extension PlatformStore {
         if query.sort == .modality, let modality = query.modality { pageConditions.append("modality = \(bind: modality.uppercased())") }
         if query.sort == .status, let status = query.status { pageConditions.append("status = \(bind: status.rawValue)") }
         let pageWhere = pageConditions.joined(separator: " AND ")
+        // Collecting a rare substring's matches seeks the trigram index; counting and walking many matches reads the
+        // narrow name index once instead (a common trigram's postings are most of the table).
+        var collectConditions = conditions(seekable: query.sort == .date, trigrams: true)
+        if query.sort == .modality, let modality = query.modality { collectConditions.append("modality = \(bind: modality.uppercased())") }
+        if query.sort == .status, let status = query.status { collectConditions.append("status = \(bind: status.rawValue)") }
+        let collectWhere = collectConditions.joined(separator: " AND ")
         let limit = min(max(query.limit, 1), WorklistQuery.maximumLimit), offset = max(query.offset, 0)
         let count: @Sendable () async throws -> Int = { [database] in
             try await database.read { db in
@@ -184,7 +189,7 @@ extension PlatformStore {
         }
         let total: Int, items: [StudySummary]
         if query.name.map(SearchText.normalize)?.isEmpty == false,
-           let few = try await nameMatches(where: pageWhere, sortColumn: query.sort == .date ? nil : sortColumn) {
+           let few = try await nameMatches(where: collectWhere, sortColumn: query.sort == .date ? nil : sortColumn) {
             // A substring of the name matches anywhere from no exam to most of them, and no index can seek it: a
             // walk for a rare name reads the whole sort index, and a count reads the name index. One scan of the
             // name index collects the matches when there are few; they are sorted here, and counted.
@@ -231,11 +236,22 @@ extension PlatformStore {
         }
     }
 
-    /// Studies whose name search key contains `name` (normalised, not empty). On SQLite, three characters or more go
-    /// through the trigram index of migration 008 (a phrase of trigrams is a substring); shorter ones, and
-    /// PostgreSQL (whose pg_trgm index serves LIKE by itself), use LIKE.
-    func nameContains(_ name: String) -> SQLQueryString {
-        if database.engine == .sqlite, name.count >= 3 {
+    /// Form `n` (1 or 2) of a name search key, as the expression indexes of migration 008 spell it.
+    static func nameForm(_ n: Int, _ engine: PlatformDatabase.Engine) -> String {
+        switch (engine, n) {
+        case (.postgres, _): return "split_part(name_search, '|', \(n))"
+        case (.sqlite, 1): return "substr(name_search, 1, instr(name_search || '|', '|') - 1)"
+        default:
+            let rest = "substr(name_search, instr(name_search || '|', '|') + 1)"
+            return "substr(\(rest), 1, instr(\(rest) || '|', '|') - 1)"
+        }
+    }
+
+    /// Studies whose name search key contains `name` (normalised, not empty). With `trigrams` on SQLite, three
+    /// characters or more go through the trigram table of migration 008 (a phrase of trigrams is a substring);
+    /// otherwise, and on PostgreSQL (whose pg_trgm index serves LIKE by itself), LIKE.
+    func nameContains(_ name: String, trigrams: Bool) -> SQLQueryString {
+        if trigrams, database.engine == .sqlite, name.count >= 3 {
             let phrase = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             return "study_uid IN (SELECT study_uid FROM studies_name_grams WHERE studies_name_grams MATCH \(bind: phrase))"
         }

@@ -14,7 +14,8 @@ public struct WorklistQuery: Sendable, Hashable {
     public var dateTo: String?
     /// Fuzzy: the name contains this, ignoring case, width (全角/半角) and spaces, in any name form (alphabetic or 汉字).
     public var name: String?
-    /// Exact: one whole form of the name ("张三" or "zhang san" for Zhang^San=张^三), after the same normalisation.
+    /// Exact: one whole form of the name ("张三" or "zhang san" for Zhang^San=张^三), after the same normalisation;
+    /// the first two forms present count (alphabetic and ideographic; a third, phonetic form is not searched exactly).
     public var nameExact: String?
     public var patientId: String?
     public var accessionNumber: String?

@@ -10,16 +10,14 @@ public enum PatientTextMatching {
     }
 
     /// Whether a typed name is exactly the patient's name in one of its forms. `displayName` is what the index shows
-    /// (张三, or "Zhang San" when there is no ideographic form); `searchKey` is every form run together
-    /// (`PatientNameFormatting.searchKey`: alphabetic first), so the alphabetic spelling of a name shown in Chinese
-    /// characters matches too.
+    /// (张三, or "Zhang San" when there is no ideographic form); `searchKey` is every form, each normalised, joined by
+    /// `SearchText.formSeparator` (`PatientNameFormatting.searchKey`), so the alphabetic spelling of a name shown in
+    /// Chinese characters matches too.
     public static func nameMatches(typed: String, displayName: String, searchKey: String) -> Bool {
         let wanted = SearchText.normalize(typed)
         guard !wanted.isEmpty else { return false }
-        let display = SearchText.normalize(displayName)
-        if wanted == display || wanted == searchKey { return true }
-        // searchKey = alphabetic + ideographic (+ phonetic): the typed text is the alphabetic form exactly.
-        return searchKey.hasPrefix(wanted) && (searchKey.dropFirst(wanted.count).hasPrefix(display) && !display.isEmpty)
+        if wanted == SearchText.normalize(displayName) { return true }
+        return searchKey.split(separator: SearchText.formSeparator).contains { $0 == wanted }
     }
 
     /// A date typed as `YYYYMMDD` or `YYYY-MM-DD` (full-width digits too), as `YYYYMMDD`; nil when it is not one.
