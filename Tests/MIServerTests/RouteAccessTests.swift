@@ -121,6 +121,14 @@ import Testing
             #expect(order.status == .created)
             let ordered = try TestServer.json(order)
             #expect(ordered["status"] as? String == "scheduled" && ordered["studyDate"] as? String == "2026-12-01" && ordered["studyTime"] as? String == "09:00:00")
+            // RIS clocks often write fractional seconds; the order keeps the wall-clock second.
+            let fractional = try await client.execute(uri: "/api/v1/integration/orders", method: .post,
+                                                      headers: TestServer.bearer(token).merging([.contentType: "application/json"]),
+                                                      body: ByteBuffer(string: #"{"accessionNumber":"ORD-2","patientId":"P8","patientName":"Li^Lei","modality":"MR","scheduledTime":"2026-12-02T14:30:05.250+08:00"}"#))
+            #expect(fractional.status == .created)
+            let fractionalOrder = try TestServer.json(fractional)
+            #expect(fractionalOrder["studyDate"] as? String == "2026-12-02" && fractionalOrder["studyTime"] as? String == "14:30:05")
+            #expect((fractionalOrder["scheduledAt"] as? NSNumber)?.int64Value == 1_796_193_005)
             let upload = try await client.execute(uri: "/api/v1/instances", method: .post,
                                                   headers: TestServer.bearer(token).merging([.contentType: "application/dicom"]),
                                                   body: ByteBuffer(bytes: try image.bytes()))

@@ -399,6 +399,7 @@ class Journey(Device):
         texts = self.measurement_texts()
         self.assertEqual(len(texts), 3)
         self.assertIn("-855.0 HU", texts[2])
+        self.assertEqual([line.split(" ")[0] for line in texts[2].split("\n")], ["均值", "标准差", "面积"])   # in the reader's language
         el("tool-wwwl").click()   # the presets bar, with the lung window chosen, in the screenshot
         self.assertEqual(el("preset-lung").get_attribute("aria-pressed"), "true")
         self.frames()

@@ -79,10 +79,10 @@ struct QueryReader {
             let start = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))!
             return Int64(start.timeIntervalSince1970) + (endOfDay ? 86_399 : 0)
         }
-        guard let date = ISO8601DateFormatter().date(from: text) else {
+        guard let epoch = APITime.parse(text) else {
             throw APIError.badParameter(name, "must be YYYY-MM-DD or an ISO 8601 timestamp")
         }
-        return Int64(date.timeIntervalSince1970)
+        return epoch
     }
 }
 

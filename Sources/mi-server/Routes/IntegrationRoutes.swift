@@ -66,14 +66,14 @@ struct IntegrationRoutes {
                 var studyInstanceUID: String?
             }
             let body = try await JSONBody.decode(Body.self, request)
-            guard let scheduled = ISO8601DateFormatter().date(from: body.scheduledTime) else {
+            guard let scheduled = APITime.parse(body.scheduledTime) else {
                 throw APIError.badParameter("scheduledTime", "must be an ISO 8601 timestamp with a time zone")
             }
             // The hospital's wall clock, as the RIS wrote it (2026-12-01T09:00:00+08:00 → 2026-12-01, 09:00:00).
             var order = ScheduledOrder(
                 accessionNumber: body.accessionNumber, patientId: body.patientId, patientName: body.patientName,
                 patientBirthDate: body.patientBirthDate ?? "", patientSex: body.patientSex ?? "", modality: body.modality,
-                scheduledAt: Int64(scheduled.timeIntervalSince1970), description: body.description ?? "", department: body.department ?? "",
+                scheduledAt: scheduled, description: body.description ?? "", department: body.department ?? "",
                 visitType: body.visitType, hospitalId: body.hospitalId, studyInstanceUID: body.studyInstanceUID)
             let literal = Array(body.scheduledTime)
             if literal.count >= 19, literal[10] == "T" || literal[10] == " " {

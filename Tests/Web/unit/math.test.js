@@ -267,6 +267,8 @@ test('measurementTextIsNumberThenUnit', () => {
   assert.equal(formatArea(3, 'px2'), '3.0 px²');
   assert.deepEqual(formatRegion({ pixels: 3, mean: 40, standardDeviation: 0, min: 40, max: 40, area: 1.2, areaUnit: 'mm2', unit: 'HU' }),
     ['mean 40.0 HU', 'SD 0.0 HU', 'area 1.2 mm²']);
+  assert.deepEqual(formatRegion({ pixels: 3, mean: -855.04, standardDeviation: 2.25, min: -860, max: -850, area: 1.2, areaUnit: 'mm2', unit: 'HU' },
+    { mean: '均值', sd: '标准差', area: '面积' }), ['均值 -855.0 HU', '标准差 2.3 HU', '面积 1.2 mm²']);
 });
 
 test('presetsOfferTheDataWindowsTheModalityPresetsAndAuto', () => {

@@ -8,7 +8,7 @@
  */
 
 import * as M from './math/measurements.js';
-import { formatValue, formatLength, formatAngle, formatArea, formatRegion } from './math/format.js';
+import { formatValue, formatLength, formatAngle, formatArea, formatRegion, ENGLISH_REGION_WORDS } from './math/format.js';
 
 /** @typedef {[number, number]} Point */
 /** @typedef {'wwwl' | 'probe' | 'length' | 'angle' | 'ellipse' | 'rectangle' | 'zoom' | 'pan' | 'stack'} ToolName */
@@ -41,6 +41,8 @@ export const MEASUREMENT_POINTS = Object.freeze({ probe: 1, length: 2, angle: 3,
  * @property {(x: number, y: number) => number[]} samplesAt stored samples of pixel (x, y)
  * @property {string} unit
  * @property {M.PixelSpacing} spacing
+ * @property {import('./math/format.js').RegionWords} [words] the region label's words (English when absent)
+ * @property {(caveat: string) => string} [translateCaveat] the caveat in the reader's language
  */
 
 /**
@@ -77,7 +79,9 @@ export function newId() {
  * @returns {{ lines: string[], caveat: string | null }}
  */
 export function measurementText(m, ctx) {
-  const caveat = m.kind === 'probe' ? null : M.spacingCaveat(ctx.spacing);
+  const detector = m.kind === 'probe' ? null : M.spacingCaveat(ctx.spacing);
+  const caveat = detector && ctx.translateCaveat ? ctx.translateCaveat(detector) : detector;
+  const words = ctx.words ?? ENGLISH_REGION_WORDS;
   const p = m.points;
   switch (m.kind) {
     case 'probe': {
@@ -99,10 +103,10 @@ export function measurementText(m, ctx) {
       const region = M.regionFromCorners(m.kind, p[0], p[1] ?? p[0]);
       if (ctx.samplesPerPixel === 3) {
         const s = M.regionStatistics(region, () => 0, ctx.width, ctx.height, ctx.spacing, '');
-        return { lines: s ? [`area ${formatArea(s.area, s.areaUnit)}`] : ['—'], caveat };
+        return { lines: s ? [`${words.area} ${formatArea(s.area, s.areaUnit)}`] : ['—'], caveat };
       }
       const s = M.regionStatistics(region, ctx.valueAt, ctx.width, ctx.height, ctx.spacing, ctx.unit);
-      return { lines: s ? formatRegion(s) : ['—'], caveat };
+      return { lines: s ? formatRegion(s, words) : ['—'], caveat };
     }
   }
 }

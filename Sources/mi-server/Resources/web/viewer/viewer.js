@@ -542,6 +542,8 @@ export class Viewer extends EventTarget {
       samplesAt: (x, y) => Array.from(data.subarray((y * w + x) * s, (y * w + x + 1) * s)),
       unit: modalityUnit({ modality: item.instance.modality ?? this.input?.series.modality, rescaleType: item.instance.rescaleType }),
       spacing: pixelSpacingOf(item.instance),
+      words: { mean: this.#t('measure.mean', 'mean'), sd: this.#t('measure.sd', 'SD'), area: this.#t('measure.area', 'area') },
+      translateCaveat: (caveat) => this.#t('measure.detectorCaveat', caveat),
     };
   }
 

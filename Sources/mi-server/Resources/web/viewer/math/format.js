@@ -50,12 +50,21 @@ export function formatArea(area, unit) {
 }
 
 /**
+ * The words of a region's label, in the reader's language (the values stay ASCII).
+ * @typedef {{ mean: string, sd: string, area: string }} RegionWords
+ */
+
+/** @type {RegionWords} */
+export const ENGLISH_REGION_WORDS = { mean: 'mean', sd: 'SD', area: 'area' };
+
+/**
  * The lines of a region's label: mean, standard deviation, area.
  * @param {import('./measurements.js').RegionStatistics} s
+ * @param {RegionWords} [words]
  * @returns {string[]}
  */
-export function formatRegion(s) {
+export function formatRegion(s, words = ENGLISH_REGION_WORDS) {
   /** @param {number} v */
   const value = (v) => (s.unit === 'HU' ? `${fixed(v, 1)} HU` : formatValue(v, s.unit));
-  return [`mean ${value(s.mean)}`, `SD ${value(s.standardDeviation)}`, `area ${formatArea(s.area, s.areaUnit)}`];
+  return [`${words.mean} ${value(s.mean)}`, `${words.sd} ${value(s.standardDeviation)}`, `${words.area} ${formatArea(s.area, s.areaUnit)}`];
 }
