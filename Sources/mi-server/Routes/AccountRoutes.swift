@@ -45,7 +45,7 @@ struct AccountRoutes {
             struct Body: Decodable { var reason: String? }
             let body = try await optionalJSON(Body.self, request) ?? Body()
             let registration = try await store.rejectRegistration(try context.parameters.require("id"), reason: body.reason ?? "", decidedBy: admin.name)
-            await store.audit(.registrationReject, actor: admin.name, actorID: admin.userId, detail: "\(registration.username): \(body.reason ?? "")",
+            await store.audit(.registrationReject, actor: admin.name, actorID: admin.userId, detail: "\(registration.username): \(registration.reason)",
                               clientIP: context.clientIP)
             return try JSONResponse.make(registration)
         }
