@@ -9,7 +9,8 @@ struct AccountRoutes {
 
     func register(on api: RouterGroup<AppRequestContext>) {
         api.get("hospitals") { _, _ in
-            try JSONResponse.make(Page(items: try await store.hospitals(), total: try await store.hospitals().count))
+            let hospitals = try await store.hospitals()
+            return try JSONResponse.make(Page(items: hospitals, total: hospitals.count))
         }
 
         // Registration (public) and review (administrators).
