@@ -483,9 +483,10 @@ class HospitalJourney(Device):
         # Add a department, remove another, rename.
         el("department-name", row).fill("心内科")
         self.press(el("department-add", row))
-        self.row("department", name="心内科").wait_for()
-        self.press(el("department-remove", self.row("department", name="放射科")))
-        self.row("department", name="放射科").wait_for(state="detached")
+        department = lambda name: row.locator(f'[data-testid=department][data-name="{name}"]')
+        department("心内科").wait_for()
+        self.press(el("department-remove", department("放射科")))
+        department("放射科").wait_for(state="detached")
         self.press(el("hospital-edit", self.row("hospital-row", id=hospital_id)))
         el("hospital-name").fill(name + " 新院")
         self.press(el("hospital-save"))
