@@ -36,12 +36,38 @@ public struct PlatformError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// For `.invalidArgument`: the parameter or field at fault.
     public var parameter: String?
+    /// For `.accountNotActive`: which state keeps the account out, for callers that word it themselves (the login
+    /// page says it in Chinese) instead of reading the English message.
+    public var accountState: AccountState?
+
+    /// Why an account may not sign in.
+    public enum AccountState: String, Sendable, Hashable, CaseIterable {
+        /// A doctor's registration waits for an administrator.
+        case pendingApproval = "pending_approval"
+        /// An administrator rejected the registration (the message carries the reason).
+        case rejected
+        /// An administrator deactivated the account; it can be reactivated.
+        case deactivated
+        /// The account was closed (销户) for good.
+        case closed
+    }
 
     /// Creates an error.
     public init(_ code: Code, _ message: String, parameter: String? = nil) {
         self.code = code
         self.message = message
         self.parameter = parameter
+    }
+
+    /// An account that may not sign in, and why.
+    ///
+    /// ```swift
+    /// throw PlatformError.accountNotActive(.deactivated, "this account is deactivated; contact your administrator")
+    /// ```
+    public static func accountNotActive(_ state: AccountState, _ message: String) -> PlatformError {
+        var error = PlatformError(.accountNotActive, message)
+        error.accountState = state
+        return error
     }
 
     /// A missing or malformed parameter, named.

@@ -21,6 +21,7 @@ func buildRouter(_ platform: Platform) -> Router<AppRequestContext> {
         bytesResponse(WebResources.openAPIDocument, contentType: "application/json; charset=utf-8", headers: [.cacheControl: "public, max-age=300"])
     }
     AccountRoutes(platform: platform).register(on: api)
+    HospitalRoutes(platform: platform).register(on: api)
     StudyRoutes(platform: platform).register(on: api)
     IntegrationRoutes(platform: platform).register(on: api)
     AdminRoutes(platform: platform).register(on: api)

@@ -11,6 +11,7 @@ import Testing
     @Test func pacsLinksAreManagedAndTestedWithCEcho() async throws {
         var configuration = DicomServerConfiguration(aeTitle: "PEER", port: 0)
         configuration.host = "127.0.0.1"
+        configuration.allowedCalledAEs = ["PEER"]
         let peer = try await DicomServer.bind(configuration)
         let serving = Task { try await peer.run() }
         defer { serving.cancel() }
@@ -30,6 +31,13 @@ import Testing
             #expect(closed.status == .ok)
             let failed = try TestServer.json(try await client.execute(uri: "/api/v1/pacs-nodes/\(id)/echo", method: .post, headers: TestServer.bearer(admin)))
             #expect(failed["success"] as? Bool == false)
+            #expect(failed["message"] as? String == "无法连接 127.0.0.1:1（连接被拒绝）/ Cannot connect to 127.0.0.1:1 (connection refused)")
+            // A listening peer that does not know the AE title says so.
+            _ = try await client.execute(uri: "/api/v1/pacs-nodes/\(id)", method: .patch, headers: json,
+                                         body: ByteBuffer(string: "{\"port\":\(peerPort),\"aeTitle\":\"NOT_PEER\"}"))
+            let rejected = try TestServer.json(try await client.execute(uri: "/api/v1/pacs-nodes/\(id)/echo", method: .post, headers: TestServer.bearer(admin)))
+            #expect(rejected["success"] as? Bool == false)
+            #expect(rejected["message"] as? String == "127.0.0.1:\(peerPort) 拒绝了关联（对方不认识被叫 AE 名称 NOT_PEER）/ 127.0.0.1:\(peerPort) rejected the association (called AE title NOT_PEER not recognized)")
             let bad = try await client.execute(uri: "/api/v1/pacs-nodes", method: .post, headers: json,
                                                body: ByteBuffer(string: #"{"name":"X","aeTitle":"WAY_TOO_LONG_AE_TITLE","host":"h","port":104}"#))
             #expect(try TestServer.json(bad)["parameter"] as? String == "aeTitle")

@@ -217,4 +217,29 @@ import Testing
             #expect(html.contains("注册未通过审核") && html.contains("证书未核验"))
         }
     }
+
+    /// The Chinese text follows the account's state, not words in the English message: a rejection whose reason says
+    /// "waiting" still reads as a rejection.
+    @Test func theLoginPageWordsEachAccountStateFromItsCode() async throws {
+        try await TestServer.with { server, client in
+            let (_, challenge) = TestServer.pkce()
+            let store = server.platform.store
+            let pending = try await store.register(RegistrationRequest(name: "等待", phone: "13900000002", hospitalId: "h1", department: "放射科",
+                                                                       title: "住院医师", username: "waits", password: "Waits#20261"))
+            let pendingPage = String(buffer: try await TestServer.submitLogin(client, username: "waits", password: "Waits#20261", challenge: challenge).body)
+            #expect(pendingPage.contains("注册正在等待管理员审核"))
+            _ = try await store.rejectRegistration(pending.id, reason: "still waiting for the licence; deactivated elsewhere", decidedBy: "admin")
+            let rejectedPage = String(buffer: try await TestServer.submitLogin(client, username: "waits", password: "Waits#20261", challenge: challenge).body)
+            #expect(rejectedPage.contains("注册未通过审核") && !rejectedPage.contains("等待管理员审核") && !rejectedPage.contains("账户已停用"))
+            let doctor = try #require(try await store.users(matching: "doctor2").items.first)
+            _ = try await store.deactivateUser(doctor.id)
+            let deactivatedPage = String(buffer: try await TestServer.submitLogin(client, username: "doctor2", password: TestServer.passwords["doctor2"]!,
+                                                                                  challenge: challenge).body)
+            #expect(deactivatedPage.contains("账户已停用，请联系管理员"))
+            // A closed account's password is gone, so its login reads as a wrong password; the wording still exists for the code.
+            #expect(OAuthRoutes.inChinese(.closed) == "账户已注销")
+            let states = Set(PlatformError.AccountState.allCases.map { OAuthRoutes.inChinese($0) })
+            #expect(states.count == PlatformError.AccountState.allCases.count && !states.contains(OAuthRoutes.inChinese(nil)))
+        }
+    }
 }

@@ -13,7 +13,7 @@ import Testing
             let registration = try await store.register(request)
             #expect(registration.status == .pending)
             await #expect { try await store.authenticate(username: "dr.li", password: "Strong#Pass1") } throws: {
-                ($0 as? PlatformError)?.code == .accountNotActive
+                ($0 as? PlatformError)?.code == .accountNotActive && ($0 as? PlatformError)?.accountState == .pendingApproval
             }
             await #expect { try await store.register(request) } throws: { ($0 as? PlatformError)?.code == .conflict }
             var wrongDepartment = request
@@ -38,9 +38,24 @@ import Testing
                 _ = try await store.authenticate(username: "wang", password: "Strong#Pass1")
                 Issue.record("a rejected registration logged in")
             } catch let error as PlatformError {
-                #expect(error.code == .accountNotActive)
+                #expect(error.code == .accountNotActive && error.accountState == .rejected)
                 #expect(error.message.contains("执业证书不符"))
             }
+        }
+    }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
+    func aRejectionWithoutAReasonIsRefusedAndLeavesTheRegistrationPending(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.withStore(engine) { store in
+            let registration = try await store.register(RegistrationRequest(name: "赵", phone: "13900000003", hospitalId: "h1", department: "骨科",
+                                                                            title: "医师", username: "zhao", password: "Strong#Pass1"))
+            for blank in ["", "  \n\t "] {
+                await #expect { try await store.rejectRegistration(registration.id, reason: blank, decidedBy: "admin") } throws: {
+                    ($0 as? PlatformError)?.parameter == "reason"
+                }
+            }
+            #expect(try await store.registration(registration.id).status == .pending)
+            #expect(try await store.rejectRegistration(registration.id, reason: "  证书不符 ", decidedBy: "admin").reason == "证书不符")
         }
     }
 

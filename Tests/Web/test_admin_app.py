@@ -346,6 +346,13 @@ class AdminJourney(Device):
         self.assertEqual(len(exported), narrowed)
         self.assertTrue(all(r["action"] == "user.deactivate" for r in exported))
         self.assertIn(approved_name, " ".join(r["detail"] for r in exported))
+        # The export is an action of its own, which the filter offers.
+        exports = demo.api("/api/v1/audit?action=audit.export&limit=1000", admin_token)["items"]
+        self.assertTrue(any(e["detail"] == f"audit export of {narrowed} rows" for e in exports), "the export is audited as audit.export")
+        el("audit-filter-action").select_option("audit.export")
+        page.wait_for_function("() => location.search.includes('action=audit.export')")
+        self.wait_idle("audit")
+        self.assertGreaterEqual(el("audit-row").count(), 1)
         # Each action of this journey is in the log.
         for action, needle in (("registration.approve", approved_name), ("registration.reject", rejected_name), ("user.reactivate", approved_name),
                                ("user.reset_password", doctor["id"]), ("user.update", approved_name), ("user.close", closing_name)):
@@ -394,6 +401,8 @@ class ConfigurationJourney(Device):
         page.wait_for_function("n => [...document.querySelectorAll('[data-testid=pacs-row]')].find(r => r.textContent.includes(n))?.querySelector('[data-testid=pacs-echo-result]')?.dataset.success", arg=bad, timeout=30000)
         self.assertEqual(el("pacs-echo-result", bad_row).get_attribute("data-success"), "false")
         self.assertIn("失败", el("pacs-echo-result", bad_row).inner_text())
+        self.assertIn("（连接被拒绝）", el("pacs-echo-result", bad_row).inner_text(), "a sentence, not NIO's error")
+        self.assertNotIn("NIO", el("pacs-echo-result", bad_row).inner_text())
         self.shot("pacs")
         # ---- edit and delete
         self.press(el("pacs-edit", bad_row))
@@ -454,6 +463,55 @@ class ConfigurationJourney(Device):
         demo.api("/api/v1/settings/security", admin_token, method="PUT", body=before)
 
 
+class HospitalJourney(Device):
+    def test_a_new_hospital_with_a_department_is_offered_at_sign_up(self):
+        page, el = self.page, self.el
+        self.sign_in_as_admin("/admin/hospitals")
+        page.wait_for_url(demo.base + "/admin/hospitals")
+        self.wait_idle("hospitals")
+        hospital_id, name = f"south-{self.tag}", f"城南医院 {self.tag}"
+        self.press(el("hospital-add"))
+        el("hospital-id").fill(hospital_id)
+        el("hospital-name").fill(name)
+        el("hospital-aliases-input").fill(f"South Hospital {self.tag}")
+        el("hospital-departments-input").fill("超声科\n放射科")
+        self.press(el("hospital-save"))
+        el("hospital-dialog").wait_for(state="detached")
+        row = self.row("hospital-row", id=hospital_id)
+        row.wait_for()
+        self.assertEqual(el("hospital-title", row).inner_text(), name)
+        # Add a department, remove another, rename.
+        el("department-name", row).fill("心内科")
+        self.press(el("department-add", row))
+        department = lambda name: row.locator(f'[data-testid=department][data-name="{name}"]')
+        department("心内科").wait_for()
+        self.press(el("department-remove", department("放射科")))
+        department("放射科").wait_for(state="detached")
+        self.press(el("hospital-edit", self.row("hospital-row", id=hospital_id)))
+        el("hospital-name").fill(name + " 新院")
+        self.press(el("hospital-save"))
+        el("hospital-dialog").wait_for(state="detached")
+        page.wait_for_function("n => [...document.querySelectorAll('[data-testid=hospital-title]')].some(e => e.textContent === n)", arg=name + " 新院")
+        self.shot("hospitals")
+        # The public list has it, as sign-up reads it.
+        listed = {h["id"]: h for h in demo.api("/api/v1/hospitals")["items"]}
+        self.assertEqual(listed[hospital_id]["name"], name + " 新院")
+        self.assertEqual(sorted(listed[hospital_id]["departments"]), sorted(["心内科", "超声科"]))
+        changes = demo.api("/api/v1/audit?action=hospital.change&limit=1000", admin_token)["items"]
+        self.assertGreaterEqual(sum(hospital_id in e["detail"] for e in changes), 4, "create, add, remove and rename are audited")
+        # The doctor sign-up page offers the hospital and, once picked, its departments.
+        context = self.new_context()
+        try:
+            signup = context.new_page()
+            signup.goto(demo.base + "/register")
+            signup.locator("#register-hospital").select_option(hospital_id)
+            departments = signup.locator("#register-department option").all_inner_texts()
+            self.assertIn("心内科", departments)
+            self.assertNotIn("放射科", departments)
+        finally:
+            context.close()
+
+
 class Phone:
     name = "phone"
     viewport = {"width": 390, "height": 844}
@@ -479,6 +537,14 @@ class PhoneConfiguration(Phone, ConfigurationJourney, unittest.TestCase):
 
 
 class DesktopConfiguration(Desktop, ConfigurationJourney, unittest.TestCase):
+    pass
+
+
+class PhoneHospitals(Phone, HospitalJourney, unittest.TestCase):
+    pass
+
+
+class DesktopHospitals(Desktop, HospitalJourney, unittest.TestCase):
     pass
 
 

@@ -28,6 +28,8 @@ public struct DicomNetworkError: Error, Sendable, Hashable, CustomStringConverti
         public static let connectionClosed = Code("connectionClosed")
         /// The connection could not be made.
         public static let connectFailed = Code("connectFailed")
+        /// The peer's host answered but nothing listens on the port (TCP RST, `ECONNREFUSED`).
+        public static let connectionRefused = Code("connectionRefused")
         /// No accepted presentation context fits the message.
         public static let noPresentationContext = Code("noPresentationContext")
         /// A DIMSE command set is malformed or lacks a mandatory element.
@@ -48,6 +50,8 @@ public struct DicomNetworkError: Error, Sendable, Hashable, CustomStringConverti
     public var detail: String
     /// The DIMSE status, for `operationFailed`.
     public var status: UInt16?
+    /// The peer's A-ASSOCIATE-RJ, for `associationRejected`: callers can say why (e.g. called AE title not recognized).
+    public var rejection: AssociateReject?
 
     /// Makes an error.
     public init(_ code: Code, _ detail: String = "", status: UInt16? = nil) {

@@ -50,7 +50,7 @@ public struct DicomClient: Sendable {
                     channel.eventLoop.makeCompletedFuture { try channel.addDicomHandlers(maximumLength: limit, timeouts: timeouts, log: log) }
                 }
         } catch {
-            throw DicomNetworkError(.connectFailed, "cannot connect to \(host):\(port): \(error)")
+            throw DicomNetworkError(connecting: error, host: host, port: port, timeout: timeouts.connect)
         }
         let request = AssociateRequest(calledAE: calledAE, callingAE: callingAE, presentationContexts: contexts,
                                        userInformation: UserInformation(maximumLength: maximumLength, roleSelections: roleSelections, userIdentity: userIdentity))
@@ -98,7 +98,9 @@ extension Association {
                                                peerImplementationVersionName: ac.userInformation.implementationVersionName)
         case .associateRJ(let rj):
             try? await channel.close()
-            throw DicomNetworkError(.associationRejected, "A-ASSOCIATE-RJ: result \(rj.result), source \(rj.source), reason \(rj.reason)")
+            var error = DicomNetworkError(.associationRejected, "A-ASSOCIATE-RJ: result \(rj.result), source \(rj.source), reason \(rj.reason)")
+            error.rejection = rj
+            throw error
         default:
             await abort(.unexpectedPDU)
             throw DicomNetworkError(.unexpectedPDU, "PDU type \(pdu.type) in answer to A-ASSOCIATE-RQ")

@@ -137,10 +137,10 @@ extension PlatformStore {
             }
             if let registration, await hasher.verify(password, hash: try registration.decode(column: "password_hash", as: String.self)) {
                 switch try registration.decode(column: "status", as: String.self) {
-                case "pending": throw PlatformError(.accountNotActive, "your registration is waiting for an administrator's approval")
+                case "pending": throw PlatformError.accountNotActive(.pendingApproval, "your registration is waiting for an administrator's approval")
                 case "rejected":
                     let reason = try registration.decode(column: "reason", as: String.self)
-                    throw PlatformError(.accountNotActive, "your registration was rejected" + (reason.isEmpty ? "" : ": \(reason)"))
+                    throw PlatformError.accountNotActive(.rejected, "your registration was rejected" + (reason.isEmpty ? "" : ": \(reason)"))
                 default: break
                 }
             }
@@ -165,8 +165,8 @@ extension PlatformStore {
         }
         switch account.status {
         case .active: break
-        case .deactivated: throw PlatformError(.accountNotActive, "this account is deactivated; contact your administrator")
-        case .closed: throw PlatformError(.accountNotActive, "this account is closed")
+        case .deactivated: throw PlatformError.accountNotActive(.deactivated, "this account is deactivated; contact your administrator")
+        case .closed: throw PlatformError.accountNotActive(.closed, "this account is closed")
         }
         if try row.decode(column: "failed_logins", as: Int.self) != 0 {
             try await database.write { db in try await db.raw("UPDATE users SET failed_logins = 0 WHERE id = \(bind: account.id)").run() }

@@ -99,7 +99,12 @@ extension PlatformStore {
     }
 
     /// Rejects a pending registration with a reason the applicant sees at their next login attempt.
+    /// The reason is required: a rejection without one leaves the applicant guessing.
     public func rejectRegistration(_ id: String, reason: String, decidedBy: String) async throws -> Registration {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= 500 else {
+            throw PlatformError.invalid("reason", "a rejection needs a reason (at most 500 characters): the applicant reads it at their next sign-in")
+        }
         let now = Clock.epochSeconds()
         try await database.write { db in
             guard let row = try await db.raw("SELECT status FROM registrations WHERE id = \(bind: id)").first() else {

@@ -11,6 +11,10 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     case userDeactivate = "user.deactivate", userReactivate = "user.reactivate", userClose = "user.close"
     case userResetPassword = "user.reset_password", userUpdate = "user.update", passwordChange = "password.change"
     case clientCreate = "client.create", clientRotateSecret = "client.rotate_secret", settingsChange = "settings.change"
+    /// The audit log itself was exported (CSV): who took a copy of the trail, and how many rows.
+    case auditExport = "audit.export"
+    /// A hospital was created, renamed, given aliases, or a department added or removed.
+    case hospitalChange = "hospital.change"
     case consentGrant = "consent.grant", consentDeny = "consent.deny"
     case pacsNodeChange = "pacs.change"
     case patientLinkCreate = "patient_link.create", patientLinkOpen = "patient_link.open", patientLinkRevoke = "patient_link.revoke"

@@ -5,6 +5,8 @@ import SQLKit
 public struct Hospital: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
+    /// Other Institution Names (0008,0080) its studies arrive with.
+    public var aliases: [String]
     public var departments: [String]
 }
 
@@ -14,7 +16,7 @@ extension PlatformStore {
     /// Every hospital, the default (first) one first, with its departments.
     public func hospitals() async throws -> [Hospital] {
         try await database.read { db in
-            let rows = try await db.raw("SELECT id, name FROM hospitals ORDER BY position, name").all()
+            let rows = try await db.raw("SELECT id, name, aliases FROM hospitals ORDER BY position, name").all()
             let departments = try await db.raw("SELECT hospital_id, name FROM departments ORDER BY name").all()
             var byHospital: [String: [String]] = [:]
             for row in departments {
@@ -22,7 +24,9 @@ extension PlatformStore {
             }
             return try rows.map { row in
                 let id = try row.decode(column: "id", as: String.self)
-                return Hospital(id: id, name: try row.decode(column: "name", as: String.self), departments: byHospital[id] ?? [])
+                return Hospital(id: id, name: try row.decode(column: "name", as: String.self),
+                                aliases: (try row.decode(column: "aliases", as: String.self)).split(separator: "\n").map(String.init),
+                                departments: byHospital[id] ?? [])
             }
         }
     }
@@ -48,7 +52,7 @@ extension PlatformStore {
                     """).run()
             }
         }
-        return Hospital(id: id, name: name, departments: departments)
+        return Hospital(id: id, name: name, aliases: aliases, departments: departments)
     }
 
     /// The hospital an Institution Name belongs to: a match on name or alias (normalised), else the default hospital.

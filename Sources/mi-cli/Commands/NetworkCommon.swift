@@ -50,7 +50,7 @@ func runNetwork<T: Sendable>(_ what: String, _ body: @escaping @Sendable () asyn
     case .failure(let error as DicomNetworkError):
         FileHandle.standardError.write(Data("mi-cli: \(what): \(error.code): \(error.detail)\n".utf8))
         switch error.code {
-        case .connectFailed, .associationRejected, .aborted, .timeout, .connectionClosed, .unexpectedPDU, .noPresentationContext:
+        case .connectFailed, .connectionRefused, .associationRejected, .aborted, .timeout, .connectionClosed, .unexpectedPDU, .noPresentationContext:
             throw NetworkExit.noAssociation
         default:
             throw NetworkExit.operationFailed

@@ -9,7 +9,8 @@ struct AccountRoutes {
 
     func register(on api: RouterGroup<AppRequestContext>) {
         api.get("hospitals") { _, _ in
-            try JSONResponse.make(Page(items: try await store.hospitals(), total: try await store.hospitals().count))
+            let hospitals = try await store.hospitals()
+            return try JSONResponse.make(Page(items: hospitals, total: hospitals.count))
         }
 
         // Registration (public) and review (administrators).
@@ -45,7 +46,7 @@ struct AccountRoutes {
             struct Body: Decodable { var reason: String? }
             let body = try await optionalJSON(Body.self, request) ?? Body()
             let registration = try await store.rejectRegistration(try context.parameters.require("id"), reason: body.reason ?? "", decidedBy: admin.name)
-            await store.audit(.registrationReject, actor: admin.name, actorID: admin.userId, detail: "\(registration.username): \(body.reason ?? "")",
+            await store.audit(.registrationReject, actor: admin.name, actorID: admin.userId, detail: "\(registration.username): \(registration.reason)",
                               clientIP: context.clientIP)
             return try JSONResponse.make(registration)
         }

@@ -24,7 +24,7 @@ struct AdminRoutes {
                               event.outcome, event.patientId, event.studyInstanceUID, event.detail, event.clientIP]
                 csv += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
             }
-            await store.audit(.settingsChange, actor: admin.name, actorID: admin.userId, detail: "audit export of \(events.count) rows", clientIP: context.clientIP)
+            await store.audit(.auditExport, actor: admin.name, actorID: admin.userId, detail: "audit export of \(events.count) rows", clientIP: context.clientIP)
             // A BOM so that Excel opens UTF-8 (Chinese names) correctly.
             return bytesResponse(Array("\u{FEFF}\(csv)".utf8), contentType: "text/csv; charset=utf-8",
                                  headers: [.contentDisposition: "attachment; filename=\"audit.csv\""])

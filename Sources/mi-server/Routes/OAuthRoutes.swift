@@ -130,7 +130,7 @@ struct OAuthRoutes {
             switch error.code {
             case .unauthenticated: message = "用户名或密码错误 / Wrong username or password."
             case .tooManyRequests: message = "尝试次数过多，账户暂时锁定 / \(error.message)"
-            case .accountNotActive: message = "\(Self.notActiveInChinese(error.message)) / \(error.message)"
+            case .accountNotActive: message = "\(Self.inChinese(error.accountState)) / \(error.message)"
             default: message = error.message
             }
             let status: HTTPResponse.Status = error.code == .tooManyRequests ? .tooManyRequests : (error.code == .accountNotActive ? .forbidden : .unauthorized)
@@ -155,14 +155,15 @@ extension OAuthRoutes {
         }
     }
 
-    /// The Chinese half of the login page's answer to an account that may not sign in, so that a doctor reads why
-    /// (the store's message says which case it is).
-    static func notActiveInChinese(_ message: String) -> String {
-        if message.contains("waiting") { return "注册正在等待管理员审核" }
-        if message.contains("rejected") { return "注册未通过审核" }
-        if message.contains("deactivated") { return "账户已停用，请联系管理员" }
-        if message.contains("closed") { return "账户已注销" }
-        return "账户不可用"
+    /// The Chinese half of the login page's answer to an account that may not sign in, so that a doctor reads why.
+    static func inChinese(_ state: PlatformError.AccountState?) -> String {
+        switch state {
+        case .pendingApproval: "注册正在等待管理员审核"
+        case .rejected: "注册未通过审核"
+        case .deactivated: "账户已停用，请联系管理员"
+        case .closed: "账户已注销"
+        case nil: "账户不可用"
+        }
     }
 }
 

@@ -8,7 +8,8 @@ import Hummingbird
 struct WebAppRoutes {
     /// Keep in step with `ROUTES` in `web/app/router.js`.
     static let paths = ["/app/callback", "/register", "/worklist", "/me", "/studies/:uid", "/studies/:uid/reports",
-                        "/admin", "/admin/registrations", "/admin/users", "/admin/audit", "/admin/clients", "/admin/pacs", "/admin/settings"]
+                        "/admin", "/admin/registrations", "/admin/users", "/admin/audit", "/admin/clients", "/admin/pacs", "/admin/settings",
+                        "/admin/hospitals"]
 
     let webRoot: String
 

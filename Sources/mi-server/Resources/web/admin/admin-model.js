@@ -7,7 +7,7 @@
  */
 
 /** The administration pages, in the order of the menu. */
-export const ADMIN_PAGES = Object.freeze(/** @type {const} */ (['registrations', 'users', 'audit', 'clients', 'pacs', 'settings']));
+export const ADMIN_PAGES = Object.freeze(/** @type {const} */ (['registrations', 'users', 'hospitals', 'audit', 'clients', 'pacs', 'settings']));
 /** @typedef {typeof ADMIN_PAGES[number]} AdminPage */
 
 /** Roles an administrator can grant (the server's `Role`). */
@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = Object.freeze([
   'instance.ingest', 'order.create', 'report.attach', 'share.create', 'share.open', 'share.revoke',
   'registration.create', 'registration.approve', 'registration.reject', 'user.deactivate', 'user.reactivate', 'user.close',
   'user.reset_password', 'user.update', 'password.change', 'client.create', 'client.rotate_secret', 'settings.change', 'pacs.change',
+  'audit.export', 'hospital.change',
 ]);
 
 /** Grant types an integration client may have (the server's `GrantType`). */

@@ -16,7 +16,7 @@ import { localeSwitch } from '../doctor/locale-switch.js';
 
 /** @type {Readonly<Record<AdminPage, string>>} */
 const PAGE_ICONS = Object.freeze({
-  registrations: ICONS.inbox, users: ICONS.users, audit: ICONS.shield, clients: ICONS.key, pacs: ICONS.server, settings: ICONS.sliders,
+  registrations: ICONS.inbox, users: ICONS.users, hospitals: ICONS.list, audit: ICONS.shield, clients: ICONS.key, pacs: ICONS.server, settings: ICONS.sliders,
 });
 
 /**

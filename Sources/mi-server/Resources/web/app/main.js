@@ -36,6 +36,7 @@ const PAGES = {
   'admin-clients': () => import('../admin/clients.js'),
   'admin-pacs': () => import('../admin/pacs.js'),
   'admin-settings': () => import('../admin/settings.js'),
+  'admin-hospitals': () => import('../admin/hospitals.js'),
 };
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));

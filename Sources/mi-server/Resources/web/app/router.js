@@ -46,6 +46,7 @@ export const ROUTES = Object.freeze([
   { name: 'admin-clients', pattern: '/admin/clients' },
   { name: 'admin-pacs', pattern: '/admin/pacs' },
   { name: 'admin-settings', pattern: '/admin/settings' },
+  { name: 'admin-hospitals', pattern: '/admin/hospitals' },
 ]);
 
 /**
