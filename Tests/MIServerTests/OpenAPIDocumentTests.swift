@@ -38,6 +38,13 @@ import Testing
         #expect(security.isSuperset(of: ["oauth2", "bearerJWT"]))
     }
 
+    @Test func auditActionsAreTheServersOwn() throws {
+        let document = try Self.parse(WebResources.openAPIDocument)
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let documented = (schemas?["AuditAction"] as? [String: Any])?["enum"] as? [String]
+        #expect(documented == AuditAction.allCases.map(\.rawValue))
+    }
+
     // MARK: Support
 
     /// Builds the router on a throwaway platform, fetches the document as the server serves it, and hands over both

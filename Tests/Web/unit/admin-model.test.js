@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import * as A from '../../../Sources/mi-server/Resources/web/admin/admin-model.js';
 import { landingPath, redirectFor, ADMIN_HOME } from '../../../Sources/mi-server/Resources/web/app/roles.js';
 import { ROUTES, match } from '../../../Sources/mi-server/Resources/web/app/router.js';
+import { readFileSync } from 'node:fs';
+import zh from '../../../Sources/mi-server/Resources/web/app/i18n/zh-CN.js';
+import en from '../../../Sources/mi-server/Resources/web/app/i18n/en.js';
 
 const hospitals = [{ id: 'h1', name: '第一医院' }, { id: 'h2', name: '第二医院' }];
 
@@ -103,4 +106,13 @@ test('testEveryAdministrationPageHasAHistoryRoute', () => {
   for (const p of A.ADMIN_PAGES) assert.equal(match(ROUTES, `/admin/${p}`)?.name, `admin-${p}`);
   assert.equal(match(ROUTES, '/admin')?.name, 'admin-registrations');
   assert.equal(match(ROUTES, ADMIN_HOME)?.public, false);
+});
+
+test('theAuditFilterOffersExactlyTheServersActionsEachWithALabel', () => {
+  const openapi = JSON.parse(readFileSync(new URL('../../../Sources/mi-server/Resources/openapi.json', import.meta.url), 'utf8'));
+  assert.deepEqual([...A.AUDIT_ACTIONS], openapi.components.schemas.AuditAction.enum);
+  for (const action of A.AUDIT_ACTIONS) {
+    assert.ok(zh[`audit.action.${action}`], `zh-CN label of ${action}`);
+    assert.ok(en[`audit.action.${action}`], `en label of ${action}`);
+  }
 });

@@ -17,9 +17,11 @@ export const ROLES = Object.freeze(/** @type {const} */ (['doctor', 'administrat
 export const AUDIT_ACTIONS = Object.freeze([
   'login.success', 'login.failure', 'logout', 'worklist.query', 'study.view', 'file.download', 'report.view',
   'instance.ingest', 'order.create', 'report.attach', 'share.create', 'share.open', 'share.revoke',
-  'registration.create', 'registration.approve', 'registration.reject', 'user.deactivate', 'user.reactivate', 'user.close',
-  'user.reset_password', 'user.update', 'password.change', 'client.create', 'client.rotate_secret', 'settings.change', 'pacs.change',
-  'audit.export', 'hospital.change',
+  'registration.create', 'registration.approve', 'registration.reject', 'user.deactivate', 'user.reactivate',
+  'user.close', 'user.reset_password', 'user.update', 'password.change', 'client.create', 'client.rotate_secret',
+  'settings.change', 'audit.export', 'hospital.change', 'consent.grant', 'consent.deny', 'pacs.change',
+  'patient_link.create', 'patient_link.open', 'patient_link.revoke', 'patient.verify', 'patient.retrieve',
+  'consult.message',
 ]);
 
 /** Grant types an integration client may have (the server's `GrantType`). */
