@@ -8,14 +8,15 @@ import { TITLES } from '../../../Sources/mi-server/Resources/web/doctor/validati
 import { PALETTE_NAMES } from '../../../Sources/mi-server/Resources/web/viewer/math/palette.js';
 import { CT_PRESETS } from '../../../Sources/mi-server/Resources/web/viewer/math/presets.js';
 import { TOOL_NAMES } from '../../../Sources/mi-server/Resources/web/viewer/tools.js';
+import { SHARE_DURATIONS } from '../../../Sources/mi-server/Resources/web/patient/share-duration.js';
 
 const zh = CATALOGS['zh-CN'];
 const en = CATALOGS.en;
 const WEB = new URL('../../../Sources/mi-server/Resources/web/', import.meta.url);
 
-/** The app's source text (app/ and doctor/, not the catalogues). */
+/** The app's source text (app/, doctor/ and patient/, not the catalogues). */
 function appSources() {
-  return ['app/', 'doctor/'].flatMap((dir) => readdirSync(new URL(dir, WEB)).filter((f) => f.endsWith('.js')).map((f) => readFileSync(new URL(dir + f, WEB), 'utf8')));
+  return ['app/', 'doctor/', 'patient/'].flatMap((dir) => readdirSync(new URL(dir, WEB)).filter((f) => f.endsWith('.js')).map((f) => readFileSync(new URL(dir + f, WEB), 'utf8')));
 }
 
 test('testBothCataloguesHaveTheSameKeys', () => {
@@ -54,6 +55,11 @@ test('testEveryKeyTheCodeUsesExists', () => {
   for (const n of [0, 1, 2, 3]) used.add(`sharpen.${n}`);
   for (const r of ['doctor', 'administrator', 'patient', 'integration']) used.add(`role.${r}`);
   for (const s of ['M', 'F', 'O']) used.add(`sex.${s}`);
+  // The patient pages' families: share durations, share-end refusals, exam steps and their notes.
+  for (const d of SHARE_DURATIONS) used.add(`share.duration.${d}`);
+  for (const e of ['endMissing', 'endInvalid', 'endTooSoon', 'endTooLate']) used.add(`share.${e}`);
+  for (const s of ['scheduled', 'imaging', 'report']) used.add(`patient.step.${s}`);
+  for (const s of ['scheduled', 'imaging']) used.add(`patient.stepNote.${s}`);
   // The viewer core's keys (ViewerOptions.translate).
   for (const k of ['overlay.window', 'overlay.zoom', 'overlay.instance', 'overlay.series', 'overlay.sliceThickness', 'overlay.sliceLocation', 'overlay.lossy', 'viewer.loading', 'viewer.loadFailed', 'viewer.unsupported']) used.add(k);
   const missing = [...used].filter((k) => !(k in zh)).sort();

@@ -26,7 +26,23 @@ const PAGES = {
   study: () => import('../doctor/study.js'),
   reports: () => import('../doctor/reports.js'),
   profile: () => import('../doctor/profile.js'),
+  messages: () => import('../doctor/inbox.js'),
+  patient: () => import('../patient/entry.js'),
+  patientRetrieve: () => import('../patient/retrieve.js'),
+  patientExam: () => import('../patient/home.js'),
+  patientImages: () => import('../patient/images.js'),
+  patientReport: () => import('../patient/report.js'),
+  patientLink: () => import('../patient/link.js'),
+  share: () => import('../patient/share.js'),
 };
+
+/** Where a signed-in user starts: patients at their exams, everyone else at the worklist. */
+async function startPath() {
+  try {
+    const me = await ctx.me();
+    return me.roles.includes('patient') && !me.roles.includes('doctor') ? '/patient' : '/worklist';
+  } catch { return '/worklist'; }
+}
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 const i18n = new I18n(readLocale(globalThis.localStorage));
@@ -94,7 +110,7 @@ async function show() {
     return;
   }
   if (route.name === 'callback') { await finishLogin(route.query); return; }
-  if (route.name === 'home' && session.isSignedIn()) { router.navigate('/worklist', { replace: true }); return; }
+  if (route.name === 'home' && session.isSignedIn()) { router.navigate(await startPath(), { replace: true }); return; }
   if (!route.public && !session.isSignedIn()) {
     replace(root, loading(i18n.t('state.redirectingToLogin')));
     await login(route.path);
@@ -121,7 +137,9 @@ async function finishLogin(query) {
   try {
     const back = await session.completeLogin(query);
     meCache = null;
-    router.navigate(safeReturnPath(back) ?? '/worklist', { replace: true });
+    const start = await startPath();
+    // A patient whose sign-in began at a doctor's page (the home's default) goes to their own exams.
+    router.navigate(safeReturnPath(start === '/patient' && back === '/worklist' ? start : back) ?? start, { replace: true });
   } catch (e) {
     replace(root, h('div', { class: 'state state-error', testid: 'error-login', role: 'alert' },
       h('h2', null, i18n.t('error.login.title')),
