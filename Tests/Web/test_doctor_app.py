@@ -31,10 +31,7 @@ import http.client
 import json
 import os
 import re
-import shutil
-import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,7 +41,8 @@ import urllib.parse
 import urllib.request
 import zlib
 
-from playwright.sync_api import sync_playwright
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo_harness import DemoServer, Chromium, stop_all  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WEB = os.path.join(ROOT, "Sources", "mi-server", "Resources", "web")
@@ -62,22 +60,12 @@ LEFT_LUNG = (356, 235)          # -855 HU on slice 120 (a documented landmark)
 LENGTH = ((150, 400), (250, 400))  # 100 pixels: 70.0 mm
 LUNG_WINDOW = (-600, 1500)      # the `lung` preset (viewer/math/presets.js, ImagingKit's value)
 
-server = None
-server_log = None
+demo = None
 base = None
-data_dir = None
-playwright = None
+chromium = None
 browser = None
 admin_token = None
 accounts = None
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def b64url(data):
@@ -170,7 +158,7 @@ def png_pixels(png):
 
 
 def setUpModule():
-    global server, server_log, base, data_dir
+    global demo, base
     if os.environ.get("DOCTOR_APP_BASE"):
         # A running demo (e.g. while developing): its URL and its data folder (for demo-accounts.json).
         base = os.environ["DOCTOR_APP_BASE"].rstrip("/")
@@ -179,52 +167,24 @@ def setUpModule():
         return
     if not os.path.exists(SERVER):
         raise unittest.SkipTest(f"{SERVER} is missing: swift build --product mi-server")
-    data_dir = tempfile.mkdtemp(prefix="doctor-app-")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server_log = open(os.path.join(data_dir, "server.log"), "w")
-    server = subprocess.Popen([SERVER, "demo", "--data", os.path.join(data_dir, "data"), "--host", "127.0.0.1", "--port", str(port),
-                               "--dicom-port", "0", "--web-root", WEB], stdout=subprocess.PIPE, stderr=server_log, text=True)
-    deadline = time.time() + 600
-    while time.time() < deadline:
-        line = server.stdout.readline()
-        if not line and server.poll() is not None:
-            raise RuntimeError(f"mi-server demo exited with {server.returncode}; see {data_dir}/server.log")
-        if "mi-server demo is running" in line:
-            break
-    else:
-        raise RuntimeError("mi-server demo did not start within 600 s")
-    start_browser(os.path.join(data_dir, "data", "demo-accounts.json"))
+    demo = DemoServer(SERVER, WEB, prefix="doctor-app-")
+    base = demo.start()
+    start_browser(demo.path("data", "demo-accounts.json"))
 
 
 def start_browser(accounts_file):
-    global playwright, browser, admin_token, accounts
+    global chromium, browser, admin_token, accounts
     with open(accounts_file) as f:
         accounts = {a["role"]: a for a in json.load(f)["accounts"]}
     admin_token = code_flow_token(accounts["administrator"]["username"], accounts["administrator"]["password"])
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    chromium = Chromium(CHROMIUM, FLAGS)
+    browser = chromium.start()
     os.makedirs(DOC_SHOTS, exist_ok=True)
     print(f"screenshots: {DOC_SHOTS} (tender) and {SHOTS}", file=sys.stderr)
 
 
 def tearDownModule():
-    if browser:
-        browser.close()
-    if playwright:
-        playwright.stop()
-    if server:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        server.stdout.close()
-    if server_log:
-        server_log.close()
-    if data_dir and not os.environ.get("KEEP_DEMO"):
-        shutil.rmtree(data_dir, ignore_errors=True)
+    stop_all(chromium, demo)
 
 
 class Device:
