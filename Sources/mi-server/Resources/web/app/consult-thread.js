@@ -36,7 +36,8 @@ export function consultThread(ctx, studyUID, options) {
   const { t } = ctx;
   const base = `/api/v1/studies/${encodeURIComponent(studyUID)}/messages`;
   const list = h('ol', { class: 'consult-list', testid: 'consult-list', 'aria-live': 'polite' });
-  const textarea = h('textarea', { class: 'input consult-input', testid: 'consult-input', rows: '2', maxlength: '4000', placeholder: t('consult.placeholder'), 'aria-label': t('consult.placeholder') });
+  const textarea = h('textarea', { class: 'input consult-input', testid: 'consult-input', rows: '2', maxlength: '4000', placeholder: options.side === 'patient' ? t('consult.placeholder') : t('consult.placeholderDoctor'),
+    'aria-label': options.side === 'patient' ? t('consult.placeholder') : t('consult.placeholderDoctor') });
   const send = h('button', { class: 'btn primary', type: 'submit', testid: 'consult-send' }, t('consult.send'));
   const error = h('p', { class: 'form-error', testid: 'consult-error', role: 'alert' });
   const form = h('form', { class: 'consult-form' }, textarea, send);

@@ -34,4 +34,5 @@ export const ICONS = Object.freeze({
   check: 'M4 12l5 5L20 6',
   close: 'M6 6l12 12|M18 6L6 18',
   more: 'c:5,12,1|c:12,12,1|c:19,12,1',
+  hourglass: 'M6 3h12|M6 21h12|M7 3c0 5 10 5 10 9s-10 4-10 9|M17 3c0 5-10 5-10 9s10 4 10 9',
 });

@@ -6,7 +6,8 @@
  * and throttling each get a clear message; an ended link gets the server's 410 page before the app ever loads.
  */
 
-import { h, replace } from '../app/dom.js';
+import { h, replace, icon } from '../app/dom.js';
+import { ICONS } from '../app/icons.js';
 import { ApiError } from '../app/api.js';
 import { errorState, loading } from '../app/ui.js';
 import { field, input } from '../doctor/form.js';
@@ -98,7 +99,7 @@ function verifyError(ctx, err) {
 
 /** @param {import('../app/context.js').AppContext} ctx */
 export function linkEnded(ctx) {
-  return h('div', { class: 'state state-error', testid: 'link-expired', role: 'alert' },
-    h('div', { class: 'state-icon' }, '⌛'), h('h2', null, ctx.t('verify.linkEnded')), h('p', null, ctx.t('verify.linkEndedDetail')),
+  return h('div', { class: 'state state-error link-expired', testid: 'link-expired', role: 'alert' },
+    h('div', { class: 'state-icon' }, icon(ICONS.hourglass)), h('h2', null, ctx.t('verify.linkEnded')), h('p', null, ctx.t('verify.linkEndedDetail')),
     h('div', { class: 'state-actions' }, h('a', { class: 'btn primary', href: '/patient/retrieve' }, ctx.t('patient.retrieveLink'))));
 }

@@ -100,14 +100,20 @@ export function examDate(date) {
 }
 
 /**
- * A timestamp in the reader's language (`2026/11/28 09:30`).
+ * A timestamp in the reader's language (`2026/11/28 09:30`); `part` gives only its date or its time.
  * @param {string | undefined} iso
  * @param {string} locale
+ * @param {'date' | 'time' | 'both'} [part]
  */
-export function when(iso, locale) {
+export function when(iso, locale, part = 'both') {
   if (!iso) return '';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  if (Number.isNaN(d.getTime())) return '';
+  /** @type {Intl.DateTimeFormatOptions} */
+  const date = { year: 'numeric', month: '2-digit', day: '2-digit' };
+  /** @type {Intl.DateTimeFormatOptions} */
+  const time = { hour: '2-digit', minute: '2-digit' };
+  return d.toLocaleString(locale, part === 'date' ? date : part === 'time' ? time : { ...date, ...time });
 }
 
 /**
@@ -130,7 +136,7 @@ export function examCard(ctx, exam) {
       h('strong', { class: 'exam-patient', testid: 'exam-patient-name' }, exam.patientName),
       exam.patientSex ? h('span', { class: 'muted' }, t(`sex.${exam.patientSex}`)) : null),
     h('dl', { class: 'summary exam-facts' }, rows.filter(([, v]) => v).flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
-    exam.description ? h('p', { class: 'muted exam-description' }, exam.description) : null);
+    exam.description && exam.description !== rows[0][1] ? h('p', { class: 'muted exam-description' }, exam.description) : null);
 }
 
 /**
@@ -147,5 +153,6 @@ export function statusSteps(ctx, exam) {
     },
     h('span', { class: 'step-dot' }, s.done ? icon(ICONS.check, { size: 14 }) : null),
     h('span', { class: 'step-name' }, t(`patient.step.${s.step}`)),
-    h('small', { class: 'step-time muted' }, when(s.at, ctx.i18n.locale)))));
+    // Date and time on two lines: three steps side by side on a 360 px phone.
+    h('small', { class: 'step-time muted' }, h('span', null, when(s.at, ctx.i18n.locale, 'date')), h('span', null, when(s.at, ctx.i18n.locale, 'time'))))));
 }

@@ -56,7 +56,7 @@ export function render(ctx, route) {
     store.clear();
     element.classList.add('ended');
     replace(body, h('div', { class: 'state share-expired', testid: 'share-expired', role: 'alert' },
-      h('div', { class: 'state-icon' }, '⌛'),
+      h('div', { class: 'state-icon' }, icon(ICONS.hourglass)),
       h('h2', null, t('shareView.expiredTitle')),
       h('p', null, t('shareView.expiredDetail'))));
   };

@@ -254,6 +254,7 @@ export default /** @type {Record<string, string>} */ ({
   'consult.titleDoctor': 'Patient consultation',
   'consult.intro': 'Leave a message about this exam for the reading doctors; their replies appear here.',
   'consult.placeholder': 'Type your question…',
+  'consult.placeholderDoctor': 'Type your reply…',
   'consult.send': 'Send',
   'consult.empty': 'No messages yet',
   'consult.doctor': 'Doctor',

@@ -254,6 +254,7 @@ export default /** @type {Record<string, string>} */ ({
   'consult.titleDoctor': '患者咨询',
   'consult.intro': '就本次检查给阅片医生留言，医生回复后会显示在这里。',
   'consult.placeholder': '输入您的问题…',
+  'consult.placeholderDoctor': '输入回复…',
   'consult.send': '发送',
   'consult.empty': '还没有消息',
   'consult.doctor': '医生',
