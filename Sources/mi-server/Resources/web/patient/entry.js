@@ -1,8 +1,8 @@
 // @ts-check
 /**
- * `/patient`: where a patient starts. With a session already (a QR link answered in this tab, or a patient account)
- * it goes straight to the newest exam; otherwise it says how to scan the QR code on the film bag or report, and
- * offers manual retrieval and signing in with an account.
+ * `/patient`: where a patient starts. With a session already it goes straight to an exam: the one a QR link or the
+ * retrieval opened in this tab, or a patient account's newest. Otherwise it says how to scan the QR code on the film
+ * bag or report, and offers manual retrieval and signing in with an account.
  */
 
 import { h, replace, icon } from '../app/dom.js';
@@ -10,6 +10,7 @@ import { ICONS } from '../app/icons.js';
 import { ApiError } from '../app/api.js';
 import { errorState, loading } from '../app/ui.js';
 import { patientAccess, patientHeader } from './patient-context.js';
+import { TokenStore, PATIENT_KEY } from './patient-session.js';
 
 /** @typedef {import('./patient-context.js').PatientExam} PatientExam */
 
@@ -31,6 +32,11 @@ export function render(ctx) {
 
   const load = async () => {
     if (!access) { welcome(); return; }
+    const opened = new TokenStore(PATIENT_KEY).read();
+    if (access.kind === 'link' && opened) {   // back to the exam the QR code or the retrieval opened
+      ctx.navigate(`/patient/exams/${encodeURIComponent(opened.studyInstanceUID)}`, { replace: true });
+      return;
+    }
     try {
       const page = await access.ctx.api.get('/api/v1/patient-access/exams');
       if (gone) return;
