@@ -16,7 +16,8 @@ then at 390x844 (phone: touch, device pixel ratio 3):
   badge), shows on the patient home -> the patient account (OAuth) lands on its exams -> the server clock moves past
   the share's end: the open share page shows the expired state, a reload gets the server's 410 page, the API 410.
 
-and a desktop pass (1440x900, mouse) of the patient home and viewer.
+and a desktop pass (1440x900, mouse) of the patient home, the viewer and a share's page; and, on another exam's link,
+five wrong birth dates followed by the throttled message.
 
 Tender screenshots (phone): docs/screenshots/patient-home.png, patient-share.png, patient-share-expired.png (or
 $PATIENT_APP_SCREENSHOTS); the others go to a temporary folder whose path is printed.
@@ -395,6 +396,29 @@ class DesktopPass(Browsing, unittest.TestCase):
         self.assertGreater(levels, 20)
         self.assertGreater(self.el(guest, "viewer").bounding_box()["width"], 700, "the images take the room beside the exam")
         self.shot(guest, "share-recipient-desktop")
+
+
+class ThrottledAnswers(Browsing, unittest.TestCase):
+    def test_too_many_wrong_birth_dates_say_wait_not_wrong(self):
+        # Another exam's link (throttling counts per link): 李四's reported MR.
+        exams = call("GET", "/api/v1/studies?" + urllib.parse.urlencode({"name": "李四", "limit": 50}), integration).json()["items"]
+        mr = next(s for s in exams if s["status"] == "report")
+        qr = call("POST", "/api/v1/integration/qrcodes", integration, {"accessionNumber": mr["accessionNumber"]})
+        self.assertEqual(qr.status, 201)
+        page = self.open_context(PHONE, "throttled")
+        page.goto(qr.json()["url"])
+        self.el(page, "qr-landing").wait_for()
+        messages = []
+        for _ in range(6):   # five wrong answers lock the link for a while (AttemptLimit.patientVerification)
+            self.el(page, "verify-birthdate").fill("19000101")
+            with page.expect_response(re.compile(r".*/verify$")) as answer:
+                self.el(page, "verify-submit").click()
+            page.wait_for_function("() => document.querySelector('[data-testid=verify-error]').textContent !== ''")
+            messages.append((answer.value.status, self.el(page, "verify-error").inner_text()))
+        self.assertEqual([m[0] for m in messages], [401] * 5 + [429])
+        self.assertNotEqual(messages[-1][1], messages[0][1], "throttling has its own message")
+        self.assertIn("稍后", messages[-1][1])
+        self.shot(page, "patient-landing-throttled-phone")
 
 
 if __name__ == "__main__":
