@@ -379,6 +379,13 @@ class DesktopPass(Browsing, unittest.TestCase):
         actions = self.el(page, "btn-share").bounding_box()
         self.assertLess(actions["y"] + actions["height"], 900, "the buttons are on the first screen")
         self.shot(page, "patient-home-desktop")
+        self.el(page, "locale-switch").select_option("en")   # English on request, remembered
+        page.wait_for_function("() => document.documentElement.lang === 'en'")
+        self.assertEqual(self.el(page, "btn-images").inner_text().strip(), "Images")
+        self.assertEqual(self.el(page, "status-step-report").locator(".step-name").inner_text(), "Reported")
+        self.shot(page, "patient-home-desktop-en")
+        self.el(page, "locale-switch").select_option("zh-CN")
+        page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
         self.el(page, "btn-images").click()
         levels, _ = self.canvas_pixels(page)
         self.assertGreater(levels, 20)
