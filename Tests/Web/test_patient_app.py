@@ -57,6 +57,7 @@ base = None
 chromium = None
 browser = None
 accounts = None
+integration_client = None
 integration = None
 ct = None          # 张三's reported CT, as the integration client sees it
 qr_url = None
@@ -71,7 +72,7 @@ zbar = demo_patient_access.zbar
 
 
 def setUpModule():
-    global demo, base, chromium, browser, accounts, integration, ct, qr_url
+    global demo, base, chromium, browser, accounts, integration_client, integration, ct, qr_url
     if not os.path.exists(SERVER):
         raise unittest.SkipTest(f"{SERVER} is missing: swift build --product mi-server")
     os.makedirs(DOC_SHOTS, exist_ok=True)
@@ -81,11 +82,8 @@ def setUpModule():
     with open(demo.path("data", "demo-accounts.json")) as f:
         seeded = json.load(f)
     accounts = {a["role"]: a for a in seeded["accounts"]}
-    client = next(c for c in seeded["clients"] if c["client_id"] == "mi-integration")
-    basic = base64.b64encode(f"{client['client_id']}:{client['client_secret']}".encode()).decode()
-    req = urllib.request.Request(base + "/oauth/token", data=b"grant_type=client_credentials",
-                                 headers={"Authorization": "Basic " + basic, "Content-Type": "application/x-www-form-urlencoded"})
-    integration = json.load(urllib.request.urlopen(req))["access_token"]
+    integration_client = next(c for c in seeded["clients"] if c["client_id"] == "mi-integration")
+    integration = integration_token()
     exams = call("GET", "/api/v1/studies?" + urllib.parse.urlencode({"name": "张三", "limit": 50}), integration).json()["items"]
     ct = next(s for s in exams if s["modality"] == "CT" and s["status"] == "report")
     # The hospital's system asks for the exam's QR code; we read it as a phone's scanner would.
@@ -99,6 +97,15 @@ def setUpModule():
 
 def tearDownModule():
     stop_all(chromium, demo)
+
+
+def integration_token():
+    """The hospital system's access token (client credentials); a fresh one after a test has moved the clock."""
+    c = integration_client
+    basic = base64.b64encode(f"{c['client_id']}:{c['client_secret']}".encode()).decode()
+    req = urllib.request.Request(base + "/oauth/token", data=b"grant_type=client_credentials",
+                                 headers={"Authorization": "Basic " + basic, "Content-Type": "application/x-www-form-urlencoded"})
+    return json.load(urllib.request.urlopen(req))["access_token"]
 
 
 def birth_date():
@@ -408,9 +415,10 @@ class DesktopPass(Browsing, unittest.TestCase):
 class ThrottledAnswers(Browsing, unittest.TestCase):
     def test_too_many_wrong_birth_dates_say_wait_not_wrong(self):
         # Another exam's link (throttling counts per link): 李四's reported MR.
-        exams = call("GET", "/api/v1/studies?" + urllib.parse.urlencode({"name": "李四", "limit": 50}), integration).json()["items"]
+        token = integration_token()
+        exams = call("GET", "/api/v1/studies?" + urllib.parse.urlencode({"name": "李四", "limit": 50}), token).json()["items"]
         mr = next(s for s in exams if s["status"] == "report")
-        qr = call("POST", "/api/v1/integration/qrcodes", integration, {"accessionNumber": mr["accessionNumber"]})
+        qr = call("POST", "/api/v1/integration/qrcodes", token, {"accessionNumber": mr["accessionNumber"]})
         self.assertEqual(qr.status, 201)
         page = self.open_context(PHONE, "throttled")
         page.goto(qr.json()["url"])
