@@ -41,9 +41,9 @@ def launch_chromium(playwright):
 
 class Demo:
     """`mi-server demo` in a temporary folder, serving the web client from the source tree (or one already running:
-    `base` and `data` given)."""
+    `base` and `data` given); `extra` arguments go to the demo (e.g. `--test-clock`)."""
 
-    def __init__(self, prefix, base=None, data=None):
+    def __init__(self, prefix, base=None, data=None, extra=()):
         self.process = None
         self.log = None
         self.folder = None
@@ -58,7 +58,7 @@ class Demo:
             self.base = f"http://127.0.0.1:{port}"
             self.log = open(os.path.join(self.folder, "server.log"), "w")
             self.process = subprocess.Popen([SERVER, "demo", "--data", os.path.join(self.folder, "data"), "--host", "127.0.0.1",
-                                             "--port", str(port), "--dicom-port", "0", "--web-root", WEB],
+                                             "--port", str(port), "--dicom-port", "0", "--web-root", WEB, *extra],
                                             stdout=subprocess.PIPE, stderr=self.log, text=True)
             deadline = time.time() + 600
             while time.time() < deadline:

@@ -51,17 +51,17 @@ struct PublicPageRoutes {
         <meta name="robots" content="noindex">
         <title>\(title)</title>
         <style>
-        body { margin: 0; font-family: -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; background: #f4f6f8; color: #1f2933; }
+        body { margin: 0; padding: 0 12px; font-family: -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; background: #f4f6f8; color: #1f2933; }
         main { max-width: 28rem; margin: 18vh auto 0; padding: 2rem 1.5rem; background: #fff; border-radius: 12px; text-align: center;
                box-shadow: 0 1px 4px rgba(0, 0, 0, .08); }
-        .icon { font-size: 3rem; line-height: 1; color: #9aa5b1; }
+        .icon { display: inline-block; width: 3rem; height: 3rem; color: #9aa5b1; }
         h1 { font-size: 1.35rem; margin: 1rem 0 .25rem; }
         p { margin: .5rem 0; color: #52606d; }
         </style>
         </head>
         <body>
         <main data-testid="\(testID)" role="alert">
-        <div class="icon" aria-hidden="true">⌛</div>
+        <svg class="icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" aria-hidden="true"><path d="M6 3h12M6 21h12M7 3c0 5 10 5 10 9s-10 4-10 9M17 3c0 5-10 5-10 9s10 4 10 9"/></svg>
         <h1>\(heading)</h1>
         <p lang="en">\(english)</p>
         <p>\(advice)</p>

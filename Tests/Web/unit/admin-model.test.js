@@ -94,6 +94,8 @@ test('testAdministratorsLandInTheAdministrationAndDoctorsInTheWorklist', () => {
   assert.equal(landingPath(['administrator']), ADMIN_HOME);
   assert.equal(landingPath(['doctor']), '/worklist');
   assert.equal(landingPath(['administrator', 'doctor']), '/worklist', 'a doctor who also administers keeps the worklist');
+  assert.equal(landingPath(['patient']), '/patient', 'a patient account lands on its exams');
+  assert.equal(redirectFor('home', ['patient']), '/patient');
   assert.equal(redirectFor('worklist', ['administrator']), ADMIN_HOME);
   assert.equal(redirectFor('study', ['administrator']), ADMIN_HOME);
   assert.equal(redirectFor('worklist', ['doctor']), null);

@@ -9,14 +9,15 @@ import { PALETTE_NAMES } from '../../../Sources/mi-server/Resources/web/viewer/m
 import { CT_PRESETS } from '../../../Sources/mi-server/Resources/web/viewer/math/presets.js';
 import { TOOL_NAMES } from '../../../Sources/mi-server/Resources/web/viewer/tools.js';
 import { ADMIN_PAGES, AUDIT_ACTIONS, GRANT_TYPES, POLICY_FIELDS } from '../../../Sources/mi-server/Resources/web/admin/admin-model.js';
+import { SHARE_DURATIONS } from '../../../Sources/mi-server/Resources/web/patient/share-duration.js';
 
 const zh = CATALOGS['zh-CN'];
 const en = CATALOGS.en;
 const WEB = new URL('../../../Sources/mi-server/Resources/web/', import.meta.url);
 
-/** The app's source text (app/, doctor/ and admin/, not the catalogues). */
+/** The app's source text (app/, doctor/, admin/ and patient/, not the catalogues). */
 function appSources() {
-  return ['app/', 'doctor/', 'admin/'].flatMap((dir) => readdirSync(new URL(dir, WEB)).filter((f) => f.endsWith('.js')).map((f) => readFileSync(new URL(dir + f, WEB), 'utf8')));
+  return ['app/', 'doctor/', 'admin/', 'patient/'].flatMap((dir) => readdirSync(new URL(dir, WEB)).filter((f) => f.endsWith('.js')).map((f) => readFileSync(new URL(dir + f, WEB), 'utf8')));
 }
 
 test('testBothCataloguesHaveTheSameKeys', () => {
@@ -66,6 +67,11 @@ test('testEveryKeyTheCodeUsesExists', () => {
   for (const s of ['active', 'deactivated', 'closed']) used.add(`users.status.${s}`);
   for (const w of ['deactivate', 'reactivate', 'close']) used.add(`users.done.${w}`);
   for (const k of ['keep', 'department', 'hospital', 'all']) used.add(`scope.kind.${k}`);
+  // The patient pages' families: share durations, share-end refusals, exam steps and their notes.
+  for (const d of SHARE_DURATIONS) used.add(`share.duration.${d}`);
+  for (const e of ['endMissing', 'endInvalid', 'endTooSoon', 'endTooLate']) used.add(`share.${e}`);
+  for (const s of ['scheduled', 'imaging', 'report']) used.add(`patient.step.${s}`);
+  for (const s of ['scheduled', 'imaging']) used.add(`patient.stepNote.${s}`);
   // The viewer core's keys (ViewerOptions.translate).
   for (const k of ['overlay.window', 'overlay.zoom', 'overlay.instance', 'overlay.series', 'overlay.sliceThickness', 'overlay.sliceLocation', 'overlay.lossy', 'viewer.loading', 'viewer.loadFailed', 'viewer.unsupported']) used.add(k);
   const missing = [...used].filter((k) => !(k in zh)).sort();

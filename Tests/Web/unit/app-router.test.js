@@ -51,11 +51,14 @@ test('testOnlyOurOwnPathsAreReturnedToAfterLogin', () => {
 });
 
 test('testTheServerAnswersEveryHistoryRouteWithTheApp', () => {
-  // WebAppRoutes.paths (Swift) must list every route but `/` (served by FileMiddleware as index.html).
+  // WebAppRoutes.paths and PublicPageRoutes (Swift) must serve every route but `/` (FileMiddleware's index.html).
   const swift = readFileSync(new URL('../../../Sources/mi-server/Routes/WebAppRoutes.swift', import.meta.url), 'utf8');
   const m = /static let paths = \[([^\]]*)\]/.exec(swift);
   assert.ok(m, 'WebAppRoutes.paths not found');
-  const serverPaths = [...m[1].matchAll(/"([^"]+)"/g)].map((x) => x[1]).sort();
+  const serverPaths = [...m[1].matchAll(/"([^"]+)"/g)].map((x) => x[1]);
+  // The links we hand out (`/p/{token}`, `/s/{token}`) are served by PublicPageRoutes, which checks them first.
+  const publicPages = readFileSync(new URL('../../../Sources/mi-server/Routes/PublicPageRoutes.swift', import.meta.url), 'utf8');
+  for (const x of publicPages.matchAll(/router\.get\("([^"]+)"\)/g)) serverPaths.push(`/${x[1]}`);
   const clientPaths = ROUTES.map((r) => r.pattern).filter((p) => p !== '/').sort();
-  assert.deepEqual(serverPaths, clientPaths);
+  assert.deepEqual(serverPaths.sort(), clientPaths);
 });

@@ -44,4 +44,5 @@ export const ICONS = Object.freeze({
   edit: 'M4 20h4L19 9l-4-4L4 16z|M14 6l4 4',
   download: 'M12 4v11|M7 10l5 5 5-5|M5 20h14',
   copy: 'M9 9h11v11H9z|M5 15H4V4h11v1',
+  hourglass: 'M6 3h12|M6 21h12|M7 3c0 5 10 5 10 9s-10 4-10 9|M17 3c0 5-10 5-10 9s10 4 10 9',
 });

@@ -16,7 +16,7 @@ import { ApiClient } from './api.js';
 import { Router, ROUTES, safeReturnPath } from './router.js';
 import { h, replace } from './dom.js';
 import { toast, errorState, loading } from './ui.js';
-import { redirectFor } from './roles.js';
+import { landingPath, redirectFor } from './roles.js';
 
 /** @typedef {import('./context.js').AppContext} AppContext */
 /** @typedef {import('./context.js').Page} Page */
@@ -37,7 +37,22 @@ const PAGES = {
   'admin-pacs': () => import('../admin/pacs.js'),
   'admin-settings': () => import('../admin/settings.js'),
   'admin-hospitals': () => import('../admin/hospitals.js'),
+  messages: () => import('../doctor/inbox.js'),
+  patient: () => import('../patient/entry.js'),
+  patientRetrieve: () => import('../patient/retrieve.js'),
+  patientExam: () => import('../patient/home.js'),
+  patientImages: () => import('../patient/images.js'),
+  patientReport: () => import('../patient/report.js'),
+  patientLink: () => import('../patient/link.js'),
+  share: () => import('../patient/share.js'),
 };
+
+/** Where a signed-in user starts (`landingPath`): patients at their exams, administrators in the administration, doctors at the worklist. */
+async function startPath() {
+  try {
+    return landingPath((await ctx.me()).roles ?? []);
+  } catch { return '/worklist'; }
+}
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 const i18n = new I18n(readLocale(globalThis.localStorage));
@@ -150,7 +165,9 @@ async function finishLogin(query) {
   try {
     const back = await session.completeLogin(query);
     meCache = null;
-    router.navigate(safeReturnPath(back) ?? '/worklist', { replace: true });
+    const start = await startPath();
+    // A patient whose sign-in began at a doctor's page (the home's default) goes to their own exams.
+    router.navigate(safeReturnPath(start === '/patient' && back === '/worklist' ? start : back) ?? start, { replace: true });
   } catch (e) {
     replace(root, h('div', { class: 'state state-error', testid: 'error-login', role: 'alert' },
       h('h2', null, i18n.t('error.login.title')),

@@ -9,6 +9,8 @@
 export const ADMIN_HOME = '/admin/registrations';
 /** Where doctors land. */
 export const DOCTOR_HOME = '/worklist';
+/** Where patients (with an account, and no other role) land: their exams. */
+export const PATIENT_HOME = '/patient';
 
 /** Routes that show exams (doctor role). */
 const DOCTOR_ROUTES = new Set(['worklist', 'study', 'reports']);
@@ -18,7 +20,9 @@ const DOCTOR_ROUTES = new Set(['worklist', 'study', 'reports']);
  * @param {ReadonlyArray<string>} roles
  */
 export function landingPath(roles) {
-  return roles.includes('administrator') && !roles.includes('doctor') ? ADMIN_HOME : DOCTOR_HOME;
+  if (roles.includes('doctor')) return DOCTOR_HOME;
+  if (roles.includes('administrator')) return ADMIN_HOME;
+  return roles.includes('patient') ? PATIENT_HOME : DOCTOR_HOME;
 }
 
 /**

@@ -17,7 +17,8 @@
 /**
  * @typedef {object} RouteDef
  * @property {string} name
- * @property {string} pattern `/studies/:uid/reports`; `:name` matches one path segment
+ * @property {string} pattern `/studies/:uid/reports`; `:name` matches one path segment (`/p/:token` and `/s/:token`
+ *   are served by the server's PublicPageRoutes, which checks the link first)
  * @property {boolean} [public] reachable without signing in
  */
 
@@ -47,6 +48,15 @@ export const ROUTES = Object.freeze([
   { name: 'admin-pacs', pattern: '/admin/pacs' },
   { name: 'admin-settings', pattern: '/admin/settings' },
   { name: 'admin-hospitals', pattern: '/admin/hospitals' },
+  { name: 'messages', pattern: '/messages' },
+  // Patients and share recipients: no account needed (their pages use a patient or share session).
+  { name: 'patient', pattern: '/patient', public: true },
+  { name: 'patientRetrieve', pattern: '/patient/retrieve', public: true },
+  { name: 'patientExam', pattern: '/patient/exams/:uid', public: true },
+  { name: 'patientImages', pattern: '/patient/exams/:uid/images', public: true },
+  { name: 'patientReport', pattern: '/patient/exams/:uid/report', public: true },
+  { name: 'patientLink', pattern: '/p/:token', public: true },
+  { name: 'share', pattern: '/s/:token', public: true },
 ]);
 
 /**

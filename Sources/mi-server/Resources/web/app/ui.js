@@ -11,9 +11,10 @@ import { ApiError } from './api.js';
 /** @typedef {import('./context.js').AppContext} AppContext */
 
 /**
- * The top bar of the list pages: title, the worklist and personal-centre links, sign out.
+ * The top bar of the list pages: title, the worklist, messages (with the unread count) and personal-centre links,
+ * sign out.
  * @param {AppContext} ctx
- * @param {{ title: string, active?: 'worklist' | 'profile' }} options
+ * @param {{ title: string, active?: 'worklist' | 'profile' | 'messages' }} options
  */
 export function appHeader(ctx, options) {
   const { t } = ctx;
@@ -23,10 +24,27 @@ export function appHeader(ctx, options) {
     h('nav', { class: 'header-nav' },
       h('a', { href: '/worklist', class: `nav-link${options.active === 'worklist' ? ' active' : ''}`, testid: 'nav-worklist', title: t('nav.worklist') },
         icon(ICONS.list), h('span', { class: 'nav-label' }, t('nav.worklist'))),
+      messagesLink(ctx, options.active === 'messages'),
       h('a', { href: '/me', class: `nav-link${options.active === 'profile' ? ' active' : ''}`, testid: 'nav-profile', title: t('nav.profile') },
         icon(ICONS.user), h('span', { class: 'nav-label' }, t('nav.profile'))),
       h('button', { class: 'nav-link', type: 'button', testid: 'logout', title: t('nav.logout'), onclick: () => { ctx.logout(); } },
         icon(ICONS.logout), h('span', { class: 'nav-label' }, t('nav.logout')))));
+}
+
+/**
+ * The messages link of the doctor's header; its badge shows how many patient messages are unread.
+ * @param {AppContext} ctx
+ * @param {boolean} active
+ */
+function messagesLink(ctx, active) {
+  const { t } = ctx;
+  const badge = h('span', { class: 'badge nav-badge', testid: 'nav-unread', hidden: true });
+  ctx.api.get('/api/v1/messages/unread').then((r) => {
+    badge.textContent = String(r.unread);
+    badge.hidden = !(r.unread > 0);
+  }).catch(() => undefined);   // administrators have no inbox; the link stays without a count
+  return h('a', { href: '/messages', class: `nav-link${active ? ' active' : ''}`, testid: 'nav-messages', title: t('nav.messages') },
+    icon('M4 5h16v11H8l-4 4z'), h('span', { class: 'nav-label' }, t('nav.messages')), badge);
 }
 
 /**
@@ -41,7 +59,8 @@ export function loading(label) {
  * The state for an error, in words a doctor understands, with a retry where retrying can help.
  * @param {AppContext} ctx
  * @param {unknown} error
- * @param {{ onRetry?: () => void, what?: string }} [options]
+ * @param {{ onRetry?: () => void, what?: string, home?: { href: string, label: string } | null }} [options]
+ * `home`: where the way-out link goes (default the worklist; null for none, e.g. a share's recipient)
  */
 export function errorState(ctx, error, options = {}) {
   const { t } = ctx;
@@ -63,7 +82,8 @@ export function errorState(ctx, error, options = {}) {
       e?.code === 'password_change_required' ? h('a', { class: 'btn primary', href: '/me#password', testid: 'go-change-password' }, t('nav.changePassword')) : null,
       e?.kind === 'forbidden' && e.code !== 'password_change_required' ? h('button', { class: 'btn', type: 'button', testid: 'forbidden-logout', onclick: () => { ctx.logout(); } }, t('nav.switchAccount')) : null,
       e?.kind === 'session' ? h('button', { class: 'btn primary', type: 'button', testid: 'sign-in-again', onclick: () => { ctx.login(); } }, t('action.signIn')) : null,
-      e?.kind !== 'session' && e?.kind !== 'forbidden' ? h('a', { class: 'btn', href: '/worklist' }, t('nav.worklist')) : null));
+      e?.kind !== 'session' && e?.kind !== 'forbidden' && options.home !== null
+        ? h('a', { class: 'btn', href: options.home?.href ?? '/worklist' }, options.home?.label ?? t('nav.worklist')) : null));
 }
 
 /**

@@ -1,5 +1,5 @@
 // @ts-check
-/** The page of a signed-out visitor: sign in, sign up as a doctor, language. */
+/** The page of a signed-out visitor: sign in, sign up as a doctor, the patients' way in, language. */
 
 import { h } from '../app/dom.js';
 import { localeSwitch } from './locale-switch.js';
@@ -14,6 +14,7 @@ export function render(ctx) {
       h('p', { class: 'muted' }, t('home.tagline')),
       h('button', { class: 'btn primary block', type: 'button', testid: 'home-login', onclick: () => { ctx.login('/worklist'); } }, t('action.signIn')),
       h('a', { class: 'btn block', href: '/register', testid: 'home-register' }, t('home.register')),
+      h('a', { class: 'btn subtle block', href: '/patient', testid: 'home-patient' }, t('home.patient')),
       h('div', { class: 'home-footer' }, localeSwitch(ctx))));
   return { element, title: t('home.title') };
 }

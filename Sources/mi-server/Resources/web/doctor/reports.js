@@ -61,26 +61,7 @@ export function render(ctx, route) {
       ]);
       replace(title, h('strong', null, displayName(study.patientName)), h('span', { class: 'muted' }, study.patientId ?? ''),
         h('span', { class: 'study-what' }, [study.modality, study.studyDate, study.description].filter((x) => x).join(' · ')));
-      /** @type {ReportRecord[]} */
-      const reports = page.items;
-      if (reports.length === 0) {
-        replace(body, h('div', { class: 'state state-empty', testid: 'reports-empty' }, h('p', null, t('reports.none'))));
-        return;
-      }
-      const viewHost = h('div', { class: 'report-host' });
-      const list = h('nav', { class: 'report-list', testid: 'report-list' });
-      /** @param {ReportRecord} r @param {'pdf' | 'images' | null} mode */
-      const show = (r, mode = null) => {
-        for (const b of list.querySelectorAll('button')) b.classList.toggle('active', b.getAttribute('data-report-id') === r.id);
-        showReport(ctx, viewHost, r, mode ?? (inlinePDFSupported() && route.query.as !== 'images' ? 'pdf' : 'images'), objectURLs, controller.signal, show);
-      };
-      for (const r of reports) {
-        list.appendChild(h('button', { class: 'report-item', type: 'button', testid: 'report-item', dataset: { reportId: r.id }, onclick: () => show(r) },
-          icon(ICONS.report, { size: 18 }), h('span', null, r.title || t('reports.untitled')),
-          h('small', { class: 'muted' }, [r.author, new Date(r.createdAt * 1000).toLocaleDateString(ctx.i18n.locale)].filter((x) => x).join(' · '))));
-      }
-      replace(body, reports.length > 1 ? list : null, viewHost);
-      show(reports[reports.length - 1]);
+      showReports(ctx, body, page.items, { objectURLs, signal: controller.signal, images: route.query.as === 'images' });
     } catch (e) {
       if (e instanceof ApiError && (e.kind === 'session' || e.kind === 'aborted')) return;
       replace(body, errorState(ctx, e, { onRetry: load }));
@@ -91,6 +72,36 @@ export function render(ctx, route) {
     element, title: t('study.reports'),
     destroy: () => { controller.abort(); for (const u of objectURLs) URL.revokeObjectURL(u); },
   };
+}
+
+/**
+ * An exam's reports in `body`: a list when there are several, the newest shown first (also the patient's and a
+ * share's report page).
+ * @param {AppContext} ctx
+ * @param {HTMLElement} body
+ * @param {ReportRecord[]} reports
+ * @param {{ objectURLs: string[], signal: AbortSignal, images?: boolean }} options `images`: page images even where a PDF would show
+ */
+export function showReports(ctx, body, reports, options) {
+  const { t } = ctx;
+  if (reports.length === 0) {
+    replace(body, h('div', { class: 'state state-empty', testid: 'reports-empty' }, h('p', null, t('reports.none'))));
+    return;
+  }
+  const viewHost = h('div', { class: 'report-host' });
+  const list = h('nav', { class: 'report-list', testid: 'report-list' });
+  /** @param {ReportRecord} r @param {'pdf' | 'images' | null} [mode] */
+  const show = (r, mode = null) => {
+    for (const b of list.querySelectorAll('button')) b.classList.toggle('active', b.getAttribute('data-report-id') === r.id);
+    showReport(ctx, viewHost, r, mode ?? (inlinePDFSupported() && !options.images ? 'pdf' : 'images'), options.objectURLs, options.signal, show);
+  };
+  for (const r of reports) {
+    list.appendChild(h('button', { class: 'report-item', type: 'button', testid: 'report-item', dataset: { reportId: r.id }, onclick: () => show(r) },
+      icon(ICONS.report, { size: 18 }), h('span', null, r.title || t('reports.untitled')),
+      h('small', { class: 'muted' }, [r.author, new Date(r.createdAt * 1000).toLocaleDateString(ctx.i18n.locale)].filter((x) => x).join(' · '))));
+  }
+  replace(body, reports.length > 1 ? list : null, viewHost);
+  show(reports[reports.length - 1]);
 }
 
 /**

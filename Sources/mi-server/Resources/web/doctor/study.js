@@ -69,7 +69,7 @@ export function render(ctx, route) {
         poll = setTimeout(load, ARRIVING_POLL_MS);
         return;
       }
-      teardown = mountViewer(ctx, body, study, viewableSeries(series), route.query);
+      teardown = mountViewer(ctx, body, study, viewableSeries(series), route.query, { header: (quality, extra) => header(ctx, study, quality, extra) });
     } catch (e) {
       if (gone || (e instanceof ApiError && e.kind === 'session')) return;
       replace(body, errorState(ctx, e, { onRetry: load, what: t('study.notFound') }));
@@ -123,15 +123,33 @@ function arriving(ctx, study, retry) {
 }
 
 /**
+ * How a page other than the doctor's uses the viewer: the patient's images and a share's (a simpler toolbar, their
+ * own header, and the bearer token of a patient or share session instead of the signed-in account's).
+ * @typedef {object} ViewerPageOptions
+ * @property {(quality: HTMLElement, extra: HTMLElement[]) => HTMLElement} header the top bar
+ * @property {'full' | 'simple'} [toolbar] `simple`: window/level, length, zoom, pan, fit and reset
+ * @property {import('../app/api.js').TokenSource} [tokens] the frames' bearer tokens (default: the signed-in session)
+ * @property {() => void} [onDenied] the session is over (default: sign in again, back here)
+ * @property {() => void} [onGone] a frame answered 410: the share or link has ended
+ */
+
+/** The pointer tools of the simple toolbar (patients, share recipients). */
+const SIMPLE_TOOLS = ['wwwl', 'length', 'zoom', 'pan'];
+
+/**
  * Builds the viewer page for a study with images; returns its teardown.
  * @param {AppContext} ctx
  * @param {HTMLElement} body
  * @param {StudyRecord} study
  * @param {SeriesRecord[]} seriesList
  * @param {Record<string, string>} query
+ * @param {ViewerPageOptions} options
  */
-function mountViewer(ctx, body, study, seriesList, query) {
+export function mountViewer(ctx, body, study, seriesList, query, options) {
   const { t } = ctx;
+  const simple = options.toolbar === 'simple';
+  const tokens = options.tokens ?? ctx.session;
+  const onDenied = options.onDenied ?? (() => { ctx.login(location.pathname + location.search); });
   const stateKey = STATE_PREFIX + study.studyInstanceUID;
   /** @type {Map<string, Promise<InstanceMeta[]>>} */
   const instanceCache = new Map();
@@ -151,7 +169,7 @@ function mountViewer(ctx, body, study, seriesList, query) {
   /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrame']} */
   const fetchFrame = async (ref, signal) => {
     const attempt = async () => {
-      const token = await ctx.session.accessToken().catch(() => null);
+      const token = await tokens.accessToken().catch(() => null);
       /** @type {Record<string, string>} */
       const headers = token ? { Authorization: `Bearer ${token}` } : {};
       return { token, frame: pool ? pool.fetch(ref.url, { headers, signal }) : fetchOnMainThread(ref.url, { headers, signal }) };
@@ -160,9 +178,10 @@ function mountViewer(ctx, body, study, seriesList, query) {
     try {
       return await first.frame;
     } catch (e) {
+      if (e instanceof FrameFetchError && e.code === 'http' && e.status === 410) options.onGone?.();
       if (!(e instanceof FrameFetchError && e.code === 'http' && e.status === 401) || !first.token) throw e;
-      try { await ctx.session.refresh(first.token); } catch (se) {
-        if (se instanceof SessionError && se.code === 'denied') ctx.login(location.pathname + location.search);
+      try { await tokens.refresh(first.token); } catch (se) {
+        if (se instanceof SessionError && se.code === 'denied') onDenied();
         throw e;
       }
       return (await attempt()).frame;
@@ -193,23 +212,24 @@ function mountViewer(ctx, body, study, seriesList, query) {
     return b;
   };
   const toolbar = h('nav', { class: 'viewer-toolbar', role: 'toolbar', testid: 'viewer-toolbar', 'aria-label': t('study.tools') },
-    POINTER_TOOLS.map(([name, testid, paths]) => button(testid, paths, t(`tool.${name}`), () => {
+    POINTER_TOOLS.filter(([name]) => !simple || SIMPLE_TOOLS.includes(name)).map(([name, testid, paths]) => button(testid, paths, t(`tool.${name}`), () => {
       viewer.setTool(name);
       if (name === 'wwwl') panel = 'presets';
       else if (['probe', 'length', 'angle', 'ellipse', 'rectangle'].includes(name)) panel = 'measure';
       syncAll();
     })),
-    h('span', { class: 'tool-sep' }),
-    button('tool-flip-h', ICONS.flipH, t('tool.flipH'), () => viewer.flipH()),
-    button('tool-flip-v', ICONS.flipV, t('tool.flipV'), () => viewer.flipV()),
-    button('tool-rotate', ICONS.rotate, t('tool.rotate'), () => viewer.rotate(1)),
-    button('tool-invert', ICONS.invert, t('tool.invert'), () => viewer.invert()),
-    button('tool-palette', ICONS.palette, t('tool.palette'), () => { panel = panel === 'palette' ? 'presets' : 'palette'; syncAll(); }),
-    button('tool-sharpen', ICONS.sharpen, t('tool.sharpen'), () => { panel = panel === 'sharpen' ? 'presets' : 'sharpen'; syncAll(); }),
-    button('tool-cine', ICONS.play, t('tool.cine'), () => { toggleCine(); panel = 'cine'; syncAll(); }),
+    simple ? null : [
+      h('span', { class: 'tool-sep' }),
+      button('tool-flip-h', ICONS.flipH, t('tool.flipH'), () => viewer.flipH()),
+      button('tool-flip-v', ICONS.flipV, t('tool.flipV'), () => viewer.flipV()),
+      button('tool-rotate', ICONS.rotate, t('tool.rotate'), () => viewer.rotate(1)),
+      button('tool-invert', ICONS.invert, t('tool.invert'), () => viewer.invert()),
+      button('tool-palette', ICONS.palette, t('tool.palette'), () => { panel = panel === 'palette' ? 'presets' : 'palette'; syncAll(); }),
+      button('tool-sharpen', ICONS.sharpen, t('tool.sharpen'), () => { panel = panel === 'sharpen' ? 'presets' : 'sharpen'; syncAll(); }),
+      button('tool-cine', ICONS.play, t('tool.cine'), () => { toggleCine(); panel = 'cine'; syncAll(); })],
     h('span', { class: 'tool-sep' }),
     button('tool-fit', ICONS.fit, t('tool.fit'), () => viewer.fit()),
-    button('tool-one-to-one', 'M5 8l2-2v12|M17 8l2-2v12|c:12,10,.6|c:12,15,.6', t('tool.oneToOne'), () => viewer.actualSize()),
+    simple ? null : button('tool-one-to-one', 'M5 8l2-2v12|M17 8l2-2v12|c:12,10,.6|c:12,15,.6', t('tool.oneToOne'), () => viewer.actualSize()),
     button('tool-reset', ICONS.reset, t('tool.reset'), () => { viewer.cine(0); viewer.reset(); syncAll(); }),
     button('tool-clear', ICONS.trash, t('tool.clear'), () => viewer.clearMeasurements()));
 
@@ -220,7 +240,7 @@ function mountViewer(ctx, body, study, seriesList, query) {
     h('button', { class: 'icon-btn small', type: 'button', testid: 'frame-next', 'aria-label': t('study.next'), onclick: () => viewer.scrollBy(1) }, '›'),
     frameLabel);
   const layout = h('div', { class: 'viewer-layout' }, seriesPanel, toolbar, contextBar, stage, stackBar);
-  replace(body, header(ctx, study, quality, [seriesToggle]), layout);
+  replace(body, options.header(quality, [seriesToggle]), layout);
   if (seriesList.length > 1) layout.classList.add('series-open');
   seriesToggle.addEventListener('click', () => layout.classList.toggle('series-open'));
 
