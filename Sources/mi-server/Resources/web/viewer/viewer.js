@@ -231,7 +231,9 @@ export class Viewer extends EventTarget {
       bytes: s.instance.rows * s.instance.columns * (s.instance.samplesPerPixel ?? 1) * ((s.instance.bitsAllocated ?? 16) > 8 ? 2 : 1),
     })));
     const same = this.state.seriesUID === uid;
-    this.state = { ...this.state, seriesUID: uid, measurements: same ? this.state.measurements : [] };
+    // Measurements belong to their image (SOP Instance UID and frame): they stay when another series is shown, so
+    // that a reader who compares series finds them again on return.
+    this.state = { ...this.state, seriesUID: uid };
     this.#goTo(Math.min(Math.max(options.frame ?? (same ? this.state.frame : 0), 0), Math.max(stack.length - 1, 0)));
     if (!same) this.state = { ...this.state, ...V.defaultView(), window: null };
     this.#changed();
