@@ -127,7 +127,7 @@ extension PlatformStore {
         // the planner cannot see that `status = 'report'` is 98% of the rows (SQLite keeps an average per column),
         // and would seek by status and sort 98,000 rows instead of walking the sort key's index, which carries the
         // column and filters on the way (`x || ''` is the same value but no index key, in both engines).
-        func conditions(seekable: Bool, trigrams: Bool = false) -> [SQLQueryString] {
+        func conditions(seekable: Bool) -> [SQLQueryString] {
             func few(_ column: String, _ value: String) -> SQLQueryString {
                 seekable ? "\(unsafeRaw: column) = \(bind: value)" : "\(unsafeRaw: column) || '' = \(bind: value)"
             }
@@ -135,7 +135,9 @@ extension PlatformStore {
             if let modality = query.modality { conditions.append(few("modality", modality.uppercased())) }
             if let from = query.dateFrom { conditions.append("study_date >= \(bind: from)") }
             if let to = query.dateTo { conditions.append("study_date <= \(bind: to)") }
-            if let name = query.name.map(SearchText.normalize), !name.isEmpty { conditions.append(nameContains(name, trigrams: trigrams)) }
+            if let name = query.name.map(SearchText.normalize), !name.isEmpty {
+                conditions.append("name_search LIKE \(bind: "%" + Self.escapeLike(name) + "%") ESCAPE '!'")
+            }
             if let exact = query.nameExact.map(SearchText.normalize) {
                 // One whole form of the name (the key is the forms joined by "|"): a seek in each expression index
                 // of migration 008, on the first and the second form.
@@ -169,12 +171,6 @@ extension PlatformStore {
         if query.sort == .modality, let modality = query.modality { pageConditions.append("modality = \(bind: modality.uppercased())") }
         if query.sort == .status, let status = query.status { pageConditions.append("status = \(bind: status.rawValue)") }
         let pageWhere = pageConditions.joined(separator: " AND ")
-        // Collecting a rare substring's matches seeks the trigram index; counting and walking many matches reads the
-        // narrow name index once instead (a common trigram's postings are most of the table).
-        var collectConditions = conditions(seekable: query.sort == .date, trigrams: true)
-        if query.sort == .modality, let modality = query.modality { collectConditions.append("modality = \(bind: modality.uppercased())") }
-        if query.sort == .status, let status = query.status { collectConditions.append("status = \(bind: status.rawValue)") }
-        let collectWhere = collectConditions.joined(separator: " AND ")
         let limit = min(max(query.limit, 1), WorklistQuery.maximumLimit), offset = max(query.offset, 0)
         let count: @Sendable () async throws -> Int = { [database] in
             try await database.read { db in
@@ -193,7 +189,8 @@ extension PlatformStore {
         }
         let total: Int, items: [StudySummary]
         if query.name.map(SearchText.normalize)?.isEmpty == false,
-           let few = try await nameMatches(where: collectWhere, sortColumn: query.sort == .date ? nil : sortColumn) {
+           let few = try await nameMatches(where: pageWhere, name: query.name.map(SearchText.normalize) ?? "",
+                                           sortColumn: query.sort == .date ? nil : sortColumn) {
             // A substring of the name matches anywhere from no exam to most of them, and no index can seek it: a
             // walk for a rare name reads the whole sort index, and a count reads the name index. One scan of the
             // name index collects the matches when there are few; they are sorted here, and counted.
@@ -224,12 +221,26 @@ extension PlatformStore {
 
     /// The matches of `pageWhere` (which has a name substring) when there are at most `collectLimit`: UID, sort key
     /// and recency (date, time, UID); nil when there are more.
-    private func nameMatches(where pageWhere: SQLQueryString, sortColumn: String?) async throws
+    /// On SQLite a name of three characters or more first asks the trigram table for its exams, stopping after
+    /// `collectLimit + 1`: a rare name is found by seeks, and a common one gives up at once (it is counted and
+    /// walked along the name index instead). Shorter names, and PostgreSQL (its trigram index serves the LIKE),
+    /// collect straight from `pageWhere`.
+    private func nameMatches(where pageWhere: SQLQueryString, name: String, sortColumn: String?) async throws
         -> [(uid: String, key: String, recency: [String])]? {
-        let rows = try await database.read { db in
-            try await db.raw("SELECT study_uid, study_date, study_time\(unsafeRaw: sortColumn.map { ", \($0) AS sort_key" } ?? "") FROM studies WHERE "
-                             + pageWhere + " LIMIT \(literal: Self.collectLimit + 1)").all()
+        let columns = "study_uid, study_date, study_time" + (sortColumn.map { ", \($0) AS sort_key" } ?? "")
+        let rows = try await database.read { db -> [any SQLRow]? in
+            if database.engine == .sqlite, name.count >= 3 {
+                let phrase = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                let candidates = try await db.raw("""
+                    SELECT study_uid FROM studies_name_grams WHERE studies_name_grams MATCH \(bind: phrase) LIMIT \(literal: Self.collectLimit + 1)
+                    """).all().map { try $0.decode(column: "study_uid", as: String.self) }
+                guard candidates.count <= Self.collectLimit else { return nil }
+                if candidates.isEmpty { return [] }
+                return try await db.raw("SELECT \(unsafeRaw: columns) FROM studies WHERE study_uid IN (\(binds: candidates)) AND " + pageWhere).all()
+            }
+            return try await db.raw("SELECT \(unsafeRaw: columns) FROM studies WHERE " + pageWhere + " LIMIT \(literal: Self.collectLimit + 1)").all()
         }
+        guard let rows, rows.count <= Self.collectLimit else { return nil }
         guard rows.count <= Self.collectLimit else { return nil }
         return try rows.map { row in
             let uid = try row.decode(column: "study_uid", as: String.self)
@@ -249,17 +260,6 @@ extension PlatformStore {
             let rest = "substr(name_search, instr(name_search || '|', '|') + 1)"
             return "substr(\(rest), 1, instr(\(rest) || '|', '|') - 1)"
         }
-    }
-
-    /// Studies whose name search key contains `name` (normalised, not empty). With `trigrams` on SQLite, three
-    /// characters or more go through the trigram table of migration 008 (a phrase of trigrams is a substring);
-    /// otherwise, and on PostgreSQL (whose pg_trgm index serves LIKE by itself), LIKE.
-    func nameContains(_ name: String, trigrams: Bool) -> SQLQueryString {
-        if trigrams, database.engine == .sqlite, name.count >= 3 {
-            let phrase = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            return "study_uid IN (SELECT study_uid FROM studies_name_grams WHERE studies_name_grams MATCH \(bind: phrase))"
-        }
-        return "name_search LIKE \(bind: "%" + Self.escapeLike(name) + "%") ESCAPE '!'"
     }
 
     static func escapeLike(_ text: String) -> String {
