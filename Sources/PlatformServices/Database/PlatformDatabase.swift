@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresKit
 import SQLKit
 import SQLiteKit
@@ -64,8 +65,21 @@ public final class PlatformDatabase: Sendable {
             }
             let core = sqlConfiguration.coreConfiguration
             guard let host = core.host else { throw PlatformError.invalid("database", "PostgreSQL URL needs a host") }
+            let tls = try PostgresTLS(url: url)
+            // One connection first, so that a wrong password, host or TLS setting is a clear error at once (the pool
+            // would keep retrying in the background).
+            do {
+                let probe = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(),
+                    configuration: .init(host: host, port: core.port ?? 5432, username: core.username, password: core.password,
+                                         database: core.database, tls: try tls.connection()),
+                    id: 0, logger: logger).get()
+                try await probe.close()
+            } catch {
+                throw PlatformError(.storageFailure, "cannot connect to PostgreSQL at \(host): \(String(reflecting: error))")
+            }
             var configuration = PostgresClient.Configuration(host: host, port: core.port ?? 5432, username: core.username,
-                                                             password: core.password, database: core.database, tls: .disable)
+                                                             password: core.password, database: core.database, tls: tls.client)
             configuration.options.maximumConnections = 16
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let task = Task { await client.run() }
@@ -171,4 +185,49 @@ actor AsyncGate {
 final class RoundRobin: Sendable {
     private let counter = ManagedAtomicCounter()
     func take(_ count: Int) -> Int { counter.next() % count }
+}
+
+/// TLS to PostgreSQL as libpq's `sslmode` spells it in the database URL (`?sslmode=…`, also `tlsmode`): `disable`;
+/// `allow` or `prefer` (the default: encrypted when the server offers it); `require` (encrypted, the certificate not
+/// checked); `verify-ca` (the chain checked against the system's roots or `sslrootcert=FILE`); `verify-full` (the
+/// chain and the host name).
+struct PostgresTLS {
+    enum Mode { case disable, prefer, require }
+    let mode: Mode
+    let configuration: TLSConfiguration
+
+    init(url: String) throws {
+        let items = URLComponents(string: url)?.queryItems ?? []
+        func value(_ names: [String]) -> String? { items.last { names.contains($0.name.lowercased()) }?.value }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let root = value(["sslrootcert"]), !root.isEmpty { tls.trustRoots = .file(root) }
+        switch (value(["sslmode", "tlsmode"]) ?? "prefer").lowercased() {
+        case "disable": mode = .disable
+        case "allow", "prefer": mode = .prefer; tls.certificateVerification = .none
+        case "require": mode = .require; tls.certificateVerification = .none
+        case "verify-ca": mode = .require; tls.certificateVerification = .noHostnameVerification
+        case "verify-full": mode = .require
+        case let other:
+            throw PlatformError.invalid("database", "sslmode \(other) is not one of disable, allow, prefer, require, verify-ca, verify-full")
+        }
+        configuration = tls
+    }
+
+    /// For the connection pool.
+    var client: PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable: return .disable
+        case .prefer: return .prefer(configuration)
+        case .require: return .require(configuration)
+        }
+    }
+
+    /// For a single connection.
+    func connection() throws -> PostgresConnection.Configuration.TLS {
+        switch mode {
+        case .disable: return .disable
+        case .prefer: return .prefer(try NIOSSLContext(configuration: configuration))
+        case .require: return .require(try NIOSSLContext(configuration: configuration))
+        }
+    }
 }

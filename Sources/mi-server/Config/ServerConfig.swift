@@ -8,7 +8,7 @@ import Yams
 /// listen: { host: 0.0.0.0, port: 8443 }
 /// tls: { certificate: /etc/mi/cert.pem, key: /etc/mi/key.pem }
 /// publicURL: https://films.example.org
-/// database: postgres://mi:secret@db:5432/mi      # or sqlite:/var/lib/mi/index.sqlite
+/// database: postgres://mi:secret@db:5432/mi?sslmode=verify-full   # or sqlite:/var/lib/mi/index.sqlite (sslmode: disable, prefer (default), require, verify-ca, verify-full; sslrootcert=FILE)
 /// storage: /var/lib/mi/storage
 /// storageDurability: flushed                     # (default) or filesystem, see FileBlobStore.Durability
 /// dicom: { aeTitle: MI_GATEWAY, port: 11112 }
