@@ -158,3 +158,43 @@ class Demo:
         """(status, token answer) of the client credentials grant with HTTP Basic."""
         basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
         return self.form_post("/oauth/token", {"grant_type": "client_credentials"}, {"Authorization": "Basic " + basic})
+
+
+class BrowserPage:
+    """A browser context and page per test, at one device size, with the app's errors collected (every test ends
+    with none), and the helpers the viewer journeys share. A mixin for `unittest.TestCase`; subclasses set the device.
+    """
+    name = ""
+    viewport = {"width": 0, "height": 0}
+    scale = 1
+    touch = False
+
+    def open_page(self, browser):
+        self.context = browser.new_context(viewport=self.viewport, device_scale_factor=self.scale, has_touch=self.touch,
+                                           is_mobile=self.touch, locale="zh-CN", timezone_id="Asia/Shanghai")
+        self.context.set_default_timeout(30000)
+        self.page = self.context.new_page()
+        self.errors = []
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        # Expected failures (the 401 of an expired token, offline fetches) are logged by Chromium as console errors
+        # about resources; those are not the app's errors.
+        self.page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
+                     and "net::ERR_INTERNET_DISCONNECTED" not in m.text and self.errors.append(m.text))
+
+    def close_page(self):
+        self.context.close()
+        self.assertEqual(self.errors, [], "errors in the page")
+
+    def el(self, testid):
+        return self.page.locator(f"[data-testid={testid}]")
+
+    def frames(self, n=2):
+        """Waits for `n` animation frames (the viewer draws in them)."""
+        self.page.evaluate("n => new Promise(r => { const f = () => (n-- > 0 ? requestAnimationFrame(f) : r()); f(); })", n)
+
+    def wait_image_shown(self):
+        """The overlay's status is empty once the slice under the eye is on the canvas."""
+        self.page.wait_for_function("""() => { const s = document.querySelector('[data-testid=viewer-status]');
+            const p = document.querySelector('[data-testid=viewer-progress]');
+            return s && s.textContent === '' && p && Number(p.dataset.loaded || 0) > 0; }""", timeout=60000)
+        self.frames()

@@ -38,7 +38,7 @@ import zlib
 
 from playwright.sync_api import sync_playwright
 
-from demo_server import Demo, ROOT, launch_chromium
+from demo_server import BrowserPage, Demo, ROOT, launch_chromium
 DOC_SHOTS = os.environ.get("DOCTOR_APP_SCREENSHOTS") or os.path.join(ROOT, "docs", "screenshots")
 SHOTS = tempfile.mkdtemp(prefix="doctor-app-shots-")
 
@@ -128,40 +128,20 @@ def tearDownModule():
         demo.stop(keep=bool(os.environ.get("KEEP_DEMO")))
 
 
-class Device:
+class Device(BrowserPage):
     """The helpers shared by the journeys (subclasses set the device)."""
-    name = ""
-    viewport = {"width": 0, "height": 0}
-    scale = 1
-    touch = False
 
     def setUp(self):
-        self.context = browser.new_context(viewport=self.viewport, device_scale_factor=self.scale, has_touch=self.touch,
-                                           is_mobile=self.touch, locale="zh-CN", timezone_id="Asia/Shanghai")
-        self.context.set_default_timeout(30000)
-        self.page = self.context.new_page()
-        self.errors = []
-        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        # Expected failures (the 401 of an expired token, offline fetches) are logged by Chromium as console errors
-        # about resources; those are not the app's errors.
-        self.page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
-                     and "net::ERR_INTERNET_DISCONNECTED" not in m.text and self.errors.append(m.text))
+        self.open_page(browser)
 
     def tearDown(self):
-        self.context.close()
-        self.assertEqual(self.errors, [], "errors in the page")
+        self.close_page()
 
     # ---------------------------------------------------------------- helpers
-    def el(self, testid):
-        return self.page.locator(f"[data-testid={testid}]")
-
     def shot(self, label, tender=False):
         path = os.path.join(DOC_SHOTS if tender else SHOTS, f"{label}-{self.name}.png")
         self.page.screenshot(path=path)
         return path
-
-    def frames(self, n=2):
-        self.page.evaluate("n => new Promise(r => { const f = () => (n-- > 0 ? requestAnimationFrame(f) : r()); f(); })", n)
 
     def login_on_server_page(self, username, password):
         self.page.wait_for_url(re.compile(r".*/oauth/authorize.*"))
@@ -234,13 +214,6 @@ class Device:
         rows = png_pixels(self.page.screenshot(clip=clip, scale="css"))[2]
         pixels = [px for row in rows for px in row]
         return tuple(round(sum(c[i] for c in pixels) / len(pixels)) for i in range(3))
-
-    def wait_image_shown(self):
-        # The overlay's status is empty once the slice under the eye is on the canvas.
-        self.page.wait_for_function("""() => { const s = document.querySelector('[data-testid=viewer-status]');
-            const p = document.querySelector('[data-testid=viewer-progress]');
-            return s && s.textContent === '' && p && Number(p.dataset.loaded || 0) > 0; }""", timeout=60000)
-        self.frames()
 
     def measurement_texts(self):
         return self.el("measurement-value").all_inner_texts()

@@ -32,7 +32,7 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from demo_server import Demo, launch_chromium  # noqa: E402
+from demo_server import BrowserPage, Demo, launch_chromium  # noqa: E402
 
 CT_SLICES = 3
 US_FRAMES = 8
@@ -120,36 +120,12 @@ def tearDownModule():
             pass
 
 
-class Device:
-    name = ""
-    viewport = {"width": 0, "height": 0}
-    scale = 1
-    touch = False
-
+class Device(BrowserPage):
     def setUp(self):
-        self.context = browser.new_context(viewport=self.viewport, device_scale_factor=self.scale, has_touch=self.touch,
-                                           is_mobile=self.touch, locale="zh-CN", timezone_id="Asia/Shanghai")
-        self.context.set_default_timeout(30000)
-        self.page = self.context.new_page()
-        self.errors = []
-        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        self.page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text and self.errors.append(m.text))
+        self.open_page(browser)
 
     def tearDown(self):
-        self.context.close()
-        self.assertEqual(self.errors, [], "errors in the page")
-
-    def el(self, testid):
-        return self.page.locator(f"[data-testid={testid}]")
-
-    def frames(self, n=2):
-        self.page.evaluate("n => new Promise(r => { const f = () => (n-- > 0 ? requestAnimationFrame(f) : r()); f(); })", n)
-
-    def wait_image_shown(self):
-        self.page.wait_for_function("""() => { const s = document.querySelector('[data-testid=viewer-status]');
-            const p = document.querySelector('[data-testid=viewer-progress]');
-            return s && s.textContent === '' && p && Number(p.dataset.loaded || 0) > 0; }""", timeout=60000)
-        self.frames()
+        self.close_page()
 
     def frame_label(self):
         return self.el("frame-label").inner_text().strip()
