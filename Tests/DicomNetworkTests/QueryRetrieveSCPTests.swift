@@ -184,11 +184,13 @@ struct SlowStorage: StorageHandler {
                         throw DicomNetworkError(.aborted, "the test aborted mid-move")
                     }
                 }
-                // The SCP notices at its next response, ends the sub-association and keeps serving.
-                try await Task.sleep(for: .milliseconds(600))
+                // The SCP notices at its next response, ends the sub-association and keeps serving. (Waited for
+                // rather than slept on: a loaded machine may take longer than usual, and the check is about the end.)
+                let deadline = ContinuousClock.now + .seconds(20)
+                while destination.activeAssociations != 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(destination.activeAssociations == 0, "the sub-association was closed")
                 let stored = try FileManager.default.contentsOfDirectory(atPath: moved).filter { $0.hasSuffix(".dcm") }.count
                 #expect(stored >= 1 && stored < 10, "moved \(stored) of 10 before the abort took effect")
-                #expect(destination.activeAssociations == 0, "the sub-association was closed")
                 let echoed = try await client.echo(); #expect(echoed == .success)
                 try await Task.sleep(for: .milliseconds(1000))
                 #expect(try FileManager.default.contentsOfDirectory(atPath: moved).filter { $0.hasSuffix(".dcm") }.count == stored, "nothing more arrives")
