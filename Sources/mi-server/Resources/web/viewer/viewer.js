@@ -13,6 +13,11 @@
  *
  * Events: `statechange` (at most once per animation frame), `progress` (detail: { seriesUID, loaded, cached,
  * failed, total }), `frameerror` (detail: { index, error }).
+ *
+ * For measurements (Scripts/bench-viewer-load.sh): `performance.mark('mi-viewer:first-image')` when an opened
+ * series' first image has been drawn from its own pixels (original values: always diagnostic quality),
+ * `performance.mark('mi-viewer:series-loaded')` when every frame of a series has been fetched and decoded (both
+ * with `detail: { seriesUID }`), and the canvas' `data-frames-drawn` counts the frames drawn.
  */
 
 import { FrameLoader } from './loader.js';
@@ -145,7 +150,13 @@ export class Viewer extends EventTarget {
       fetchFrame, concurrency: options.concurrency ?? 4,
       memoryBudget: options.memoryBudget ?? (matchMedia('(pointer: coarse)').matches ? 256 : 768) * 1024 * 1024,
       onFrame: (uid, index) => { if (uid === this.state.seriesUID && index === this.state.frame) this.#invalidate(); },
-      onProgress: (seriesUID, p) => this.dispatchEvent(new CustomEvent('progress', { detail: { seriesUID, ...p } })),
+      onProgress: (seriesUID, p) => {
+        if (p.total > 0 && p.loaded >= p.total && !this.loadedMarked.has(seriesUID)) {
+          this.loadedMarked.add(seriesUID);
+          performance.mark('mi-viewer:series-loaded', { detail: { seriesUID } });
+        }
+        this.dispatchEvent(new CustomEvent('progress', { detail: { seriesUID, ...p } }));
+      },
       onError: (uid, index, error) => {
         if (uid !== this.state.seriesUID) return;
         if (index === this.state.frame) this.#invalidate();
@@ -154,6 +165,11 @@ export class Viewer extends EventTarget {
     });
 
     this.state = initialState();
+    /** @type {Set<string>} series whose `mi-viewer:series-loaded` mark is set */
+    this.loadedMarked = new Set();
+    /** whether the open series' `mi-viewer:first-image` mark is set */
+    this.firstImageMarked = false;
+    this.framesDrawn = 0;
     /** @type {SeriesInput | null} */
     this.input = null;
     /** @type {StackItem[]} */
@@ -224,6 +240,7 @@ export class Viewer extends EventTarget {
     this.input = input;
     this.stack = stack;
     this.shownKey = null;
+    this.firstImageMarked = false;
     this.autoWindows.clear();
     this.renderer.frame = null;
     this.loader.addSeries(uid, stack.map((s) => ({
@@ -646,6 +663,7 @@ export class Viewer extends EventTarget {
       window, invert: color ? this.state.invert : monochrome1 !== this.state.invert, palette: color ? 'gray' : this.state.palette,
       sharpen: this.state.sharpen, interpolation: this.state.interpolation,
     });
+    this.canvas.dataset.framesDrawn = String(++this.framesDrawn);
 
     // Overlay: measurements of this image, labels, corners, markers, status.
     const ctx2d = this.overlay.context2d(this.viewport.width, this.viewport.height, this.dpr);
@@ -653,6 +671,10 @@ export class Viewer extends EventTarget {
     /** @param {[number, number]} p */
     const project = (p) => apply(toScreen, p);
     const current = frame && item && this.shownKey === item.key;
+    if (current && !this.firstImageMarked) {
+      this.firstImageMarked = true;
+      performance.mark('mi-viewer:first-image', { detail: { seriesUID: uid } });
+    }
     const visible = current ? this.#visibleMeasurements() : [];
     drawMeasurements(ctx2d, visible, project, this.selectedId);
     const mctx = current ? this.#measureContext() : null;

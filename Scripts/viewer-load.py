@@ -1,0 +1,497 @@
+#!/usr/bin/env python3
+"""Viewer loading benchmark (prints numbers, asserts nothing about time): our doctor app's viewer on `mi-server demo`
+beside Orthanc's web viewer plugin on the same CT series, in headless Chromium with the network emulated through CDP.
+Driven by Scripts/bench-viewer-load.sh, which documents the what and the why; run it rather than this file.
+
+    viewer-load.py --server MI_SERVER --web-root DIR [--runs 3] [--profiles 30:20,10:60] [--json OUT] [--skip-orthanc]
+
+Standard library plus playwright (the driver only; the browser is Debian's /usr/bin/chromium, never `playwright install`).
+Exit status: 0 when everything was measured, 1 when something failed to load (a server did not start, a page did not
+show its image in time).
+"""
+import argparse
+import base64
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
+         "--disable-component-update --disable-sync --use-gl=angle --use-angle=swiftshader --enable-unsafe-swiftshader").split()
+VIEWPORT = {"width": 1440, "height": 900}
+ORTHANC_PLUGIN = "/usr/share/orthanc/plugins/libOrthancWebViewer.so"
+LOAD_TIMEOUT_MS = 180_000
+
+
+class BenchError(Exception):
+    """Something did not load: the benchmark has no number to give."""
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def http_json(url, token=None, method="GET", data=None, headers=None, raw=False, timeout=60):
+    h = dict(headers or {})
+    if token:
+        h["Authorization"] = "Bearer " + token
+    req = urllib.request.Request(url, data=data, headers=h, method=method)
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        body = r.read()
+    return body if raw else json.loads(body or b"null")
+
+
+# ------------------------------------------------------------------------------------------------ our server
+class Ours:
+    """`mi-server demo` in a temporary folder on free ports, the web client served from the source tree."""
+
+    def __init__(self, server, web_root, folder):
+        self.folder = folder
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.log = open(os.path.join(folder, "mi-server.log"), "w")
+        self.process = subprocess.Popen([server, "demo", "--data", os.path.join(folder, "data"), "--host", "127.0.0.1",
+                                         "--port", str(port), "--dicom-port", "0", "--web-root", web_root],
+                                        stdout=subprocess.PIPE, stderr=self.log, text=True)
+        deadline = time.time() + 600
+        while True:
+            line = self.process.stdout.readline()
+            if not line and self.process.poll() is not None:
+                raise BenchError(f"mi-server demo exited with {self.process.returncode}; see {folder}/mi-server.log")
+            if "mi-server demo is running" in line:
+                break
+            if time.time() > deadline:
+                raise BenchError("mi-server demo did not start within 600 s")
+        with open(os.path.join(folder, "data", "demo-accounts.json")) as f:
+            self.doctor = next(a for a in json.load(f)["accounts"] if a["role"] == "doctor")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+    def token(self):
+        """An access token by the authorization code flow with PKCE (as the web app gets one), for the API calls."""
+        verifier = b64url(os.urandom(32))
+        challenge = b64url(hashlib.sha256(verifier.encode()).digest())
+        fields = {"response_type": "code", "client_id": "mi-web", "redirect_uri": self.base + "/app/callback", "scope": "openid profile offline_access",
+                  "state": "bench", "code_challenge": challenge, "code_challenge_method": "S256",
+                  "username": self.doctor["username"], "password": self.doctor["password"]}
+        host, port = urllib.parse.urlparse(self.base).netloc.split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.request("POST", "/oauth/authorize", urllib.parse.urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"})
+        r = conn.getresponse()
+        location = r.getheader("Location") or ""
+        r.read()
+        conn.close()
+        if r.status != 302:
+            raise BenchError(f"demo doctor login: HTTP {r.status}")
+        code = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)["code"][0]
+        answer = http_json(self.base + "/oauth/token", method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"},
+                           data=urllib.parse.urlencode({"grant_type": "authorization_code", "code": code, "redirect_uri": self.base + "/app/callback",
+                                                        "client_id": "mi-web", "code_verifier": verifier}).encode())
+        return answer["access_token"]
+
+    def find_ct(self, token, slices):
+        """(study UID, series UID, SOP instance UIDs in instance-number order) of the demo's CT series with `slices` images."""
+        studies = http_json(self.base + "/api/v1/studies?limit=100", token)["items"]
+        for study in studies:
+            if study.get("modality") != "CT" or not study.get("instanceCount"):
+                continue
+            uid = study["studyInstanceUID"]
+            for series in http_json(f"{self.base}/api/v1/studies/{uid}/series", token)["items"]:
+                if series.get("modality") == "CT" and series.get("instanceCount") == slices:
+                    suid = series["seriesInstanceUID"]
+                    items = http_json(f"{self.base}/api/v1/series/{suid}/instances?limit=1000", token)["items"]
+                    items.sort(key=lambda i: i.get("instanceNumber") or 0)
+                    return uid, suid, [i["sopInstanceUID"] for i in items]
+        raise BenchError(f"no {slices}-slice CT series in the demo")
+
+
+# ------------------------------------------------------------------------------------------------ Orthanc
+class Orthanc:
+    """Debian's Orthanc as a child process with its own configuration: free ports, a temporary storage folder, the web
+    viewer plugin, no authentication."""
+
+    def __init__(self, folder):
+        if not os.path.exists(ORTHANC_PLUGIN):
+            raise BenchError(f"{ORTHANC_PLUGIN} is missing: apt-get install orthanc-webviewer")
+        self.folder = folder
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        config = {
+            "Name": "BENCH", "HttpPort": self.port, "DicomPort": free_port(), "RemoteAccessAllowed": False,
+            "AuthenticationEnabled": False, "StorageDirectory": os.path.join(folder, "storage"),
+            "IndexDirectory": os.path.join(folder, "storage"), "Plugins": [ORTHANC_PLUGIN], "DefaultEncoding": "Utf8",
+            "HttpCompressionEnabled": True, "KeepAlive": True, "TcpNoDelay": True,
+            "WebViewer": {"CachePath": os.path.join(folder, "webviewer-cache"), "CacheSize": 500},
+        }
+        path = os.path.join(folder, "orthanc.json")
+        with open(path, "w") as f:
+            json.dump(config, f, indent=2)
+        self.log = open(os.path.join(folder, "orthanc.log"), "w")
+        self.process = subprocess.Popen(["Orthanc", path], stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "TCP_NODELAY": "1"})
+        deadline = time.time() + 60
+        while True:
+            try:
+                plugins = http_json(self.base + "/plugins", timeout=5)
+                if "web-viewer" not in plugins:
+                    raise BenchError(f"Orthanc started without the web viewer plugin ({plugins}); see {folder}/orthanc.log")
+                break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if self.process.poll() is not None or time.time() > deadline:
+                    raise BenchError(f"Orthanc did not start; see {folder}/orthanc.log")
+                time.sleep(0.2)
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+    def upload(self, files):
+        """POST /instances for each file; the Orthanc ID of their series."""
+        series = set()
+        for body in files:
+            answer = http_json(self.base + "/instances", method="POST", data=body, headers={"Content-Type": "application/dicom"})
+            series.add(answer["ParentSeries"])
+        if len(series) != 1:
+            raise BenchError(f"the uploaded files landed in {len(series)} series")
+        return series.pop()
+
+
+# ------------------------------------------------------------------------------------------------ the browser side
+# Our viewer: the marks it sets itself (viewer.js: `mi-viewer:first-image` when a series' first frame has been drawn
+# from its pixels, `mi-viewer:series-loaded` when every frame of the series has been fetched and decoded).
+OURS_DONE = """() => performance.getEntriesByName('mi-viewer:series-loaded').length > 0"""
+OURS_TIMES = """() => ({
+    first: performance.getEntriesByName('mi-viewer:first-image')[0]?.startTime ?? null,
+    whole: performance.getEntriesByName('mi-viewer:series-loaded')[0]?.startTime ?? null })"""
+
+# Orthanc's viewer loads one image at a time, synchronously, when it is displayed (cornerstone + jQuery's `async: false`
+# XHR of ../instances/jpeg95-<id>_0, a JSON with base64 JPEG that its JS decodes); its plugin prefetches on the server,
+# not into the browser. "First image": the first rAF after cornerstone.displayImage in which #dicomImage's canvas has
+# non-black pixels. "Whole series": then, as a user scrolling as fast as the viewer lets them, a wheel event per slice
+# (its own handler: fetch + display), each image's pixels decoded (getPixelData, what a draw does) before the next.
+ORTHANC_INIT = r"""
+(() => {
+  const t = window.__bench = { first: null, whole: null, error: null };
+  // cornerstone's exports are getters (no wrapping displayImage): watch the canvas instead, its middle row and column.
+  const hasPixels = () => {
+    const c = document.querySelector('#dicomImage canvas');
+    if (!c || !c.width || !c.height) return false;
+    const g = c.getContext('2d', { willReadFrequently: true });
+    for (const d of [g.getImageData(0, c.height >> 1, c.width, 1).data, g.getImageData(c.width >> 1, 0, 1, c.height).data]) {
+      for (let i = 0; i < d.length; i += 4) if (d[i] || d[i + 1] || d[i + 2]) return true;
+    }
+    return false;
+  };
+  const yieldTask = () => new Promise((r) => { const ch = new MessageChannel(); ch.port1.onmessage = () => r(); ch.port2.postMessage(0); });
+  const scrollThrough = async () => {
+    try {
+      const el = document.querySelector('#dicomImage');
+      const n = $('#slider').slider('option', 'max') + 1;
+      let shown = cornerstone.getImage(el)?.imageId;
+      for (let i = 1; i < n; i++) {
+        $(el).trigger($.Event({ type: 'mousewheel', wheelDelta: -120, preventDefault() {}, stopPropagation() {} }));
+        await yieldTask();
+        const image = cornerstone.getImage(el);
+        if (!image || image.imageId === shown) throw new Error('slice ' + i + ' not shown');
+        shown = image.imageId;
+        if (typeof image.getPixelData !== 'function' || !image.getPixelData()) throw new Error('no pixels for slice ' + i);
+      }
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      t.whole = performance.now();
+    } catch (e) { t.error = String(e); }
+  };
+  const watch = () => {
+    if (hasPixels()) { t.first = performance.now(); setTimeout(scrollThrough, 0); return; }
+    requestAnimationFrame(watch);
+  };
+  requestAnimationFrame(watch);
+})();
+"""
+
+
+class Wire:
+    """Network emulation and bytes on the wire for a page and the workers it starts.
+
+    Network.emulateNetworkConditions on the page's session does not reach its dedicated workers (our frames are
+    fetched there), nor does that session report their requests. So the page session auto-attaches to its workers
+    (paused until they are set up: waitForDebuggerOnStart), and each worker gets the same Network.enable and
+    emulateNetworkConditions through Target.sendMessageToTarget before it runs. Bytes: Network.loadingFinished's
+    encodedDataLength, summed over the page and its workers."""
+
+    def __init__(self, cdp, profile):
+        mbit, rtt = profile
+        self.cdp = cdp
+        self.conditions = {"offline": False, "latency": rtt, "downloadThroughput": mbit * 1e6 / 8, "uploadThroughput": -1}
+        self.bytes = 0
+        self.requests = 0
+        self.workers = 0
+        self.next_id = 1
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Target.attachedToTarget", self._attached)
+        cdp.on("Target.receivedMessageFromTarget", self._message)
+        cdp.send("Network.enable")
+        cdp.send("Network.clearBrowserCache")  # e.g. the app shell the login page cached: every run starts cold
+        cdp.send("Network.emulateNetworkConditions", self.conditions)
+        cdp.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False})
+
+    def _to_target(self, session, method, params=None):
+        self.next_id += 1
+        self.cdp.send("Target.sendMessageToTarget", {"sessionId": session, "message": json.dumps({"id": self.next_id, "method": method, "params": params or {}})})
+
+    def _attached(self, event):
+        session = event["sessionId"]
+        if event["targetInfo"]["type"] in ("worker", "shared_worker", "service_worker"):
+            self.workers += 1
+            self._to_target(session, "Network.enable")
+            self._to_target(session, "Network.emulateNetworkConditions", self.conditions)
+        self._to_target(session, "Runtime.runIfWaitingForDebugger")
+
+    def _message(self, event):
+        message = json.loads(event["message"])
+        if message.get("method") == "Network.loadingFinished":
+            self._finished(message["params"])
+
+    def _finished(self, event):
+        self.bytes += event.get("encodedDataLength", 0)
+        self.requests += 1
+
+
+def new_context(browser):
+    return browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="zh-CN", timezone_id="Asia/Shanghai")
+
+
+def login(page, ours):
+    """The demo doctor through the server's PKCE login page (unthrottled: logging in is not what is measured)."""
+    page.goto(ours.base + "/worklist")
+    page.wait_for_url(lambda url: "/oauth/authorize" in url, timeout=60_000)
+    page.locator("[data-testid=login-username]").fill(ours.doctor["username"])
+    page.locator("[data-testid=login-password]").fill(ours.doctor["password"])
+    page.locator("[data-testid=login-submit]").click()
+    page.wait_for_url(ours.base + "/worklist", timeout=60_000)
+
+
+def run_ours(browser, ours, study_uid, profile):
+    context = new_context(browser)
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        login(page, ours)
+        page.goto("about:blank")
+        wire = Wire(context.new_cdp_session(page), profile)
+        page.goto(f"{ours.base}/studies/{study_uid}")
+        try:
+            page.wait_for_function(OURS_DONE, timeout=LOAD_TIMEOUT_MS, polling=50)
+        except Exception as e:
+            raise BenchError(f"our viewer did not load the series: {e}; page errors {errors}")
+        times = page.evaluate(OURS_TIMES)
+        page.wait_for_timeout(200)  # the last loadingFinished events
+        if not wire.workers:
+            raise BenchError("our viewer started no decode worker: its frames were neither throttled nor counted")
+        return {"first": times["first"], "whole": times["whole"], "bytes": wire.bytes, "requests": wire.requests}
+    finally:
+        context.close()
+
+
+def run_orthanc(browser, orthanc, series_id, profile):
+    context = new_context(browser)
+    try:
+        page = context.new_page()
+        page.add_init_script(ORTHANC_INIT)
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (errors.append("alert: " + d.message), d.dismiss()))
+        page.goto("about:blank")
+        wire = Wire(context.new_cdp_session(page), profile)
+        page.goto(f"{orthanc.base}/web-viewer/app/viewer.html?series={series_id}")
+        try:
+            page.wait_for_function("() => window.__bench && (window.__bench.whole !== null || window.__bench.error !== null)",
+                                   timeout=LOAD_TIMEOUT_MS, polling=100)
+        except Exception as e:
+            raise BenchError(f"Orthanc's viewer did not load the series: {e}; page errors {errors}")
+        t = page.evaluate("() => window.__bench")
+        if t["error"]:
+            raise BenchError(f"Orthanc's viewer: {t['error']}; page errors {errors}")
+        page.wait_for_timeout(200)
+        return {"first": t["first"], "whole": t["whole"], "bytes": wire.bytes, "requests": wire.requests}
+    finally:
+        context.close()
+
+
+def wl_fps(browser, ours, study_uid, seconds=3.0):
+    """Frames the viewer drew (canvas data-frames-drawn, set by viewer.js per draw) per second while the mouse drags
+    with the W/L tool, unthrottled network, after the series has loaded."""
+    context = new_context(browser)
+    try:
+        page = context.new_page()
+        login(page, ours)
+        page.goto(f"{ours.base}/studies/{study_uid}")
+        page.wait_for_function(OURS_DONE, timeout=LOAD_TIMEOUT_MS, polling=100)
+        page.locator("[data-testid=tool-wwwl]").click()
+        box = page.locator("[data-testid=viewer]").bounding_box()
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        drawn = lambda: int(page.locator("[data-testid=viewer-canvas]").get_attribute("data-frames-drawn") or 0)
+        page.mouse.move(cx, cy)
+        page.mouse.down()
+        before, started, i = drawn(), time.perf_counter(), 0
+        while time.perf_counter() - started < seconds:
+            i += 1
+            # a slow back-and-forth so that every move changes the window (never a no-op)
+            page.mouse.move(cx + 150 * ((i % 200) / 100 - 1), cy + 80 * ((i % 160) / 80 - 1))
+        elapsed = time.perf_counter() - started
+        page.mouse.up()
+        page.wait_for_timeout(100)
+        after = drawn()
+        return {"fps": (after - before) / elapsed, "moves": i, "frames": after - before, "seconds": elapsed}
+    finally:
+        context.close()
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--web-root", required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profiles", default="30:20,10:60", help="Mbit/s:RTT ms, comma separated")
+    parser.add_argument("--slices", type=int, default=240)
+    parser.add_argument("--skip-orthanc", action="store_true")
+    parser.add_argument("--skip-fps", action="store_true")
+    parser.add_argument("--json")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    profiles = [tuple(int(x) for x in p.split(":")) for p in args.profiles.split(",")]
+
+    folder = tempfile.mkdtemp(prefix="mi-bench-viewer-")
+    ours = orthanc = None
+    results = {"runs": args.runs, "profiles": {}, "load_before": os.getloadavg()}
+    try:
+        log(f"starting mi-server demo and Orthanc in {folder}")
+        ours = Ours(args.server, args.web_root, folder)
+        token = ours.token()
+        study_uid, series_uid, sops = ours.find_ct(token, args.slices)
+        if not args.skip_orthanc:
+            orthanc = Orthanc(folder)
+            files = [http_json(f"{ours.base}/api/v1/instances/{sop}/file", token, raw=True, headers={"Accept": "application/dicom"}) for sop in sops]
+            orthanc_series = orthanc.upload(files)
+            results["dicom_bytes"] = sum(len(f) for f in files)
+            log(f"{len(files)} instances ({results['dicom_bytes'] / 1e6:.1f} MB) uploaded to Orthanc, series {orthanc_series}")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            try:
+                # One unmeasured run of each first: Orthanc's plugin caches its JPEGs on the server, the OS caches
+                # our files; both are then warm, which is the favourable case for Orthanc.
+                log("warm-up runs")
+                run_ours(browser, ours, study_uid, (1000, 0))
+                if orthanc:
+                    run_orthanc(browser, orthanc, orthanc_series, (1000, 0))
+                for profile in profiles:
+                    key = f"{profile[0]}M/{profile[1]}ms"
+                    entry = results["profiles"][key] = {"ours": [], "orthanc": []}
+                    for r in range(args.runs):
+                        o = run_ours(browser, ours, study_uid, profile)
+                        entry["ours"].append(o)
+                        log(f"{key} run {r + 1} ours: first {o['first']:.0f} ms, whole {o['whole']:.0f} ms, {o['bytes'] / 1e6:.2f} MB in {o['requests']} requests")
+                        if orthanc:
+                            t = run_orthanc(browser, orthanc, orthanc_series, profile)
+                            entry["orthanc"].append(t)
+                            log(f"{key} run {r + 1} Orthanc: first {t['first']:.0f} ms, whole {t['whole']:.0f} ms, {t['bytes'] / 1e6:.2f} MB in {t['requests']} requests")
+                if not args.skip_fps:
+                    results["wl"] = [wl_fps(browser, ours, study_uid) for _ in range(args.runs)]
+                    for w in results["wl"]:
+                        log(f"W/L drag: {w['frames']} frames in {w['seconds']:.2f} s ({w['moves']} mouse moves): {w['fps']:.1f} fps")
+            finally:
+                browser.close()
+        results["load_after"] = os.getloadavg()
+        print_table(results, profiles)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=2)
+        return 0
+    except BenchError as e:
+        log(f"FAILED: {e}")
+        return 1
+    finally:
+        if ours:
+            ours.stop()
+        if orthanc:
+            orthanc.stop()
+        if args.keep:
+            log(f"kept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def print_table(results, profiles):
+    print()
+    print(f"Viewer loading, 240-slice CT, median of {results['runs']} runs (fresh context and cache each); "
+          f"load average {results['load_before'][0]:.2f} before, {results['load_after'][0]:.2f} after")
+    print()
+    header = ("network", "ours 1st ms", "Orthanc 1st ms", "ratio (<=0.6)", "ours whole ms", "ours MB", "ideal ms", "whole/ideal (<=1.3)",
+              "Orthanc whole ms", "Orthanc MB")
+    rows = []
+    for mbit, rtt in profiles:
+        key = f"{mbit}M/{rtt}ms"
+        e = results["profiles"][key]
+        of, ow, ob = median([r["first"] for r in e["ours"]]), median([r["whole"] for r in e["ours"]]), median([r["bytes"] for r in e["ours"]])
+        ideal = ob * 8 / (mbit * 1e6) * 1000
+        tf = median([r["first"] for r in e["orthanc"]]) if e["orthanc"] else float("nan")
+        tw = median([r["whole"] for r in e["orthanc"]]) if e["orthanc"] else float("nan")
+        tb = median([r["bytes"] for r in e["orthanc"]]) if e["orthanc"] else float("nan")
+        rows.append((key, f"{of:.0f}", f"{tf:.0f}", f"{of / tf:.2f}", f"{ow:.0f}", f"{ob / 1e6:.2f}", f"{ideal:.0f}", f"{ow / ideal:.2f}",
+                     f"{tw:.0f}", f"{tb / 1e6:.2f}"))
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("-+-".join("-" * w for w in widths))
+    for r in rows:
+        print(" | ".join(c.rjust(w) for c, w in zip(r, widths)))
+    if results.get("wl"):
+        fps = median([w["fps"] for w in results["wl"]])
+        print()
+        print(f"W/L drag at {VIEWPORT['width']}x{VIEWPORT['height']}, SwiftShader WebGL2: {fps:.1f} frames/s median (goal >= 50); "
+              "runs: " + ", ".join(f"{w['fps']:.1f}" for w in results["wl"]))
+    print()
+    print("ours: lossless original pixels (MIF1 over gzip); Orthanc web viewer: its default jpeg95 (lossy). Ideal = bytes on the wire / bandwidth.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
