@@ -110,6 +110,14 @@ import { viewOrientationMarkers } from './math/orientation.js';
 /** @typedef {{ instance: InstanceMeta, frameNumber: number, key: string }} StackItem */
 
 const MAX_SHARPEN = 3;
+/**
+ * Drags that redraw the whole image on every move. While one runs, the canvas is drawn with at most one device pixel
+ * per image pixel shown (but at least this fraction of the full resolution), and at full resolution again when it
+ * ends: software WebGL (SwiftShader, common on office PCs without a usable GPU) spends its time per device pixel,
+ * and an image magnified to fit a desktop canvas has fewer pixels than the canvas.
+ */
+const INTERACTIVE_TOOLS = ['wwwl', 'pan', 'zoom'];
+const INTERACTIVE_MIN_SCALE = 0.5;
 /** What the renderer can show; the server converts YBR_FULL and YBR_FULL_422 to RGB. */
 const SUPPORTED_PHOTOMETRIC = ['MONOCHROME1', 'MONOCHROME2', 'RGB', 'YBR_FULL', 'YBR_FULL_422'];
 
@@ -184,6 +192,8 @@ export class Viewer extends EventTarget {
     this.selectedId = null;
     this.viewport = { width: 1, height: 1 };
     this.dpr = 1;
+    /** whether a drag in `INTERACTIVE_TOOLS` runs (the canvas is drawn at reduced resolution) */
+    this.interactive = false;
     this.frameRequested = false;
     this.stateDirty = false;
     this.wheelAccumulator = 0;
@@ -200,11 +210,12 @@ export class Viewer extends EventTarget {
       dragStart: (e) => {
         // Middle button pans, right button zooms, whatever the tool.
         this.activeDrag = e.button === 1 ? createTool('pan', host) : e.button === 2 ? createTool('zoom', host) : this.tool;
+        this.#setInteractive(e.button === 1 || e.button === 2 || INTERACTIVE_TOOLS.includes(this.toolName));
         this.activeDrag.start([e.x, e.y]);
       },
       dragMove: (e) => this.activeDrag?.move([e.x, e.y]),
-      dragEnd: (e) => { this.activeDrag?.end([e.x, e.y]); this.activeDrag = null; },
-      dragCancel: () => { this.activeDrag?.cancel(); this.activeDrag = null; },
+      dragEnd: (e) => { this.activeDrag?.end([e.x, e.y]); this.activeDrag = null; this.#setInteractive(false); },
+      dragCancel: () => { this.activeDrag?.cancel(); this.activeDrag = null; this.#setInteractive(false); },
       pinch: (e) => {
         this.#setView(V.panBy(V.zoomAt(this.#view(), e.scale, [e.x, e.y], this.#imageSize(), this.viewport), e.dx, e.dy, this.#imageSize(), this.viewport));
       },
@@ -526,7 +537,24 @@ export class Viewer extends EventTarget {
     const r = this.container.getBoundingClientRect();
     this.viewport = { width: Math.max(1, r.width), height: Math.max(1, r.height) };
     this.dpr = window.devicePixelRatio || 1;
-    this.renderer.resize(this.viewport.width, this.viewport.height, this.dpr);
+    this.#applyResolution();
+  }
+
+  /** @param {boolean} on */
+  #setInteractive(on) {
+    if (on === this.interactive) return;
+    this.interactive = on;
+    this.#applyResolution();
+  }
+
+  /** The canvas' backing store: device pixels, or fewer while an interactive drag runs (`INTERACTIVE_TOOLS`). */
+  #applyResolution() {
+    let ratio = this.dpr;
+    if (this.interactive && this.#current()) {
+      const devicePerImagePixel = V.fitScale(this.#imageSize(), this.viewport, this.state.rotation) * this.state.zoom * this.dpr;
+      if (devicePerImagePixel > 0 && Number.isFinite(devicePerImagePixel)) ratio *= Math.min(1, Math.max(INTERACTIVE_MIN_SCALE, 1 / devicePerImagePixel));
+    }
+    this.renderer.resize(this.viewport.width, this.viewport.height, ratio);
     this.#invalidate();
   }
 
