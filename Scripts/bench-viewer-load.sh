@@ -8,7 +8,8 @@
 #      browser cache is cleared, then the clock starts with the navigation to /studies/{uid} of the demo's 240-slice
 #      chest CT. First image = the viewer's `mi-viewer:first-image` performance mark (viewer.js: the first frame of
 #      the series drawn from its own pixels; ours are the original values, lossless); whole series = its
-#      `mi-viewer:series-loaded` mark (all 240 frames fetched and decoded in the workers).
+#      `mi-viewer:series-loaded` mark (all 240 frames fetched and decoded in the workers). The decode workers'
+#      requests are throttled and counted too (the page auto-attaches to them: page-level emulation misses them).
 #   2. Orthanc's web viewer: Debian's `orthanc` + `orthanc-webviewer` (installed when missing) as a child process with
 #      its own config in the temporary folder (free HTTP and DICOM ports, its own storage, the plugin, no auth,
 #      TCP_NODELAY), fed the same 240 files (GET /api/v1/instances/{uid}/file from the demo, POST /instances), and
@@ -18,8 +19,11 @@
 #      a server-side cache, not the browser), so "whole series" = scrolling through every slice as fast as it
 #      lets a user (a wheel event per slice through its own handler, each image's pixels decoded before the next).
 #      One unmeasured warm-up run of each viewer first, so Orthanc's JPEG cache is warm (its favourable case).
-#   3. window/level drag: the W/L tool dragged with the mouse for ~3 s at 1440x900 on the loaded series; frames per
-#      second = frames the viewer drew (the canvas' data-frames-drawn) / elapsed.
+#   3. window/level drag: the W/L tool dragged for ~3 s at 1440x900 on the loaded series; frames per second = frames
+#      the viewer drew (the canvas' data-frames-drawn) / elapsed. The drag is driven inside the page (a mouse
+#      pointermove every animation frame, as a real mouse's moves arrive coalesced per frame); the same drag through
+#      playwright's mouse is shown beside it, but CDP's Input.dispatchMouseEvent waits for each move's ack, so that
+#      number is bounded by the driver's round trip.
 #
 # Each measured run has a fresh browser context and cache; the table shows medians of RUNS runs: first image ours
 # vs Orthanc (goal ratio <= 0.6), whole series vs bytes on the wire / bandwidth (bytes = CDP Network.loadingFinished
@@ -43,7 +47,7 @@ py=${PY:-/work/main/.venv-test/bin/python}
 if [ "${SKIP_ORTHANC:-0}" != 1 ] && { ! command -v Orthanc >/dev/null || [ ! -e /usr/share/orthanc/plugins/libOrthancWebViewer.so ]; }; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y orthanc orthanc-webviewer >/dev/null
 fi
-args=(--server "$server" --web-root Sources/mi-server/Resources/web --runs "$runs" --profiles "${PROFILES:-30:20,10:60}")
+args=(--server "$server" --runs "$runs" --profiles "${PROFILES:-30:20,10:60}")
 [ -n "${JSON:-}" ] && args+=(--json "$JSON")
 [ "${SKIP_ORTHANC:-0}" = 1 ] && args+=(--skip-orthanc)
 [ "${KEEP:-0}" = 1 ] && args+=(--keep)
