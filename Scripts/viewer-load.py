@@ -28,6 +28,7 @@ from playwright.sync_api import sync_playwright
 # `mi-server demo` on free ports with the web client from the source tree, its PKCE token helper, and the Chromium
 # flags: the browser tests' own (Tests/Web/demo_server.py).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "Web"))
+import demo_server  # noqa: E402
 from demo_server import CHROMIUM, FLAGS, Demo, free_port  # noqa: E402
 
 VIEWPORT = {"width": 1440, "height": 900}
@@ -380,7 +381,7 @@ def main():
     results = {"runs": args.runs, "profiles": {}, "load_before": os.getloadavg()}
     try:
         log(f"starting mi-server demo and Orthanc in {folder}")
-        os.environ["MI_SERVER"] = args.server
+        demo_server.SERVER = args.server  # read by Demo (its default: $MI_SERVER, else .build/debug)
         ours = Ours()
         token = ours.token()
         study_uid, series_uid, sops = ours.find_ct(token, args.slices)
