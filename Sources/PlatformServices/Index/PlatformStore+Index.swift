@@ -120,7 +120,7 @@ extension PlatformStore {
     /// The worklist: exams visible to `scope` that match `query`, sorted and paged, with the total count.
     ///
     /// Sorting by name, modality or status puts the newest exam first among equal keys; the descending order is
-    /// the exact reverse of the ascending one. Each order is the order of one index of migration 004.
+    /// the exact reverse of the ascending one. Each order is the order of one index of migration 005.
     public func worklist(_ query: WorklistQuery, scope: AccessScope) async throws -> Page<StudySummary> {
         // Equality filters on the few-valued columns, as index seeks for the count and for a sort by date (whose
         // indexes have the date right after them), and as plain filters when the page is sorted by another key:
@@ -191,9 +191,9 @@ extension PlatformStore {
         if query.name.map(SearchText.normalize)?.isEmpty == false,
            let few = try await nameMatches(where: pageWhere, name: query.name.map(SearchText.normalize) ?? "",
                                            sortColumn: query.sort == .date ? nil : sortColumn) {
-            // A substring of the name matches anywhere from no exam to most of them, and no index can seek it: a
-            // walk for a rare name reads the whole sort index, and a count reads the name index. One scan of the
-            // name index collects the matches when there are few; they are sorted here, and counted.
+            // A substring of the name matches anywhere from no exam to most of them: a walk for a rare name would
+            // read the whole sort index. When there are few matches (found through the trigram table, or one scan
+            // of the name index for names under three characters) they are collected, sorted here, and counted.
             total = few.count
             // The ascending order of `orderBy`, with TEXT compared as SQL compares it (UTF-8 bytes); descending is its
             // reverse.
