@@ -9,6 +9,7 @@ import PlatformServices
 func buildRouter(_ platform: Platform) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: CompressionMiddleware())
     router.add(middleware: ErrorMiddleware())
     let webRoot = platform.config.webRoot ?? WebResources.root
     router.add(middleware: FileMiddleware(webRoot, searchForIndexHtml: true))
