@@ -143,8 +143,12 @@ struct SlowStorage: StorageHandler {
             let (pending, final) = try await client.withAssociation([PresentationContextProposal(id: 1, abstractSyntax: model.find, transferSyntaxes: [TransferSyntaxUID.explicitLittle])]) { a in
                 let query = try DataSetCoding.encode(try keys("STUDY", [(.studyInstanceUID, "")]), transferSyntax: TransferSyntaxUID.explicitLittle)
                 try await a.send(DIMSEMessage(contextID: 1, command: .request(.cFindRQ, messageID: 7, sopClassUID: model.find, hasDataSet: true), dataSet: query))
-                // At once: on loopback the socket buffers hold all 5000 answers before a reader could react to the first.
                 try await a.send(DIMSEMessage(contextID: 1, command: .request(.cCancelRQ, messageID: 7, sopClassUID: "", hasDataSet: false)))
+                // Not reading for a moment: the SCP fills the loopback buffers (20 MB of answers cannot fit) and waits
+                // on the socket, mid-stream for certain, with the C-CANCEL-RQ already in its pipeline. A reader
+                // faster than the SCP would otherwise let it hand every answer to the socket before it reads the
+                // cancel, which is a race, not the behaviour under test.
+                try await Task.sleep(for: .milliseconds(300))
                 var pending = 0
                 while let m = try await a.receive() {
                     let status = m.command.status ?? .processingFailure
