@@ -160,6 +160,26 @@ class Demo:
         return self.form_post("/oauth/token", {"grant_type": "client_credentials"}, {"Authorization": "Basic " + basic})
 
 
+def drag_gesture(page, context, touch, a, b, steps=8):
+    """One finger (CDP touch events) or the mouse moving from page point `a` to `b` in `steps` moves."""
+    (x0, y0), (x1, y1) = a, b
+    if touch:
+        cdp = context.new_cdp_session(page)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0, "id": 1}]})
+        for i in range(1, steps + 1):
+            t = i / steps
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x0 + (x1 - x0) * t, "y": y0 + (y1 - y0) * t, "id": 1}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        cdp.detach()
+    else:
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        for i in range(1, steps + 1):
+            t = i / steps
+            page.mouse.move(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+        page.mouse.up()
+
+
 class BrowserPage:
     """A browser context and page per test, at one device size, with the app's errors collected (every test ends
     with none), and the helpers the viewer journeys share. A mixin for `unittest.TestCase`; subclasses set the device.

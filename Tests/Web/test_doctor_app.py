@@ -38,7 +38,7 @@ import zlib
 
 from playwright.sync_api import sync_playwright
 
-from demo_server import BrowserPage, Demo, ROOT, launch_chromium
+from demo_server import BrowserPage, Demo, ROOT, drag_gesture, launch_chromium
 DOC_SHOTS = os.environ.get("DOCTOR_APP_SCREENSHOTS") or os.path.join(ROOT, "docs", "screenshots")
 SHOTS = tempfile.mkdtemp(prefix="doctor-app-shots-")
 
@@ -174,22 +174,7 @@ class Device(BrowserPage):
         return b["x"] + b["width"] / 2 + (p[0] - 255.5) * s, b["y"] + b["height"] / 2 + (p[1] - 255.5) * s
 
     def drag(self, a, b, steps=8):
-        (x0, y0), (x1, y1) = a, b
-        if self.touch:
-            cdp = self.context.new_cdp_session(self.page)
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0, "id": 1}]})
-            for i in range(1, steps + 1):
-                t = i / steps
-                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x0 + (x1 - x0) * t, "y": y0 + (y1 - y0) * t, "id": 1}]})
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-            cdp.detach()
-        else:
-            self.page.mouse.move(x0, y0)
-            self.page.mouse.down()
-            for i in range(1, steps + 1):
-                t = i / steps
-                self.page.mouse.move(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
-            self.page.mouse.up()
+        drag_gesture(self.page, self.context, self.touch, a, b, steps)
         self.frames()
 
     def tap(self, p):

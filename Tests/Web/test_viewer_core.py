@@ -25,6 +25,9 @@ import unittest
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo_server import drag_gesture  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WEB = os.path.join(ROOT, "Sources", "mi-server", "Resources", "web")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -140,22 +143,7 @@ class ViewerCore:
         self.drag_page((x0, y0), (x1, y1), steps)
 
     def drag_page(self, a, b, steps=8):
-        (x0, y0), (x1, y1) = a, b
-        if self.touch:
-            cdp = self.context.new_cdp_session(self.page)
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0, "id": 1}]})
-            for i in range(1, steps + 1):
-                t = i / steps
-                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x0 + (x1 - x0) * t, "y": y0 + (y1 - y0) * t, "id": 1}]})
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-            cdp.detach()
-        else:
-            self.page.mouse.move(x0, y0)
-            self.page.mouse.down()
-            for i in range(1, steps + 1):
-                t = i / steps
-                self.page.mouse.move(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
-            self.page.mouse.up()
+        drag_gesture(self.page, self.context, self.touch, a, b, steps)
         self.js("harness.viewer.renderNow()")
 
     def tap(self, image_point):
