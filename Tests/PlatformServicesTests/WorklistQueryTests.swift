@@ -51,11 +51,10 @@ import Testing
         return q
     }
 
-    @Test func everyQueryShapeGivesTheBruteForceAnswer() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mi-worklist-\(UUID().uuidString)")
-        let database = try await PlatformDatabase.open(url: "sqlite:" + root.appendingPathComponent("index.sqlite").path)
-        try await database.migrate()
-        let store = PlatformStore(database: database, blobs: try FileBlobStore(root: root.appendingPathComponent("storage")))
+    @Test(arguments: TestDatabases.Engine.allCases)
+    func everyQueryShapeGivesTheBruteForceAnswer(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.withStore(engine) { store in
+        let database = store.database
         try await SyntheticWorklist(studies: 3_000, seed: 7).fill(store, hospitalID: "h1")
         let rows = try await database.read { db in
             try await db.raw("""
@@ -80,7 +79,13 @@ import Testing
             Self.query { $0.name = "zhang" },                     // many matches: counted, then walked
             Self.query { $0.name = "a" },                         // most exams: walked
             Self.query { $0.name = "xiaoting" },                  // none
-            Self.query { $0.name = "王"; $0.offset = 20 },        // few: collected from the name index and sorted
+            Self.query { $0.name = "王"; $0.offset = 20 },        // few: collected from the short-gram index and sorted
+            Self.query { $0.name = "王伟" },                      // two characters: the short-gram index
+            Self.query { $0.name = "伟"; $0.sort = .name },
+            Self.query { $0.name = "an" },                        // two characters in most names: counted through the index
+            Self.query { $0.name = "ang"; $0.modality = "CT" },   // three: trigrams on SQLite, pg_trgm on PostgreSQL
+            Self.query { $0.name = "i张" },                       // spans two forms: never matches
+            Self.query { $0.name = "z" },                         // one ASCII letter: no index, a scan
             Self.query { $0.name = "wei"; $0.sort = .name; $0.order = .desc },
             Self.query { $0.name = "li"; $0.sort = .modality; $0.offset = 4_000 },   // past the end
             Self.query { $0.nameExact = "张伟" },
@@ -113,7 +118,15 @@ import Testing
         // A department's scope sees only its exams.
         let scoped = try await store.worklist(Self.query { $0.limit = 500 }, scope: .department(hospitalId: "h1", department: "Radiology"))
         #expect(scoped.total > 0 && scoped.items.allSatisfy { $0.department == "Radiology" })
-        await database.close()
-        try? FileManager.default.removeItem(at: root)
+        // Renaming a patient's exams moves their short grams with them (the update trigger).
+        let renamed = rows[0]
+        try await database.write { db in
+            try await db.raw("UPDATE studies SET name_search = 'qq|鑫鑫' WHERE study_uid = \(bind: renamed.uid)").run()
+        }
+        for name in ["鑫鑫", "qq"] {
+            let found = try await store.worklist(Self.query { $0.name = name }, scope: .all)
+            #expect(found.items.map(\.studyInstanceUID) == [renamed.uid] && found.total == 1, "\(name): \(found.items.map(\.patientName)) of \(found.total)")
+        }
+        }
     }
 }

@@ -295,6 +295,88 @@ extension PlatformDatabase {
                 }
             }
         },
+        // Name searches too short for trigrams (a two-character Chinese name such as 王伟, or one character such as
+        // 伟): every two-character substring of a name search key that does not cross a form separator, and every
+        // single character above U+007F, one row per (gram, study), kept in step with `studies` by triggers on both
+        // engines. `PlatformStore.shortGram` says when a search can use it.
+        Migration(name: "009_name_short_grams") { db, engine in
+            let separator = String(SearchText.formSeparator)
+            switch engine {
+            case .sqlite:
+                // SQLite triggers cannot use a recursive CTE: positions come from a table of numbers instead, up to
+                // the longest key three full Person Name groups can make.
+                // SQLite has no lateral joins either: the backfill joins `studies` in the same statements.
+                let grams = { (key: String, uid: String, from: String) in
+                    """
+                    SELECT substr(\(key), n, 2), \(uid) FROM \(from)name_gram_positions
+                      WHERE n < length(\(key)) AND instr(substr(\(key), n, 2), '\(separator)') = 0
+                    UNION SELECT substr(\(key), n, 1), \(uid) FROM \(from)name_gram_positions
+                      WHERE n <= length(\(key)) AND unicode(substr(\(key), n, 1)) > 127
+                    """
+                }
+                for statement in [
+                    "CREATE TABLE name_gram_positions (n INTEGER PRIMARY KEY)",
+                    """
+                    INSERT INTO name_gram_positions (n) WITH RECURSIVE p(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM p WHERE n < \(PlatformStore.longestNameKey))
+                    SELECT n FROM p
+                    """,
+                    "CREATE TABLE studies_name_short_grams (gram TEXT NOT NULL, study_uid TEXT NOT NULL, PRIMARY KEY (gram, study_uid)) WITHOUT ROWID",
+                    "CREATE INDEX studies_name_short_grams_study ON studies_name_short_grams (study_uid)",
+                    "INSERT OR IGNORE INTO studies_name_short_grams (gram, study_uid) \(grams("s.name_search", "s.study_uid", "studies s, "))",
+                    """
+                    CREATE TRIGGER studies_name_short_grams_insert AFTER INSERT ON studies BEGIN
+                      INSERT OR IGNORE INTO studies_name_short_grams (gram, study_uid) \(grams("new.name_search", "new.study_uid", "")); END
+                    """,
+                    """
+                    CREATE TRIGGER studies_name_short_grams_delete AFTER DELETE ON studies BEGIN
+                      DELETE FROM studies_name_short_grams WHERE study_uid = old.study_uid; END
+                    """,
+                    """
+                    CREATE TRIGGER studies_name_short_grams_update AFTER UPDATE OF name_search, study_uid ON studies
+                    WHEN old.name_search IS NOT new.name_search OR old.study_uid IS NOT new.study_uid BEGIN
+                      DELETE FROM studies_name_short_grams WHERE study_uid = old.study_uid;
+                      INSERT OR IGNORE INTO studies_name_short_grams (gram, study_uid) \(grams("new.name_search", "new.study_uid", "")); END
+                    """,
+                ] { try await db.raw(SQLQueryString(statement)).run() }
+            case .postgres:
+                let grams = { (key: String, uid: String) in
+                    """
+                    SELECT DISTINCT g, \(uid) FROM (
+                      SELECT substr(\(key), n, 2) AS g FROM generate_series(1, length(\(key)) - 1) AS n
+                      UNION SELECT substr(\(key), n, 1) FROM generate_series(1, length(\(key))) AS n WHERE ascii(substr(\(key), n, 1)) > 127
+                    ) grams WHERE position('\(separator)' in g) = 0
+                    """
+                }
+                for statement in [
+                    "CREATE TABLE studies_name_short_grams (gram TEXT NOT NULL, study_uid TEXT NOT NULL, PRIMARY KEY (gram, study_uid))",
+                    "CREATE INDEX studies_name_short_grams_study ON studies_name_short_grams (study_uid)",
+                    """
+                    INSERT INTO studies_name_short_grams (gram, study_uid)
+                    SELECT DISTINCT g.gram, s.study_uid FROM studies s CROSS JOIN LATERAL (\(grams("s.name_search", "s.study_uid")))
+                      AS g(gram, uid) ON CONFLICT DO NOTHING
+                    """,
+                    """
+                    CREATE FUNCTION studies_name_short_grams_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      IF TG_OP = 'UPDATE' AND OLD.name_search IS NOT DISTINCT FROM NEW.name_search AND OLD.study_uid = NEW.study_uid THEN
+                        RETURN NULL;
+                      END IF;
+                      IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                        DELETE FROM studies_name_short_grams WHERE study_uid = OLD.study_uid;
+                      END IF;
+                      IF TG_OP IN ('UPDATE', 'INSERT') THEN
+                        INSERT INTO studies_name_short_grams (gram, study_uid) \(grams("NEW.name_search", "NEW.study_uid")) ON CONFLICT DO NOTHING;
+                      END IF;
+                      RETURN NULL;
+                    END $$
+                    """,
+                    """
+                    CREATE TRIGGER studies_name_short_grams_sync AFTER INSERT OR DELETE OR UPDATE OF name_search, study_uid ON studies
+                    FOR EACH ROW EXECUTE FUNCTION studies_name_short_grams_sync()
+                    """,
+                ] { try await db.raw(SQLQueryString(statement)).run() }
+            }
+        },
     ]
 }
 
