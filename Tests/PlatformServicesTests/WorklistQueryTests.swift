@@ -129,4 +129,38 @@ import Testing
         }
         }
     }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
+    func migration009IndexesTheShortGramsOfExamsAlreadyStored(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.withStore(engine) { store in
+        let database = store.database
+        try await SyntheticWorklist(studies: 400, seed: 3).fill(store, hospitalID: "h1")
+        // Back to a database written before migration 009, with its exams in place; then migrate.
+        try await database.write { db in
+            let undo = engine == .sqlite
+                ? ["DROP TRIGGER studies_name_short_grams_insert", "DROP TRIGGER studies_name_short_grams_delete",
+                   "DROP TRIGGER studies_name_short_grams_update", "DROP TABLE studies_name_short_grams", "DROP TABLE name_gram_positions"]
+                : ["DROP TRIGGER studies_name_short_grams_sync ON studies", "DROP FUNCTION studies_name_short_grams_sync()",
+                   "DROP TABLE studies_name_short_grams"]
+            for statement in undo + ["DELETE FROM mi_migrations WHERE name = '009_name_short_grams'"] {
+                try await db.raw(SQLQueryString(statement)).run()
+            }
+        }
+        try await database.migrate()
+        let keys = try await database.read { db in
+            try await db.raw("SELECT study_uid, name_search FROM studies").all().map {
+                (uid: try $0.decode(column: "study_uid", as: String.self), key: try $0.decode(column: "name_search", as: String.self))
+            }
+        }
+        for name in ["王伟", "伟", "张", "ng", "秀英", "ei"] {
+            var query = WorklistQuery()
+            query.name = name
+            query.limit = WorklistQuery.maximumLimit
+            let found = try await store.worklist(query, scope: .all)
+            let want = Set(keys.filter { $0.key.contains(name) }.map(\.uid))
+            #expect(found.total == want.count, "total for \(name)")
+            #expect(want.count > WorklistQuery.maximumLimit || Set(found.items.map(\.studyInstanceUID)) == want, "exams for \(name)")
+        }
+        }
+    }
 }
