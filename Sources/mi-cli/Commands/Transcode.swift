@@ -78,6 +78,8 @@ struct TargetSyntax: ExpressibleByArgument {
 }
 
 extension JPEGLSInterleave: ExpressibleByArgument {
+    public static var allValueStrings: [String] { ["none", "line", "sample"] }
+
     public init?(argument: String) {
         switch argument {
         case "none", "0": self = .none
@@ -89,6 +91,8 @@ extension JPEGLSInterleave: ExpressibleByArgument {
 }
 
 extension LosslessHuffmanTables: ExpressibleByArgument {
+    public static var allValueStrings: [String] { ["optimized", "standard"] }
+
     public init?(argument: String) {
         switch argument {
         case "optimized", "optimised": self = .optimized
