@@ -669,3 +669,81 @@ extension JPEGCorpusExtraTests {
         }
     }
 }
+
+extension JPEGLosslessEncodingTests {
+    /// The DHT segment's 16 code-length counts and its symbols.
+    static func huffmanTable(_ stream: [UInt8]) -> (counts: [UInt8], symbols: [UInt8])? {
+        guard let dht = (0..<(stream.count - 1)).first(where: { stream[$0] == 0xFF && stream[$0 + 1] == 0xC4 }) else { return nil }
+        let counts = Array(stream[(dht + 5)..<(dht + 21)])
+        let total = counts.reduce(0) { $0 + Int($1) }
+        return (counts, Array(stream[(dht + 21)..<(dht + 21 + total)]))
+    }
+
+    /// The fixed table codes every category 0–16 (K.3's codes for 0–11 kept), so any frame encodes with it in one pass;
+    /// DCMTK and GDCM decode the result exactly, and it is the same table whatever the image.
+    @Test(arguments: [(8, false, 1), (12, true, 1), (16, false, 3), (16, true, 1)])
+    func standardTablesCodeEveryFrameAndDcmdjpegAndGdcmDecodeIt(_ bits: Int, _ signed: Bool, _ samples: Int) throws {
+        let d = JPEGSynthetic.descriptor(rows: 37, columns: 29, samples: samples, bitsStored: bits, signed: signed)
+        let pixels = JPEGSynthetic.image(d, seed: 11)
+        for (uid, predictor) in [(JPEGCodec.losslessSV1UID, 1), (JPEGCodec.losslessUID, 7)] {
+            let options = EncodeOptions(predictor: predictor, losslessHuffmanTables: .standard)
+            let encoded = try JPEGSynthetic.encode(pixels, d, uid: uid, options: options)
+            let table = try #require(Self.huffmanTable(encoded.bytes))
+            #expect(table.counts == [0, 1, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0])
+            #expect(table.symbols == Array(0...16))
+            #expect(try JPEGSynthetic.decode(encoded.bytes, d).pixels == pixels)
+            let path = JPEGOracle.temporaryPath("standard.dcm")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try JPEGSynthetic.file(d, frames: [encoded], uid: uid).write(to: path)
+            for (tool, arguments) in [("dcmdjpeg", [String]()), ("gdcmconv", ["--raw"])] {
+                guard let reference = try JPEGOracle.convert(path, with: tool, arguments) else { continue }
+                let theirs = Array(try #require(reference.dataSet[.pixelData]?.bytes).prefix(pixels.count))
+                #expect(storedBitsMismatches(theirs, pixels, d) == 0, "\(tool): \(bits) bits, signed \(signed), predictor \(predictor)")
+            }
+        }
+    }
+
+    /// Differences of every size, up to category 16 (a difference of 32768), through the fixed table.
+    @Test func standardTablesCodeTheLargestDifferences() throws {
+        let d = JPEGSynthetic.descriptor(rows: 2, columns: 40, bitsStored: 16)
+        var values: [UInt16] = []
+        for i in 0..<80 { values.append(i % 2 == 0 ? 0 : UInt16(min(65535, 1 << (i / 4)))) }
+        values[79] = 32768
+        values[78] = 0
+        let pixels = values.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let encoded = try JPEGSynthetic.encode(pixels, d, uid: JPEGCodec.losslessSV1UID, options: EncodeOptions(losslessHuffmanTables: .standard))
+        #expect(try JPEGSynthetic.decode(encoded.bytes, d).pixels == pixels)
+    }
+}
+
+/// One rule for signed samples across codecs (`StoredSampleRule`): whatever the codestream, a Pixel Representation 1
+/// frame decodes to its Bits Stored bits sign-extended to Bits Allocated, as native signed Pixel Data holds it.
+@Suite struct SignedSampleRuleTests {
+    @Test(arguments: [(12, 1), (12, 3), (16, 1), (7, 1), (8, 1)])
+    func losslessJPEGAndJPEGLSDecodeSignedFramesToTheSameSignExtendedSamples(_ bits: Int, _ samples: Int) throws {
+        let d = JPEGSynthetic.descriptor(rows: 13, columns: 17, samples: samples, bitsStored: bits, signed: true)
+        let pixels = JPEGSynthetic.image(d, seed: 3)   // sign-extended, as native data holds it
+        let jpeg = try JPEGSynthetic.encode(pixels, d, uid: JPEGCodec.losslessSV1UID)
+        #expect(try JPEGSynthetic.decode(jpeg.bytes, d).pixels == pixels)
+        let ls = try pixels.withUnsafeBytes { try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: JPEGLSCodec.losslessUID, options: EncodeOptions()) }
+        #expect(try JPEGLSCodecTests.decode(ls.bytes, d) == pixels)
+    }
+
+    /// Samples whose bits above Bits Stored are not a sign extension (DCMTK codes signed 12-bit data with P = 16 and
+    /// leaves those bits as they were) come out the same from both decoders: masked, then sign-extended.
+    @Test func bitsAboveBitsStoredAreReplacedBySignExtensionInBothDecoders() throws {
+        let wide = ImageDescriptor(rows: 1, columns: 4, bitsAllocated: 16, bitsStored: 16)
+        let values: [UInt16] = [0x0FFF, 0x0800, 0x1234, 0xF7FF]
+        let raw = values.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let jpeg = try JPEGSynthetic.encode(raw, wide, uid: JPEGCodec.losslessSV1UID)
+        let ls = try raw.withUnsafeBytes { try JPEGLSCodec().encode($0, descriptor: wide, transferSyntaxUID: JPEGLSCodec.losslessUID, options: EncodeOptions()) }
+        let signed = ImageDescriptor(rows: 1, columns: 4, bitsAllocated: 16, bitsStored: 12, isSigned: true)
+        let expected: [UInt8] = [0xFF, 0xFF, 0x00, 0xF8, 0x34, 0x02, 0xFF, 0x07]
+        #expect(try JPEGSynthetic.decode(jpeg.bytes, signed).pixels == expected)
+        #expect(try JPEGLSCodecTests.decode(ls.bytes, signed) == expected)
+        let unsigned = ImageDescriptor(rows: 1, columns: 4, bitsAllocated: 16, bitsStored: 12)
+        let masked: [UInt8] = [0xFF, 0x0F, 0x00, 0x08, 0x34, 0x02, 0xFF, 0x07]
+        #expect(try JPEGSynthetic.decode(jpeg.bytes, unsigned).pixels == masked)
+        #expect(try JPEGLSCodecTests.decode(ls.bytes, unsigned) == masked)
+    }
+}

@@ -482,25 +482,65 @@ struct JPEGLSBenchmark {
 }
 
 extension JPEGLSCodecTests {
-    /// Signed samples narrower than 16 bits travel as their low P bits and come back as those P bits, not
-    /// sign-extended: that is what dcmdjpls writes, so we match it.
+    /// Signed samples narrower than 16 bits travel as their low P bits and come back sign-extended to 16 bits, as
+    /// the JPEG decoder gives them (`StoredSampleRule`); dcmdjpls leaves the P-bit value, so its stored bits match.
     @Test(arguments: [12, 16])
-    func signedSamplesComeBackAsTheirLowBitsLikeDCMTK(_ bits: Int) throws {
+    func signedSamplesComeBackSignExtendedAndDCMTKAgreesOnTheStoredBits(_ bits: Int) throws {
         let d = ImageDescriptor(rows: 20, columns: 30, bitsAllocated: 16, bitsStored: bits, isSigned: true)
         var raw: [UInt8] = []
         for i in 0..<d.pixelCount {
-            let v = Int16(truncatingIfNeeded: (i * 37 % 4001) - 2000) // −2000…2000
+            let v = Int16(truncatingIfNeeded: (i * 37 % 4001) - 2000) // −2000…2000, sign-extended as native data holds it
             raw += [UInt8(truncatingIfNeeded: v), UInt8(truncatingIfNeeded: v >> 8)]
         }
         let (path, stream) = try Self.writeEncoded(raw, descriptor: d, uid: JPEGLSCodec.losslessUID, near: 0)
-        let mask = (1 << bits) - 1
-        let lowBits = stride(from: 0, to: raw.count, by: 2).flatMap { i -> [UInt8] in
-            let v = (Int(raw[i]) | Int(raw[i + 1]) << 8) & mask
-            return [UInt8(v & 0xFF), UInt8(v >> 8)]
-        }
         let ours = try Self.decode(stream, d)
-        #expect(ours == lowBits)
+        #expect(ours == raw)
         let theirs = try #require(try Self.dcmtkDecoded(path))
-        #expect(theirs.bytes == ours)
+        #expect(storedBitsMismatches(theirs.bytes, ours, d) == 0)
+    }
+
+    /// The SOS interleave field (ILV) of the first scan.
+    static func interleaveMode(_ stream: [UInt8]) -> Int? {
+        guard let sos = (0..<(stream.count - 1)).first(where: { stream[$0] == 0xFF && stream[$0 + 1] == 0xDA }) else { return nil }
+        let ns = Int(stream[sos + 4])
+        return Int(stream[sos + 5 + 2 * ns + 1])
+    }
+
+    /// ILV 1 (line interleaved), which the encoder writes only when asked: one scan, a line of each component in
+    /// turn; our decoder, dcmdjpls and GDCM all give back the pixels (within NEAR), and the same ones.
+    @Test(arguments: [(8, 0), (8, 2), (12, 0), (16, 0), (12, 3)])
+    func lineInterleavedStreamsDecodeAlikeInOursDCMTKAndGDCM(_ bits: Int, _ near: Int) throws {
+        for (rows, columns) in [(37, 23), (3, 4097), (1, 1)] {
+            let d = ImageDescriptor(rows: rows, columns: columns, samplesPerPixel: 3, bitsAllocated: bits <= 8 ? 8 : 16, bitsStored: bits,
+                                    photometricInterpretation: "RGB")
+            let raw = Self.synthetic(d, seed: UInt64(bits * 10 + near))
+            let uid = near == 0 ? JPEGLSCodec.losslessUID : JPEGLSCodec.nearLosslessUID
+            let encoded = try raw.withUnsafeBytes {
+                try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: uid, options: EncodeOptions(nearLossless: near, jpeglsInterleave: .line))
+            }
+            let label = "\(bits) bits, NEAR \(near), \(rows)x\(columns)"
+            #expect(Self.interleaveMode(encoded.bytes) == 1, "\(label)")
+            let ours = try Self.decode(encoded.bytes, d)
+            #expect(Self.maxDifference(ours, raw, bytesPerSample: d.bytesPerSample) <= near, "\(label)")
+            let path = try Self.writeFile(encoded, descriptor: d, uid: uid)
+            if let theirs = try Self.dcmtkDecoded(path) { #expect(theirs.bytes == ours, "DCMTK differs: \(label)") }
+            if let theirs = try Self.gdcmDecoded(path) { #expect(theirs.bytes == ours, "GDCM differs: \(label)") }
+        }
+    }
+
+    /// Every interleave mode codes the same colour frame losslessly, and one-component frames ignore the choice.
+    @Test func everyInterleaveModeRoundTripsAndGreyIgnoresIt() throws {
+        let colour = ImageDescriptor(rows: 19, columns: 31, samplesPerPixel: 3, bitsAllocated: 8, photometricInterpretation: "RGB")
+        let grey = ImageDescriptor(rows: 19, columns: 31, bitsAllocated: 16, bitsStored: 12)
+        for d in [colour, grey] {
+            let raw = Self.synthetic(d, seed: 5)
+            for mode in JPEGLSInterleave.allCases {
+                let encoded = try raw.withUnsafeBytes {
+                    try JPEGLSCodec().encode($0, descriptor: d, transferSyntaxUID: JPEGLSCodec.losslessUID, options: EncodeOptions(jpeglsInterleave: mode))
+                }
+                #expect(Self.interleaveMode(encoded.bytes) == (d.samplesPerPixel == 1 ? 0 : mode.rawValue))
+                #expect(try Self.decode(encoded.bytes, d) == raw, "\(mode) on \(d.samplesPerPixel) samples")
+            }
+        }
     }
 }

@@ -24,7 +24,10 @@ decodes, the frame fails.
 
 Decoded layout compared: samples little endian, each Bits Allocated wide,
 colour-by-pixel (oracle output with Planar Configuration 1 is interleaved);
-oracle YBR_FULL output is converted to RGB when ours is RGB.
+oracle YBR_FULL output is converted to RGB when ours is RGB. When they differ,
+only the Bits Stored low bits count (sign-extended for Pixel Representation 1):
+we sign-extend signed samples in every codec, DCMTK never does after JPEG or
+JPEG-LS, GDCM does after JPEG only.
 
 Only the standard library is needed. Prints a verdict per file and frame,
 the command lines of failures, and `N passed, M failed` alone on the last
@@ -105,6 +108,9 @@ class Image:
     def bits_allocated(self): return self.int("bits_allocated")
     @property
     def bytes_per_sample(self): return (self.bits_allocated + 7) // 8
+
+    @property
+    def bits_stored(self): return self.int("bits_stored", self.bits_allocated)
     @property
     def signed(self): return self.int("pixel_representation") == 1
     @property
@@ -262,10 +268,18 @@ def jpegls_near(img: Image) -> int:
 FORMATS = {1: "B", 2: "H", 4: "I", 8: "Q"}
 
 
-def samples_of(data: bytes, width: int, signed: bool):
+def samples_of(data: bytes, width: int, signed: bool, bits_stored: int | None = None):
+    """The samples as integers; with `bits_stored`, only those low bits, sign-extended when signed (PS3.5 §8.1.1:
+    the bits above the High Bit are not part of the sample; DCMTK leaves there what the codestream had, we
+    sign-extend, GDCM does either depending on the codec)."""
     fmt = FORMATS[width]
-    mv = memoryview(data).cast(fmt.lower() if signed else fmt)
-    return mv
+    if bits_stored is None or bits_stored >= 8 * width:
+        return memoryview(data).cast(fmt.lower() if signed else fmt)
+    mask, sign = (1 << bits_stored) - 1, 1 << (bits_stored - 1)
+    values = memoryview(data).cast(fmt)
+    if signed:
+        return [((v & mask) ^ sign) - sign for v in values]
+    return [v & mask for v in values]
 
 
 def ybr_full_to_rgb(data: bytes) -> bytes:
@@ -285,12 +299,12 @@ class Diff:
     max_diff: int = 0
 
 
-def compare(ours: bytes, theirs: bytes, width: int, signed: bool, tolerance: int) -> Diff:
+def compare(ours: bytes, theirs: bytes, width: int, signed: bool, tolerance: int, bits_stored: int | None = None) -> Diff:
     if len(ours) != len(theirs):
         return Diff(False, f"{len(ours)} bytes against {len(theirs)}")
     if ours == theirs:
         return Diff(True, "exact")
-    a, b = samples_of(ours, width, signed), samples_of(theirs, width, signed)
+    a, b = samples_of(ours, width, signed, bits_stored), samples_of(theirs, width, signed, bits_stored)
     max_diff, count, first = 0, 0, -1
     for i, (x, y) in enumerate(zip(a, b)):
         d = abs(x - y)
@@ -429,7 +443,7 @@ class Matrix:
                     note = f" (photometric: ours {photometric}, {name} {oracle.photometric})"
                     verdicts[name] = (Diff(False, "photometric differs" + note), theirs)
                     continue
-                verdicts[name] = (compare(ours, theirs, oracle.bytes_per_sample, oracle.signed, tol), theirs)
+                verdicts[name] = (compare(ours, theirs, oracle.bytes_per_sample, oracle.signed, tol, img.bits_stored), theirs)
             d, g = verdicts["DCMTK"], verdicts["GDCM"]
             decided = [(n, v[0]) for n, v in verdicts.items() if v[0] is not None]
             if not decided:
@@ -437,7 +451,7 @@ class Matrix:
                 continue
             notes = []
             if d[0] is not None and g[0] is not None:
-                between = compare(d[1], g[1], dcmtk.bytes_per_sample, dcmtk.signed, tol)
+                between = compare(d[1], g[1], dcmtk.bytes_per_sample, dcmtk.signed, tol, img.bits_stored)
                 if between.ok:
                     judges = decided
                 else:
@@ -458,7 +472,7 @@ class Matrix:
                 for n, v in verdicts.items():
                     if v[0] is None or stol is None:
                         continue
-                    back = compare(v[1], reference, source.bytes_per_sample, source.signed, stol)
+                    back = compare(v[1], reference, source.bytes_per_sample, source.signed, stol, source.bits_stored)
                     if not back.ok:
                         bad.append(f"{n} does not give back the source: {back.text}")
             summary = ", ".join(f"{n} {v.text}" for n, v in judges)
@@ -488,7 +502,9 @@ CROSS_ENCODERS = [
     ("gdcmconv --rle", ["gdcmconv", "--rle"]),
 ]
 ENCODE_SOURCES = ["CT_small.dcm", "MR_small.dcm", "SC_rgb_small_odd.dcm", "examples_rgb_color.dcm", "rtdose.dcm"]
-ENCODE_SYNTAXES = ["rle", "jpeg-lossless", "jpeg-baseline", "jpeg-ls", "jpeg-ls-near=2"]
+# A syntax, then any further mi-cli transcode options (ILV 1 and the fixed Huffman table are options, not defaults).
+ENCODE_SYNTAXES = ["rle", "jpeg-lossless", "jpeg-lossless --huffman standard", "jpeg-baseline", "jpeg-ls",
+                   "jpeg-ls --jpeg-ls-interleave line", "jpeg-ls-near=2 --jpeg-ls-interleave line", "jpeg-ls-near=2"]
 
 
 def representable(syntax: str, image: "Image") -> bool:
@@ -551,8 +567,9 @@ def encode_section(m: Matrix, corpus: str, only: str | None) -> None:
             if only and only not in full:
                 continue
             out = m.tmp(src_name.replace(".dcm", "") + "-" + re.sub(r"[^a-z0-9]+", "_", syntax) + ".dcm")
-            t = run([m.mi_cli, "transcode", src, out, "--syntax", syntax])
-            holds = source is None or representable(syntax, source)
+            name, *extra = syntax.split()
+            t = run([m.mi_cli, "transcode", src, out, "--syntax", name] + extra)
+            holds = source is None or representable(name, source)
             if not holds:
                 # The syntax cannot hold this image (JPEG baseline is 8-bit unsigned; lossless JPEG and JPEG-LS at most
                 # 16 bits): the encoder must refuse with an error, not write something.

@@ -25,12 +25,38 @@ public struct EncodeOptions: Sendable, Hashable {
     public var nearLossless: Int = 0
     /// Lossless JPEG predictor, 1–7 (1 for the SV1 syntax).
     public var predictor: Int = 1
+    /// JPEG-LS interleave mode (T.87 §C.2.3, ILV) of colour frames; nil lets the encoder choose: sample-interleaved
+    /// for colour of at most 8 bits, one scan per component otherwise. Ignored for one-component frames.
+    public var jpeglsInterleave: JPEGLSInterleave? = nil
+    /// Huffman tables of the lossless JPEG encoder.
+    public var losslessHuffmanTables: LosslessHuffmanTables = .optimized
 
-    public init(quality: Int = 90, nearLossless: Int = 0, predictor: Int = 1) {
+    public init(quality: Int = 90, nearLossless: Int = 0, predictor: Int = 1, jpeglsInterleave: JPEGLSInterleave? = nil,
+                losslessHuffmanTables: LosslessHuffmanTables = .optimized) {
         self.quality = quality
         self.nearLossless = nearLossless
         self.predictor = predictor
+        self.jpeglsInterleave = jpeglsInterleave
+        self.losslessHuffmanTables = losslessHuffmanTables
     }
+}
+
+/// How a JPEG-LS scan holds the components of a colour frame (T.87 §C.2.3, the ILV field of SOS).
+public enum JPEGLSInterleave: Int, Sendable, Hashable, CaseIterable {
+    /// ILV 0: one scan per component.
+    case none = 0
+    /// ILV 1: one scan; each line of the image is a line of the first component, then of the second, and so on.
+    case line = 1
+    /// ILV 2: one scan; the components of each pixel follow one another.
+    case sample = 2
+}
+
+/// The Huffman tables a lossless JPEG encoder writes (T.81 Annex K).
+public enum LosslessHuffmanTables: Sendable, Hashable {
+    /// A table made for the frame from its difference statistics (T.81 §K.2): smallest output, two passes.
+    case optimized
+    /// A fixed table (the typical DC table of T.81 §K.3 extended to categories 12–16): one pass, slightly larger output.
+    case standard
 }
 
 /// One encoded frame and what the encoding changes in the data set.

@@ -12,6 +12,10 @@ struct Transcode: ParsableCommand {
     @Argument(help: "The output file (written atomically).") var output: String
     @Option(help: "Target syntax, e.g. explicit-le, rle, jpeg-lossless, jpeg-ls, jpeg-ls-near=2.") var syntax: TargetSyntax
     @Option(help: "JPEG baseline quality, 1-100.") var quality: Int = 90
+    @Option(help: "JPEG-LS interleave mode of colour images: none (ILV 0), line (ILV 1) or sample (ILV 2); default: sample for 8-bit colour, none otherwise.")
+    var jpegLsInterleave: JPEGLSInterleave?
+    @Option(help: "Lossless JPEG Huffman tables: optimized (made for the image) or standard (fixed, one pass).")
+    var huffman: LosslessHuffmanTables = .optimized
 
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
@@ -22,6 +26,8 @@ struct Transcode: ParsableCommand {
             let file = try DicomFile.read(contentsOf: input)
             var options = syntax.options
             options.quality = quality
+            options.jpeglsInterleave = jpegLsInterleave
+            options.losslessHuffmanTables = huffman
             let target = try file.transcoded(to: syntax.transferSyntax, options: options)
             try target.write(to: output)
         } catch {
@@ -39,7 +45,7 @@ struct TargetSyntax: ExpressibleByArgument {
     static let names = ["implicit", "explicit-le", "explicit-be", "deflated", "rle", "jpeg-baseline", "jpeg-lossless",
                         "jpeg-lossless-p=1..7", "jpeg-ls", "jpeg-ls-near=N", "j2k-lossless", "j2k"]
 
-    init?(argument: String) {
+    public init?(argument: String) {
         let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
         let parameter = parts.count == 2 ? Int(parts[1]) : nil
         if parts.count == 2 && parameter == nil { return nil }
@@ -68,5 +74,30 @@ struct TargetSyntax: ExpressibleByArgument {
         }
         if parameter != nil && !["jpeg-lossless-p", "jpeg-ls-near"].contains(parts[0]) { return nil }
         self.options = options
+    }
+}
+
+extension JPEGLSInterleave: ExpressibleByArgument {
+    public static var allValueStrings: [String] { ["none", "line", "sample"] }
+
+    public init?(argument: String) {
+        switch argument {
+        case "none", "0": self = .none
+        case "line", "1": self = .line
+        case "sample", "2": self = .sample
+        default: return nil
+        }
+    }
+}
+
+extension LosslessHuffmanTables: ExpressibleByArgument {
+    public static var allValueStrings: [String] { ["optimized", "standard"] }
+
+    public init?(argument: String) {
+        switch argument {
+        case "optimized", "optimised": self = .optimized
+        case "standard": self = .standard
+        default: return nil
+        }
     }
 }

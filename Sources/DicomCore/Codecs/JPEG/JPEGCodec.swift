@@ -42,7 +42,9 @@ public struct JPEGCodec: PixelCodec {
         switch uid {
         case Self.losslessUID, Self.losslessSV1UID:
             let predictor = uid == Self.losslessSV1UID ? 1 : options.predictor
-            let bytes = try JPEGLosslessEncoder(descriptor: descriptor, predictor: predictor).encode(frame)
+            var encoder = JPEGLosslessEncoder(descriptor: descriptor, predictor: predictor)
+            encoder.tables = options.losslessHuffmanTables
+            let bytes = try encoder.encode(frame)
             var changes = DataSet()
             if descriptor.samplesPerPixel > 1 { try changes.setInt(0, for: .planarConfiguration) }
             return EncodedFrame(bytes: bytes, attributeChanges: changes)

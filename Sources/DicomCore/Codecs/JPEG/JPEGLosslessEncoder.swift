@@ -1,8 +1,10 @@
-/// Encodes one frame with the lossless process (T.81 Annex H, SOF3): one interleaved scan, Huffman tables
-/// optimised for the frame, no point transform.
+/// Encodes one frame with the lossless process (T.81 Annex H, SOF3): one interleaved scan, a Huffman table
+/// optimised for the frame or the fixed one of `LosslessHuffmanTables.standard`, no point transform.
 struct JPEGLosslessEncoder {
     let descriptor: ImageDescriptor
     let predictor: Int
+    /// Which Huffman table the frame is coded with.
+    var tables: LosslessHuffmanTables = .optimized
     /// MCUs between restart markers; 0 for none. Used by tests to exercise decoders.
     var restartInterval = 0
     /// One scan per component instead of one interleaved scan. Used by tests to exercise decoders.
@@ -47,7 +49,7 @@ struct JPEGLosslessEncoder {
                                          into: differences, from: next, frequency: frequency.baseAddress!, restarts: &restarts)
             }
         }
-        let table = JPEGHuffmanEncoder(frequencies: frequencies)
+        let table = tables == .standard ? JPEGHuffmanEncoder.losslessStandard : JPEGHuffmanEncoder(frequencies: frequencies)
         var out = JPEGBitWriter(capacity: d.decodedFrameLength / 2 + 1024)
         out.marker(0xD8)
         var sof: [UInt8] = [UInt8(precision), UInt8(height >> 8), UInt8(height & 0xFF), UInt8(width >> 8), UInt8(width & 0xFF), UInt8(n)]
@@ -166,4 +168,11 @@ struct JPEGLosslessEncoder {
         }
         return o
     }
+}
+
+extension JPEGHuffmanEncoder {
+    /// The fixed table of `LosslessHuffmanTables.standard`: categories 0–11 coded as in the typical luminance DC table
+    /// of T.81 Table K.3 (lengths 2, 3×5, 4…9), and the categories lossless coding adds, 12–16, in the code space
+    /// K.3 leaves free, with lengths 10…14. No code is all ones (T.81 §C).
+    static let losslessStandard = JPEGHuffmanEncoder(counts: [0, 1, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], values: Array(0...16))
 }

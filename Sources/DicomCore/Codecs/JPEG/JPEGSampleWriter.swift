@@ -1,14 +1,13 @@
-/// Writes decoded samples into the output: masked to Bits Stored, sign-extended when signed, little endian.
+/// Writes decoded samples into the output little endian, reduced by `StoredSampleRule` (masked to Bits Stored,
+/// sign-extended when signed).
 struct JPEGSampleWriter {
     let output: UnsafeMutableRawBufferPointer
-    let bitsStored: Int
-    let signed: Bool
+    let rule: StoredSampleRule
     let bytesPerSample: Int
 
     init(descriptor: ImageDescriptor, output: UnsafeMutableRawBufferPointer) {
         self.output = output
-        bitsStored = descriptor.bitsStored
-        signed = descriptor.isSigned
+        rule = StoredSampleRule(descriptor)
         bytesPerSample = descriptor.bytesPerSample
     }
 
@@ -16,13 +15,10 @@ struct JPEGSampleWriter {
     /// on, `outputStride` bytes apart.
     @inline(__always)
     func writeLine(_ source: UnsafePointer<Int>, stride: Int, count: Int, shift: Int, at offset: Int, outputStride: Int) {
-        let mask = (1 << bitsStored) - 1
-        let sign = signed ? 1 << (bitsStored - 1) : 0
         let base = output.baseAddress!
         var o = offset
         for x in 0..<count {
-            var v = (source[x * stride] << shift) & mask
-            if v & sign != 0 { v -= 1 << bitsStored }
+            let v = rule(source[x * stride] << shift)
             if bytesPerSample == 2 {
                 base.storeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: o, as: UInt16.self)
             } else {

@@ -1,8 +1,9 @@
 /// JPEG-LS lossless and near-lossless (ITU-T T.87, ISO/IEC 14495-1; PS3.5 §8.2.3, §A.4.3).
 ///
 /// Decodes 2–16-bit samples of 1 or more components in every interleave mode, with custom presets (LSE type 1),
-/// restart markers and one scan per component. Encodes 1 and 3 components: 8-bit colour sample-interleaved (ILV 2),
-/// everything else one scan per component (ILV 0). NEAR comes from `EncodeOptions.nearLossless`.
+/// restart markers and one scan per component. Encodes 1 and 3 components in the interleave mode of
+/// `EncodeOptions.jpeglsInterleave`, by default 8-bit colour sample-interleaved (ILV 2) and everything else one scan
+/// per component (ILV 0). NEAR comes from `EncodeOptions.nearLossless`.
 ///
 /// ```swift
 /// let frame = try file.decodedFrame(0)          // through CodecRegistry.standard
@@ -42,6 +43,8 @@ public struct JPEGLSCodec: PixelCodec {
     }
 
     /// Encodes one frame with P = Bits Stored (at least 2) and NEAR = `options.nearLossless` (0 for `losslessUID`).
+    /// Colour frames use `options.jpeglsInterleave` when given. Signed samples (Pixel Representation 1) are coded as
+    /// their low P bits, two's complement (PS3.5 §8.2.3: JPEG-LS itself knows no sign).
     /// Near-lossless encodings set Lossy Image Compression, its ratio and method `ISO_14495_1`.
     public func encode(_ frame: UnsafeRawBufferPointer, descriptor d: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
         guard uid == Self.losslessUID || uid == Self.nearLosslessUID else {
@@ -63,7 +66,14 @@ public struct JPEGLSCodec: PixelCodec {
         }
         let precision = max(2, d.bitsStored)
         let parameters = try JPEGLSParameters(bitsPerSample: precision, near: near)
-        let ilv = d.samplesPerPixel == 3 && d.bitsStored <= 8 ? 2 : 0
+        let ilv: Int
+        if d.samplesPerPixel == 1 {
+            ilv = 0
+        } else if let chosen = options.jpeglsInterleave {
+            ilv = chosen.rawValue
+        } else {
+            ilv = d.bitsStored <= 8 ? 2 : 0
+        }
         let bytes = JPEGLSEncoder(frame: frame, descriptor: d, precision: precision, parameters: parameters, interleave: ilv).encode()
 
         var changes = DataSet()
@@ -81,7 +91,8 @@ public struct JPEGLSCodec: PixelCodec {
 }
 
 /// Writes one frame as a JPEG-LS codestream: SOI, SOF55, one scan per component (ILV 0) or one scan of all
-/// components (ILV 2), EOI. Default thresholds, so no LSE segment; restart markers only when asked for.
+/// components (ILV 1, line by line, or ILV 2, sample by sample), EOI. Default thresholds, so no LSE segment; restart
+/// markers only when asked for.
 struct JPEGLSEncoder {
     let frame: UnsafeRawBufferPointer
     let descriptor: ImageDescriptor
@@ -112,7 +123,7 @@ struct JPEGLSEncoder {
             for v in [preset.maxValue, preset.t1, preset.t2, preset.t3, preset.reset] { put([v >> 8, v]) }
         }
 
-        let scans: [[Int]] = interleave == 2 ? [Array(0..<spp)] : (0..<spp).map { [$0] }
+        let scans: [[Int]] = interleave == 0 ? (0..<spp).map { [$0] } : [Array(0..<spp)]
         let mask = Int32((1 << precision) - 1)
         let maxValue = parameters.maxValue
         for scan in scans {
@@ -123,15 +134,20 @@ struct JPEGLSEncoder {
 
             let state = JPEGLSState(parameters)
             defer { state.deallocate() }
-            let stride = ns
+            // As in the decoder: sample interleaving keeps all components in one line; otherwise (ILV 0 and 1) each
+            // component has its own pair of lines and its own run index, and all share the contexts (T.87 §A.2).
+            let interleaved = interleave == 2 && ns > 1
+            let stride = interleaved ? ns : 1
+            let lineSets = interleaved ? 1 : ns
             let lineLength = (width + 2) * stride
-            let lines = UnsafeMutablePointer<Int32>.allocate(capacity: 3 * lineLength)
+            let lines = UnsafeMutablePointer<Int32>.allocate(capacity: (2 * lineSets + 1) * lineLength)
             defer { lines.deallocate() }
-            lines.initialize(repeating: 0, count: 3 * lineLength)
-            let input = lines + 2 * lineLength
-            var previous = lines, current = lines + lineLength
+            lines.initialize(repeating: 0, count: (2 * lineSets + 1) * lineLength)
+            let input = lines + 2 * lineSets * lineLength
+            var currentIsFirst = [Bool](repeating: false, count: lineSets)
+            var runIndex = [Int](repeating: 0, count: lineSets)
+            let lineComponents = interleaved ? [scan] : scan.map { [$0] }
             var encoder = JPEGLSLineEncoder(state: state, writer: JPEGLSBitWriter(buffer, capacity: capacity, start: n))
-            var runIndex = 0
             let source = frame.baseAddress!.assumingMemoryBound(to: UInt8.self)
             for y in 0..<height {
                 if restartInterval > 0 && y > 0 && y % restartInterval == 0 {
@@ -141,28 +157,33 @@ struct JPEGLSEncoder {
                     put([0xFF, 0xD0 + (y / restartInterval - 1) % 8])
                     encoder.writer = JPEGLSBitWriter(buffer, capacity: capacity, start: n)
                     state.resetContexts()
-                    lines.update(repeating: 0, count: 2 * lineLength)
-                    runIndex = 0
+                    lines.update(repeating: 0, count: 2 * lineSets * lineLength)
+                    for i in runIndex.indices { runIndex[i] = 0 }
                 }
-                // Gather the line's samples, masked to P bits (two's complement samples keep their low bits).
-                for (c, component) in scan.enumerated() {
-                    var index = y * width * spp + component
-                    for x in 1...width {
-                        let v: Int32 = d.bytesPerSample == 1 ? Int32(source[index]) : Int32(source[2 * index]) | Int32(source[2 * index + 1]) << 8
-                        input[x * stride + c] = min(v & mask, maxValue)
-                        index += spp
+                for set in 0..<lineSets {
+                    let pair = lines + 2 * lineLength * set
+                    let previous = currentIsFirst[set] ? pair : pair + lineLength
+                    let current = currentIsFirst[set] ? pair + lineLength : pair
+                    currentIsFirst[set].toggle()
+                    // Gather the line's samples, masked to P bits (two's complement samples keep their low bits).
+                    for (c, component) in lineComponents[set].enumerated() {
+                        var index = y * width * spp + component
+                        for x in 1...width {
+                            let v: Int32 = d.bytesPerSample == 1 ? Int32(source[index]) : Int32(source[2 * index]) | Int32(source[2 * index + 1]) << 8
+                            input[x * stride + c] = min(v & mask, maxValue)
+                            index += spp
+                        }
+                    }
+                    for c in 0..<stride {
+                        previous[(width + 1) * stride + c] = previous[width * stride + c]
+                        current[c] = previous[stride + c]
+                    }
+                    if interleaved {
+                        encoder.encodeInterleavedLine(input: input, previous: previous, current: current, width: width, components: ns, runIndex: &runIndex[set])
+                    } else {
+                        encoder.encodeLine(input: input, previous: previous, current: current, width: width, runIndex: &runIndex[set])
                     }
                 }
-                for c in 0..<stride {
-                    previous[(width + 1) * stride + c] = previous[width * stride + c]
-                    current[c] = previous[stride + c]
-                }
-                if ns > 1 {
-                    encoder.encodeInterleavedLine(input: input, previous: previous, current: current, width: width, components: ns, runIndex: &runIndex)
-                } else {
-                    encoder.encodeLine(input: input, previous: previous, current: current, width: width, runIndex: &runIndex)
-                }
-                swap(&previous, &current)
             }
             encoder.writer.finish()
             n = encoder.writer.count

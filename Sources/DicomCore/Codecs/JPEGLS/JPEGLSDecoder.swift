@@ -239,18 +239,26 @@ struct JPEGLSDecoder {
         }
     }
 
-    /// Writes one decoded line into the output, little endian, colour-by-pixel.
-    ///
-    /// Samples are written as the codestream holds them, P bits wide: signed samples narrower than 16 bits are not
-    /// sign-extended, which is what DCMTK's dcmdjpls (and CharLS) produce; readers take Bits Stored into account.
+    /// Writes one decoded line into the output, little endian, colour-by-pixel, each sample reduced by
+    /// `StoredSampleRule`: masked to Bits Stored and, for Pixel Representation 1, sign-extended as the JPEG decoder
+    /// does (DCMTK's dcmdjpls leaves the P-bit value as it is; the bits above Bits Stored are not part of the sample).
     private func store(line: UnsafeMutablePointer<Int32>, y: Int, stride: Int, components: [Int]) {
         let width = descriptor.columns, spp = descriptor.samplesPerPixel
         let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let rule = StoredSampleRule(descriptor)
+        // Samples of P ≤ Bits Stored bits, unsigned, are already what the rule yields.
+        let asCoded = !descriptor.isSigned && precision <= descriptor.bitsStored
         if spp == 1 && descriptor.bytesPerSample == 2 {
             // The common case (one 16-bit component) as whole little-endian words.
             let row = UnsafeMutableRawPointer(out + 2 * y * width)
-            for x in 0..<width {
-                row.storeBytes(of: UInt16(truncatingIfNeeded: line[x &+ 1]).littleEndian, toByteOffset: 2 &* x, as: UInt16.self)
+            if asCoded {
+                for x in 0..<width {
+                    row.storeBytes(of: UInt16(truncatingIfNeeded: line[x &+ 1]).littleEndian, toByteOffset: 2 &* x, as: UInt16.self)
+                }
+            } else {
+                for x in 0..<width {
+                    row.storeBytes(of: UInt16(truncatingIfNeeded: rule(Int(line[x &+ 1]))).littleEndian, toByteOffset: 2 &* x, as: UInt16.self)
+                }
             }
             return
         }
@@ -258,12 +266,12 @@ struct JPEGLSDecoder {
             var index = y * width * spp + component
             if descriptor.bytesPerSample == 1 {
                 for x in 1...width {
-                    out[index] = UInt8(truncatingIfNeeded: line[x * stride + c])
+                    out[index] = UInt8(truncatingIfNeeded: rule(Int(line[x * stride + c])))
                     index += spp
                 }
             } else {
                 for x in 1...width {
-                    let v = line[x * stride + c]
+                    let v = rule(Int(line[x * stride + c]))
                     out[2 * index] = UInt8(truncatingIfNeeded: v)
                     out[2 * index + 1] = UInt8(truncatingIfNeeded: v >> 8)
                     index += spp

@@ -65,29 +65,36 @@ enum PackBits {
         }
     }
 
-    /// Appends the PackBits encoding of `row` to `out`. Runs of two or more equal bytes become replicate runs, except
-    /// that a pair inside literal bytes stays literal (it would cost the same and split the literal run); no run
-    /// exceeds 128 bytes.
-    static func encode(_ row: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        let n = row.count
-        var i = 0
+    /// Bytes `encode(_:count:into:)` writes at most for `count` bytes: a header byte per 128 literal bytes.
+    static func worstCase(_ count: Int) -> Int { count + (count + maximumRun - 1) / maximumRun }
+
+    /// Writes the PackBits encoding of `row[0..<count]` to `out`, which has room for `worstCase(count)` bytes, and
+    /// returns the number of bytes written. Runs of two or more equal bytes become replicate runs, except that a pair
+    /// inside literal bytes stays literal (it would cost the same and split the literal run); no run exceeds 128 bytes.
+    static func encode(_ row: UnsafePointer<UInt8>, count n: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var i = 0, o = 0
         while i < n {
+            let value = row[i]
             var run = 1
-            while i + run < n && run < maximumRun && row[i + run] == row[i] { run += 1 }
+            while i &+ run < n && run < maximumRun && row[i &+ run] == value { run &+= 1 }
             if run >= 2 {
-                out.append(UInt8(bitPattern: Int8(1 - run)))
-                out.append(row[i])
-                i += run
+                out[o] = UInt8(bitPattern: Int8(truncatingIfNeeded: 1 &- run))
+                out[o &+ 1] = value
+                o &+= 2
+                i &+= run
                 continue
             }
             let start = i
-            i += 1
-            while i < n && i - start < maximumRun {
-                if i + 2 < n && row[i] == row[i + 1] && row[i] == row[i + 2] { break }
-                i += 1
+            i &+= 1
+            while i < n && i &- start < maximumRun {
+                if i &+ 2 < n && row[i] == row[i &+ 1] && row[i] == row[i &+ 2] { break }
+                i &+= 1
             }
-            out.append(UInt8(i - start - 1))
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: row[start..<i]))
+            let length = i &- start
+            out[o] = UInt8(truncatingIfNeeded: length &- 1)
+            (out + (o &+ 1)).update(from: row + start, count: length)
+            o &+= 1 &+ length
         }
+        return o
     }
 }

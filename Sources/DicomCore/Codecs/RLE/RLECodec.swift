@@ -98,27 +98,35 @@ public struct RLECodec: PixelCodec {
         guard frame.count >= d.decodedFrameLength else {
             throw DicomError(.invalidPixelData, "frame of \(frame.count) bytes, \(d.decodedFrameLength) expected")
         }
-        let pixels = frame.bindMemory(to: UInt8.self)
-        var segments: [[UInt8]] = []
-        var row = [UInt8](repeating: 0, count: d.columns)
+        // Every segment goes into one buffer sized for the worst case, each row gathered into a contiguous scratch row.
+        let rows = d.rows, columns = d.columns
+        let capacity = segmentCount * (rows * PackBits.worstCase(columns) + 1)
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        let row = UnsafeMutablePointer<UInt8>.allocate(capacity: columns)
+        defer { row.deallocate() }
+        let source = frame.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var lengths: [Int] = []
+        var o = 0
         for index in 0..<segmentCount {
+            let segmentStart = o
             let (start, stride) = RLECodec.placement(ofSegment: index, d)
-            var segment: [UInt8] = []
-            segment.reserveCapacity(d.pixelCount / 4 + d.rows * 2)
-            for r in 0..<d.rows {
-                var p = start + r * d.columns * stride
-                for c in 0..<d.columns {
-                    row[c] = pixels[p]
-                    p += stride
+            for r in 0..<rows {
+                var p = start &+ r &* columns &* stride
+                for c in 0..<columns {
+                    row[c] = source[p]
+                    p &+= stride
                 }
-                row.withUnsafeBufferPointer { PackBits.encode($0, into: &segment) }
+                o &+= PackBits.encode(row, count: columns, into: buffer + o)
             }
-            if segment.count % 2 == 1 { segment.append(0) }
-            segments.append(segment)
+            if (o - segmentStart) % 2 == 1 {
+                buffer[o] = 0
+                o += 1
+            }
+            lengths.append(o - segmentStart)
         }
-        var bytes = RLEHeader.encode(segmentLengths: segments.map(\.count))
-        bytes.reserveCapacity(bytes.count + segments.reduce(0) { $0 + $1.count })
-        for s in segments { bytes.append(contentsOf: s) }
+        var bytes = RLEHeader.encode(segmentLengths: lengths)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: o))
         var changes = DataSet()
         if d.samplesPerPixel > 1 { try changes.setInt(0, for: .planarConfiguration) }
         return EncodedFrame(bytes: bytes, attributeChanges: changes)
