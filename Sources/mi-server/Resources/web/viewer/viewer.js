@@ -710,7 +710,6 @@ export class Viewer extends EventTarget {
     this.canvas.dataset.framesDrawn = String(++this.framesDrawn);
 
     // Overlay: measurements of this image, labels, corners, markers, status.
-    const ctx2d = this.overlay.context2d(this.viewport.width, this.viewport.height, this.dpr);
     const toScreen = V.imageToScreenMatrix(view, imageSize, this.viewport);
     /** @param {[number, number]} p */
     const project = (p) => apply(toScreen, p);
@@ -720,7 +719,12 @@ export class Viewer extends EventTarget {
       performance.mark('mi-viewer:first-image', { detail: { seriesUID: uid } });
     }
     const visible = current ? this.#visibleMeasurements() : [];
-    drawMeasurements(ctx2d, visible, project, this.selectedId);
+    // A blank overlay stays untouched: clearing it every frame makes the compositor upload a canvas-sized texture per
+    // frame, which a software renderer (SwiftShader) pays for on every window/level drag step.
+    if (visible.length > 0 || !this.overlay.blank) {
+      drawMeasurements(this.overlay.context2d(this.viewport.width, this.viewport.height, this.dpr), visible, project, this.selectedId);
+      this.overlay.blank = visible.length === 0;
+    }
     const mctx = current ? this.#measureContext() : null;
     this.overlay.setLabels(mctx ? visible.map((m) => {
       const { lines, caveat } = measurementText(m, mctx);
