@@ -377,12 +377,13 @@ extension PlatformStore {
     public func storedInstance(_ sopUID: String, scope: AccessScope) async throws -> StoredInstance {
         let row = try await database.read { db in
             try await db.raw("""
-                SELECT i.sop_uid, i.study_uid, i.storage_key, i.transfer_syntax, i.frame_count, s.patient_id, s.hospital_id
+                SELECT i.sop_uid, i.study_uid, i.series_uid, i.storage_key, i.transfer_syntax, i.frame_count, s.patient_id, s.hospital_id
                 FROM instances i JOIN studies s ON s.study_uid = i.study_uid WHERE i.sop_uid = \(bind: sopUID)
                 """ + " AND " + Self.scopeCondition(scope, alias: "s.")).first()
         }
         guard let row else { throw PlatformError(.notFound, "no instance \(sopUID)") }
         return StoredInstance(sopInstanceUID: sopUID, studyInstanceUID: try row.decode(column: "study_uid", as: String.self),
+                              seriesInstanceUID: try row.decode(column: "series_uid", as: String.self),
                               storageKey: try row.decode(column: "storage_key", as: String.self),
                               transferSyntaxUID: try row.decode(column: "transfer_syntax", as: String.self),
                               frameCount: try row.decode(column: "frame_count", as: Int.self),

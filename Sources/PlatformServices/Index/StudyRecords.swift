@@ -84,6 +84,7 @@ public struct InstanceSummary: Sendable, Codable {
 public struct StoredInstance: Sendable, Hashable {
     public var sopInstanceUID: String
     public var studyInstanceUID: String
+    public var seriesInstanceUID: String
     public var storageKey: String
     public var transferSyntaxUID: String
     public var frameCount: Int

@@ -86,6 +86,25 @@ struct StudyRoutes {
             }
             return bytesResponse(frame, contentType: FrameWireEncoder.mediaType, headers: headers)
         }
+        api.get("series/:uid/frames") { request, context in
+            let principal = try Self.reader(context)
+            let seriesUID = try context.parameters.require("uid")
+            var frames: [[UInt8]] = []
+            for item in try Self.frameBatch(request) {
+                let instance = try await store.storedInstance(item.sopInstanceUID, scope: principal.scope)
+                guard instance.seriesInstanceUID == seriesUID else {
+                    throw APIError(.notFound, "not_found", "instance \(item.sopInstanceUID) is not in series \(seriesUID)")
+                }
+                frames.append(try await platform.pixels.wireFrame(instance, number: item.number))
+            }
+            let body = FrameWireBatch.join(frames)
+            var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept-Encoding"]
+            if (request.headers[.acceptEncoding] ?? "").lowercased().contains("gzip") {
+                headers[.contentEncoding] = "gzip"
+                return bytesResponse(try Gzip.compress(body, level: 1), contentType: FrameWireBatch.mediaType, headers: headers)
+            }
+            return bytesResponse(body, contentType: FrameWireBatch.mediaType, headers: headers)
+        }
         api.get("instances/:uid/rendered") { request, context in
             let principal = try Self.reader(context)
             let q = QueryReader(request: request)
@@ -160,6 +179,27 @@ struct StudyRoutes {
         }
     }
 
+    /// The most frames one batch request may ask for: enough to cut a CT's requests by an order of magnitude,
+    /// little enough that one answer stays a few megabytes and a cancelled batch wastes little.
+    static let maximumBatch = 32
+
+    /// `frames={sopInstanceUID}/{frameNumber},…` of `GET series/{uid}/frames`, each checked; a bad one is a 400.
+    static func frameBatch(_ request: Request) throws -> [FrameBatchItem] {
+        guard let list = QueryReader(request: request).string("frames") else {
+            throw APIError.badParameter("frames", "give the frames as {sopInstanceUID}/{frameNumber},…")
+        }
+        let items = list.split(separator: ",", omittingEmptySubsequences: false)
+        guard items.count <= maximumBatch else { throw APIError.badParameter("frames", "at most \(maximumBatch) frames per request") }
+        return try items.map { raw -> FrameBatchItem in
+            let item = String(raw).removingPercentEncoding ?? String(raw)
+            let parts = item.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, IndexEntryValidation.isUID(String(parts[0])), let number = Int(parts[1]), number >= 1 else {
+                throw APIError.badParameter("frames", "each frame is {sopInstanceUID}/{frameNumber} with frame numbers from 1")
+            }
+            return FrameBatchItem(sopInstanceUID: String(parts[0]), number: number)
+        }
+    }
+
     /// Worklist parameters, each checked; a bad one is a 400 that names it.
     static func worklistQuery(_ request: Request) throws -> WorklistQuery {
         let q = QueryReader(request: request)
@@ -192,4 +232,11 @@ struct StudyRoutes {
         }
         return query
     }
+}
+
+/// One frame a batch request asks for.
+struct FrameBatchItem: Sendable, Hashable {
+    var sopInstanceUID: String
+    /// From 1, as DICOMweb numbers frames.
+    var number: Int
 }

@@ -35,4 +35,12 @@ declare module 'node:zlib' {
   export function gzipSync(data: Uint8Array, options?: { level?: number }): Uint8Array;
 }
 
-declare const process: { argv: string[], version: string };
+declare module 'node:child_process' {
+  export function execFileSync(file: string, args: string[], options?: { stdio?: 'pipe' | 'inherit' }): Uint8Array;
+}
+
+declare module 'node:url' {
+  export function fileURLToPath(url: string | URL): string;
+}
+
+declare const process: { argv: string[], version: string, execPath: string };

@@ -1,7 +1,7 @@
 // @ts-check
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeFrame, readHeader, FrameFormatError } from '../../../Sources/mi-server/Resources/web/viewer/frame-format.js';
+import { decodeFrame, readHeader, splitFrames, FrameFormatError } from '../../../Sources/mi-server/Resources/web/viewer/frame-format.js';
 import { encodeFrame } from '../../../Sources/mi-server/Resources/web/viewer/dev/mif1-encoder.js';
 
 /** @param {string} hex */
@@ -122,4 +122,25 @@ test('testHeaderValidation', () => {
 test('testAcceptsAnArrayBuffer', () => {
   const copy = predictedVector.slice();
   assert.deepEqual(Array.from(decodeFrame(copy.buffer).data), vectorValues);
+});
+
+test('testABatchSplitsIntoItsFramesInOrderAndEachDecodesLikeItsOwnBody', () => {
+  const a = encodeFrame({ columns: 3, rows: 2, bytesPerSample: 2, samplesPerPixel: 1, signed: true, data: [-1024, 0, 7, 3000, -2, 1] });
+  const b = encodeFrame({ columns: 2, rows: 1, bytesPerSample: 1, samplesPerPixel: 1, signed: false, data: [9, 200] });
+  const batch = new Uint8Array(8 + a.length + b.length);
+  new DataView(batch.buffer).setUint32(0, a.length, true);
+  batch.set(a, 4);
+  new DataView(batch.buffer).setUint32(4 + a.length, b.length, true);
+  batch.set(b, 8 + a.length);
+  const parts = splitFrames(batch.buffer);
+  assert.equal(parts.length, 2);
+  assert.deepEqual(Array.from(decodeFrame(parts[0]).data), [-1024, 0, 7, 3000, -2, 1]);
+  assert.deepEqual(Array.from(decodeFrame(parts[1]).data), [9, 200]);
+  assert.equal(decodeFrame(parts[0]).data.byteOffset, 0, 'each decoded frame owns its buffer (transferable)');
+  assert.deepEqual(splitFrames(new Uint8Array(0)), []);
+  // Every truncation of the batch fails cleanly, except at a frame boundary (a shorter, whole batch).
+  for (let n = 1; n < batch.length; n++) {
+    if (n === 4 + a.length) { assert.equal(splitFrames(batch.subarray(0, n)).length, 1); continue; }
+    assert.throws(() => splitFrames(batch.subarray(0, n)), (/** @type {unknown} */ e) => e instanceof FrameFormatError && e.code === 'truncated', `prefix of ${n}`);
+  }
 });

@@ -201,6 +201,96 @@ test('testARequestJumpsTheQueue', async () => {
   assert.ok(loader.startedKeys.indexOf('b:17') <= 3, `${loader.startedKeys}`);
 });
 
+/**
+ * A fake network that also takes batches: each batch is open under its keys joined by ','.
+ */
+function fakeBatchNetwork() {
+  const net = fakeNetwork();
+  /** @type {(refs: FrameRef[], signal: AbortSignal) => Promise<DecodedFrame[]>} */
+  const fetchFrames = (list, signal) => new Promise((resolve, reject) => {
+    const key = list.map((r) => r.key).join(',');
+    net.open.set(key, { resolve: (f) => resolve(list.map(() => f)), reject, signal });
+    signal.addEventListener('abort', () => { net.aborted.push(key); net.open.delete(key); reject(new FrameFetchError('aborted', key)); });
+  });
+  return { ...net, fetchFrames };
+}
+
+test('testTheSliceUnderTheEyeIsFetchedAloneThenNeighboursInBatchesOutward', async () => {
+  const net = fakeBatchNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 3, concurrency: 1 });
+  loader.addSeries('a', refs('a', 8));
+  loader.setFocus('a', 3);
+  await drain(net);
+  assert.deepEqual(loader.startedBatches, [['a:3'], ['a:4', 'a:2', 'a:5'], ['a:1', 'a:6', 'a:0'], ['a:7']]);
+  assert.deepEqual(loader.progress('a'), { loaded: 8, cached: 8, failed: 0, total: 8 });
+});
+
+test('testABatchHoldsFramesOfOneSeriesOnly', async () => {
+  const net = fakeBatchNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 4, concurrency: 2 });
+  loader.addSeries('a', refs('a', 3));
+  loader.addSeries('b', refs('b', 3));
+  loader.setFocus('a', 0);
+  await drain(net);
+  assert.deepEqual(loader.startedBatches, [['a:0'], ['a:1', 'a:2'], ['b:0', 'b:1', 'b:2']]);
+});
+
+test('testAFrameSomeoneWaitsForIsNotHeldBackByABatch', async () => {
+  const net = fakeBatchNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 4, concurrency: 2 });
+  loader.addSeries('a', refs('a', 40));
+  loader.setFocus('a', 0);
+  await flush();
+  net.complete('a:0');
+  await flush();
+  const wanted = loader.request('a', 30);
+  await flush();
+  net.complete('a:1,a:2,a:3,a:4');
+  await flush();
+  assert.ok(net.open.has('a:30'), `the next free slot fetches it alone (open: ${[...net.open.keys()]})`);
+  net.complete('a:30');
+  assert.ok(await wanted);
+});
+
+test('testARefusedBatchIsRetriedFrameByFrameSoThatOnlyTheBadFrameFails', async () => {
+  const net = fakeBatchNetwork();
+  /** @type {string[]} */
+  const errors = [];
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 3, concurrency: 1, onError: (uid, i) => errors.push(`${uid}:${i}`) });
+  loader.addSeries('s', refs('s', 4));
+  loader.setFocus('s', 0);
+  await flush();
+  net.complete('s:0');
+  await flush();
+  net.fail('s:1,s:2,s:3', new FrameFetchError('http', '404', { status: 404 }));
+  await flush();
+  net.complete('s:1');
+  await flush();
+  net.fail('s:2', new FrameFetchError('http', '404', { status: 404 }));
+  await flush();
+  net.complete('s:3');
+  await flush();
+  assert.deepEqual(errors, ['s:2']);
+  assert.deepEqual(loader.progress('s'), { loaded: 3, cached: 3, failed: 1, total: 4 });
+});
+
+test('testScrollingCancelsABatchThatIsNoLongerWanted', async () => {
+  const net = fakeBatchNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 2, concurrency: 2 });
+  loader.addSeries('a', refs('a', 100));
+  loader.setFocus('a', 0);
+  await flush();
+  assert.deepEqual([...net.open.keys()], ['a:0', 'a:1,a:2']);
+  net.complete('a:0');
+  await flush();
+  loader.setFocus('a', 80);
+  await flush();
+  assert.ok(net.aborted.length >= 1, 'a far batch is cancelled');
+  assert.ok(net.open.has('a:80'), `open: ${[...net.open.keys()]}`);
+  await drain(net);
+  assert.deepEqual(loader.progress('a'), { loaded: 100, cached: 100, failed: 0, total: 100 });
+});
+
 test('testProgressIsReportedPerSeries', async () => {
   const net = fakeNetwork();
   /** @type {Record<string, number[]>} */

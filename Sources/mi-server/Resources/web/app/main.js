@@ -17,6 +17,7 @@ import { Router, ROUTES, safeReturnPath } from './router.js';
 import { h, replace } from './dom.js';
 import { toast, errorState, loading } from './ui.js';
 import { landingPath, redirectFor } from './roles.js';
+import { preloadPage } from './preload.js';
 
 /** @typedef {import('./context.js').AppContext} AppContext */
 /** @typedef {import('./context.js').Page} Page */
@@ -125,6 +126,9 @@ async function show() {
     await login(route.path);
     return;
   }
+  // The page's whole module graph is fetched while the profile is asked for: on a slow network each import level
+  // and the profile are a round trip or more.
+  preloadPage(route.name);
   if (session.isSignedIn() && (route.name === 'home' || !route.public)) {
     const to = await areaRedirect(route.name);
     if (mine !== generation) return;

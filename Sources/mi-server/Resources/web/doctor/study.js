@@ -19,8 +19,8 @@ import { ApiError } from '../app/api.js';
 import { buildPath } from '../app/router.js';
 import { errorState, loading } from '../app/ui.js';
 import { Viewer, PALETTE_NAMES } from '../viewer/viewer.js';
-import { WorkerPool, fetchOnMainThread } from '../viewer/worker-client.js';
-import { FrameFetchError } from '../viewer/frame-fetch.js';
+import { WorkerPool, fetchBatchOnMainThread, fetchOnMainThread } from '../viewer/worker-client.js';
+import { FrameFetchError, framesURL } from '../viewer/frame-fetch.js';
 import { SessionError } from '../app/session.js';
 import { imageInstances, toStudyInfo, toSeriesInfo, viewableSeries, seriesQuality, stillArriving, displayName, ageAt } from './study-model.js';
 
@@ -166,17 +166,22 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
   /** @type {WorkerPool | null} */
   let pool = null;
   try { pool = new WorkerPool({ workers: Math.min(Math.max((navigator.hardwareConcurrency || 2) - 1, 1), 3) }); } catch { pool = null; }
-  /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrame']} */
-  const fetchFrame = async (ref, signal) => {
+  /**
+   * A frame request with the session's token, refreshed once on 401.
+   * @template T
+   * @param {(headers: Record<string, string>) => Promise<T>} send
+   * @returns {Promise<T>}
+   */
+  const withSession = async (send) => {
     const attempt = async () => {
       const token = await tokens.accessToken().catch(() => null);
       /** @type {Record<string, string>} */
       const headers = token ? { Authorization: `Bearer ${token}` } : {};
-      return { token, frame: pool ? pool.fetch(ref.url, { headers, signal }) : fetchOnMainThread(ref.url, { headers, signal }) };
+      return { token, result: send(headers) };
     };
     const first = await attempt();
     try {
-      return await first.frame;
+      return await first.result;
     } catch (e) {
       if (e instanceof FrameFetchError && e.code === 'http' && e.status === 410) options.onGone?.();
       if (!(e instanceof FrameFetchError && e.code === 'http' && e.status === 401) || !first.token) throw e;
@@ -184,9 +189,15 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
         if (se instanceof SessionError && se.code === 'denied') onDenied();
         throw e;
       }
-      return (await attempt()).frame;
+      return (await attempt()).result;
     }
   };
+  /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrame']} */
+  const fetchFrame = (ref, signal) => withSession((headers) => (pool ? pool.fetch(ref.url, { headers, signal }) : fetchOnMainThread(ref.url, { headers, signal })));
+  /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrames']} */
+  const fetchFrames = (refs, signal) => withSession((headers) => (pool
+    ? pool.fetchBatch(framesURL(refs), { headers, signal })
+    : fetchBatchOnMainThread(framesURL(refs), { headers, signal })));
 
   // ---- elements
   const quality = h('span', { class: 'quality', testid: 'quality-indicator', dataset: { quality: 'unknown' } }, '…');
@@ -247,6 +258,7 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
   // ---- the viewer
   const viewer = new Viewer(host, {
     fetchFrame,
+    fetchFrames,
     memoryBudget: (matchMedia('(pointer: coarse)').matches ? 192 : 768) * 1024 * 1024,
     concurrency: 6,
     resolveSeries: async (seriesUID) => seriesInput(seriesUID),

@@ -4,7 +4,7 @@
  * and on the main thread where workers are not available (and in Node tests).
  */
 
-import { decodeFrame, FrameFormatError } from './frame-format.js';
+import { decodeFrame, FrameFormatError, splitFrames } from './frame-format.js';
 
 /** @typedef {'http' | 'network' | 'aborted' | 'decode'} FrameFetchErrorCode */
 
@@ -75,25 +75,8 @@ export function retryAfterMs(value, now = Date.now()) {
  * @throws {FrameFetchError}
  */
 export async function fetchFrame(url, options = {}) {
-  const { headers = {}, signal, fetchImpl = fetch } = options;
   const t0 = performance.now();
-  /** @type {ArrayBuffer} */
-  let body;
-  try {
-    const response = await fetchImpl(url, { headers: { Accept: 'application/vnd.mi-frame', ...headers }, signal, credentials: 'same-origin' });
-    if (!response.ok) {
-      // Drain the body so that the connection can be reused.
-      await response.arrayBuffer().catch(() => undefined);
-      throw new FrameFetchError('http', `${response.status} for ${url}`, {
-        status: response.status, retryable: retryableStatus(response.status), retryAfterMs: retryAfterMs(response.headers.get('Retry-After')),
-      });
-    }
-    body = await response.arrayBuffer();
-  } catch (e) {
-    if (e instanceof FrameFetchError) throw e;
-    if (signal?.aborted || (e instanceof Error && e.name === 'AbortError')) throw new FrameFetchError('aborted', url);
-    throw new FrameFetchError('network', `${e instanceof Error ? e.message : String(e)} (${url})`, { retryable: true });
-  }
+  const body = await fetchBody(url, 'application/vnd.mi-frame', options);
   const t1 = performance.now();
   try {
     const frame = decodeFrame(body);
@@ -101,5 +84,62 @@ export async function fetchFrame(url, options = {}) {
   } catch (e) {
     if (e instanceof FrameFormatError) throw new FrameFetchError('decode', `${e.message} (${url})`, { formatCode: e.code });
     throw e;
+  }
+}
+
+/**
+ * Fetches and decodes a batch of frames (`application/vnd.mi-frames`: `GET /api/v1/series/{uid}/frames?frames=…`),
+ * in the order asked.
+ * @param {string} url
+ * @param {{ headers?: Record<string, string>, signal?: AbortSignal, fetchImpl?: typeof fetch }} [options]
+ * @returns {Promise<{ frames: import('./frame-format.js').DecodedFrame[], fetchMs: number, decodeMs: number, bytes: number }>}
+ * @throws {FrameFetchError}
+ */
+export async function fetchFrames(url, options = {}) {
+  const t0 = performance.now();
+  const body = await fetchBody(url, 'application/vnd.mi-frames', options);
+  const t1 = performance.now();
+  try {
+    const frames = splitFrames(body).map((b) => decodeFrame(b));
+    return { frames, fetchMs: t1 - t0, decodeMs: performance.now() - t1, bytes: body.byteLength };
+  } catch (e) {
+    if (e instanceof FrameFormatError) throw new FrameFetchError('decode', `${e.message} (${url})`, { formatCode: e.code });
+    throw e;
+  }
+}
+
+/**
+ * The batch URL of `refs` (frames of one series, each with `seriesUID` and `frame`):
+ * `/api/v1/series/{uid}/frames?frames={sop}/{n},…`.
+ * @param {Array<{ seriesUID?: string, frame?: string }>} refs
+ */
+export function framesURL(refs) {
+  const series = refs[0]?.seriesUID ?? '';
+  return `/api/v1/series/${encodeURIComponent(series)}/frames?frames=${refs.map((r) => encodeURIComponent(r.frame ?? '')).join(',')}`;
+}
+
+/**
+ * A 2xx body, or the `FrameFetchError` that says why not.
+ * @param {string} url
+ * @param {string} accept
+ * @param {{ headers?: Record<string, string>, signal?: AbortSignal, fetchImpl?: typeof fetch }} options
+ * @returns {Promise<ArrayBuffer>}
+ */
+async function fetchBody(url, accept, options) {
+  const { headers = {}, signal, fetchImpl = fetch } = options;
+  try {
+    const response = await fetchImpl(url, { headers: { Accept: accept, ...headers }, signal, credentials: 'same-origin' });
+    if (!response.ok) {
+      // Drain the body so that the connection can be reused.
+      await response.arrayBuffer().catch(() => undefined);
+      throw new FrameFetchError('http', `${response.status} for ${url}`, {
+        status: response.status, retryable: retryableStatus(response.status), retryAfterMs: retryAfterMs(response.headers.get('Retry-After')),
+      });
+    }
+    return await response.arrayBuffer();
+  } catch (e) {
+    if (e instanceof FrameFetchError) throw e;
+    if (signal?.aborted || (e instanceof Error && e.name === 'AbortError')) throw new FrameFetchError('aborted', url);
+    throw new FrameFetchError('network', `${e instanceof Error ? e.message : String(e)} (${url})`, { retryable: true });
   }
 }

@@ -224,6 +224,33 @@ function unpredict16(payload, n, rowLength, s) {
 }
 
 /**
+ * Splits a batch body (`application/vnd.mi-frames`, the answer of `GET /api/v1/series/{uid}/frames`): frames one
+ * after another, each a u32 LE length and then that many bytes of MIF1. Returns views into `input` (no copies).
+ *
+ * ```js
+ * const frames = splitFrames(await response.arrayBuffer()).map(decodeFrame);
+ * ```
+ * @param {ArrayBuffer | ArrayBufferView} input
+ * @returns {Uint8Array[]}
+ * @throws {FrameFormatError} `truncated` when a length or a frame runs past the end
+ */
+export function splitFrames(input) {
+  const b = bytesOf(input);
+  /** @type {Uint8Array[]} */
+  const out = [];
+  let at = 0;
+  while (at < b.length) {
+    if (b.length - at < 4) throw new FrameFormatError('truncated', `${b.length - at} bytes where a frame length was expected`);
+    const length = (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+    at += 4;
+    if (length > b.length - at) throw new FrameFormatError('truncated', `a frame of ${length} bytes with ${b.length - at} left`);
+    out.push(b.subarray(at, at + length));
+    at += length;
+  }
+  return out;
+}
+
+/**
  * The number of bytes a decoded frame holds in memory (what the loader's budget counts).
  * @param {DecodedFrame} frame
  */

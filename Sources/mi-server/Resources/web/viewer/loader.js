@@ -7,6 +7,11 @@
  *   order they were added, each outward from its own last focus.
  * - Concurrency: at most `concurrency` fetches at once. When the focus moves, fetches that are no longer among
  *   the 2·concurrency most wanted missing frames are cancelled to make room for the `concurrency` most wanted.
+ * - Batches: with `fetchFrames` (several frames per request), the slice under the eye and frames someone waits
+ *   for are fetched alone, and the rest in batches of up to `batchSize` frames of one series in priority order
+ *   (one fetch each): fewer requests, as the request rate, not the bandwidth, bounds a whole series' load. A batch
+ *   refused for a reason other than the network is not retried as a batch: its frames are fetched one by one,
+ *   so that one bad frame fails alone.
  * - Memory: decoded frames are kept up to `memoryBudget` bytes. A frame is fetched only if it fits, evicting
  *   frames of lower priority (farther from the focus, other series first); evicted frames are fetched again
  *   when they become wanted.
@@ -31,15 +36,20 @@
  * @property {string} key unique across all series (e.g. `${sopInstanceUID}/${frameNumber}`)
  * @property {string} url
  * @property {number} [bytes] expected decoded size, so that the budget is respected before it arrives
+ * @property {string} [seriesUID] its series, for a batch request (`framesURL`)
+ * @property {string} [frame] its name in a batch request: `{sopInstanceUID}/{frameNumber}`
  */
 
 /** @typedef {(ref: FrameRef, signal: AbortSignal) => Promise<DecodedFrame>} FetchFrameFn */
+/** @typedef {(refs: FrameRef[], signal: AbortSignal) => Promise<DecodedFrame[]>} FetchFramesFn the frames of `refs`, in order */
 /** @typedef {{ loaded: number, cached: number, failed: number, total: number }} SeriesProgress */
 
 /**
  * @typedef {object} LoaderOptions
  * @property {FetchFrameFn} fetchFrame
- * @property {number} [concurrency] parallel fetches (default 4)
+ * @property {FetchFramesFn} [fetchFrames] several frames of one series in one request (enables batches)
+ * @property {number} [batchSize] most frames per `fetchFrames` call (default 8; 1 turns batches off)
+ * @property {number} [concurrency] parallel fetches (default 4; a batch is one fetch)
  * @property {number} [memoryBudget] bytes of decoded frames kept (default 512 MiB)
  * @property {number} [maxAttempts] tries per frame for retryable errors (default 5)
  * @property {number} [retryBaseMs] first backoff (default 250 ms), doubled per attempt
@@ -63,6 +73,15 @@
  * @property {Array<{ resolve: (f: DecodedFrame) => void, reject: (e: Error) => void }>} waiters
  * @property {boolean} fetchedOnce
  * @property {Error | null} error
+ * @property {Job | null} job the fetch it is part of while loading
+ * @property {boolean} solo fetch it alone (its batch was refused)
+ */
+
+/**
+ * One fetch in flight: one frame, or a batch of one series' frames.
+ * @typedef {object} Job
+ * @property {AbortController} controller
+ * @property {Entry[]} entries
  */
 
 /**
@@ -81,6 +100,7 @@ export class FrameLoader {
   constructor(options) {
     this.options = options;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.batchSize = options.fetchFrames ? Math.max(1, options.batchSize ?? 8) : 1;
     this.memoryBudget = options.memoryBudget ?? 512 * 1024 * 1024;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryBaseMs = options.retryBaseMs ?? 250;
@@ -93,6 +113,8 @@ export class FrameLoader {
     this.focused = null;
     /** @type {Set<Entry>} entries that are loading */
     this.inFlight = new Set();
+    /** @type {Set<Job>} fetches in flight (at most `concurrency`) */
+    this.jobs = new Set();
     /** @type {Entry[]} entries someone awaits, most recent last */
     this.requested = [];
     this.usedBytes = 0;
@@ -102,6 +124,9 @@ export class FrameLoader {
     /** Fetches started, in order (for tests and diagnostics). */
     /** @type {string[]} */
     this.startedKeys = [];
+    /** The frames of each fetch started, in order (for tests and diagnostics). */
+    /** @type {string[][]} */
+    this.startedBatches = [];
   }
 
   /**
@@ -113,7 +138,7 @@ export class FrameLoader {
     if (this.series.has(seriesUID)) this.removeSeries(seriesUID);
     /** @type {Series} */
     const s = { uid: seriesUID, order: this.seriesCount++, entries: [], focus: 0, direction: 1 };
-    s.entries = refs.map((ref, index) => ({ series: s, index, ref, state: 'idle', frame: null, attempts: 0, controller: null, waiters: [], fetchedOnce: false, error: null }));
+    s.entries = refs.map((ref, index) => ({ series: s, index, ref, state: 'idle', frame: null, attempts: 0, controller: null, waiters: [], fetchedOnce: false, error: null, job: null, solo: false }));
     this.series.set(seriesUID, s);
     this.#emitProgress(s);
     this.#pump();
@@ -126,8 +151,11 @@ export class FrameLoader {
   removeSeries(seriesUID) {
     const s = this.series.get(seriesUID);
     if (!s) return;
+    for (const job of [...this.jobs]) if (job.entries[0]?.series === s) this.jobs.delete(job);
     for (const e of s.entries) {
       e.controller?.abort();
+      e.controller = null;
+      e.job = null;
       this.inFlight.delete(e);
       if (e.frame) this.usedBytes -= e.frame.data.byteLength;
       e.frame = null;
@@ -245,34 +273,70 @@ export class FrameLoader {
 
   #pumpNow() {
     if (this.disposed) return;
-    while (this.inFlight.size < this.concurrency) {
+    while (this.jobs.size < this.concurrency) {
       let candidate = null;
       for (const e of this.#prioritized()) if (e.state === 'idle') { candidate = e; break; }
       if (!candidate || !this.#makeRoom(candidate)) return;
-      this.#start(candidate);
+      const batch = [candidate];
+      this.#reserve(candidate);
+      if (this.batchSize > 1 && !this.#alone(candidate)) {
+        for (const e of this.#prioritized()) {
+          if (batch.length >= this.batchSize) break;
+          if (e.state !== 'idle' || e.series !== candidate.series || this.#alone(e)) continue;
+          if (!this.#makeRoom(e)) break;
+          this.#reserve(e);
+          batch.push(e);
+        }
+      }
+      this.#start(batch);
     }
+  }
+
+  /**
+   * Frames fetched alone: the slice under the eye, frames someone waits for, frames whose batch was refused.
+   * @param {Entry} e
+   */
+  #alone(e) {
+    return e.solo || e.waiters.length > 0 || this.#isFocus(e);
+  }
+
+  /**
+   * Counts a frame as loading before its fetch starts, so that the budget sees the rest of its batch.
+   * @param {Entry} e
+   */
+  #reserve(e) {
+    e.state = 'loading';
+    this.inFlight.add(e);
   }
 
   /**
    * Cancels in-flight fetches that the moved focus made unimportant, if more wanted frames wait for a slot.
    */
   #preempt() {
-    if (this.inFlight.size < this.concurrency) return;
+    if (this.jobs.size < this.concurrency) return;
     const k = this.concurrency;
     /** @type {Entry[]} */
     const missing = [];
     for (const e of this.#prioritized()) {
       if (e.state === 'idle' || e.state === 'loading') missing.push(e);
-      if (missing.length >= 2 * k) break;
+      if (missing.length >= 2 * k * this.batchSize) break;
     }
     const protectedSet = new Set(missing);
     const wantedNotStarted = missing.slice(0, k).filter((e) => e.state === 'idle').length;
-    const victims = [...this.inFlight].filter((e) => !protectedSet.has(e)).sort((a, b) => this.#rank(b) - this.#rank(a));
-    for (const e of victims.slice(0, wantedNotStarted)) {
-      e.controller?.abort();
-      this.inFlight.delete(e);
-      e.controller = null;
-      e.state = 'idle';
+    // With batches, one fetch alone (the slice under the eye) and one batch serve the most wanted frames.
+    const slots = this.batchSize > 1 ? Math.min(wantedNotStarted, 2) : wantedNotStarted;
+    const jobRank = (/** @type {Job} */ j) => Math.min(...j.entries.map((e) => this.#rank(e)));
+    const victims = [...this.jobs].filter((j) => !j.entries.some((e) => protectedSet.has(e))).sort((a, b) => jobRank(b) - jobRank(a));
+    for (const job of victims.slice(0, slots)) {
+      job.controller.abort();
+      this.jobs.delete(job);
+      for (const e of job.entries) {
+        if (e.job !== job) continue;
+        this.inFlight.delete(e);
+        e.controller = null;
+        e.job = null;
+        e.state = 'idle';
+      }
     }
   }
 
@@ -324,16 +388,53 @@ export class FrameLoader {
     this.#emitProgress(e.series);
   }
 
-  /** @param {Entry} e */
-  #start(e) {
+  /**
+   * One fetch for `entries` (reserved by `#reserve`): one frame through `fetchFrame`, several through `fetchFrames`.
+   * @param {Entry[]} entries
+   */
+  #start(entries) {
     const controller = new AbortController();
-    e.controller = controller;
-    e.state = 'loading';
-    this.inFlight.add(e);
-    this.startedKeys.push(e.ref.key);
-    this.options.fetchFrame(e.ref, controller.signal).then(
-      (frame) => this.#arrived(e, controller, frame),
-      (error) => this.#failed(e, controller, error),
+    /** @type {Job} */
+    const job = { controller, entries };
+    this.jobs.add(job);
+    for (const e of entries) {
+      e.controller = controller;
+      e.job = job;
+      this.startedKeys.push(e.ref.key);
+    }
+    this.startedBatches.push(entries.map((e) => e.ref.key));
+    const fetchFrames = this.options.fetchFrames;
+    const refs = entries.map((e) => e.ref);
+    const fetched = entries.length === 1 || !fetchFrames
+      ? this.options.fetchFrame(refs[0], controller.signal).then((frame) => [frame])
+      : fetchFrames(refs, controller.signal);
+    fetched.then(
+      (frames) => {
+        this.jobs.delete(job);
+        if (frames.length !== entries.length) {
+          const error = new Error(`${frames.length} frames for a batch of ${entries.length}`);
+          for (const e of entries) this.#failed(e, controller, error);
+          return;
+        }
+        entries.forEach((e, i) => this.#arrived(e, controller, frames[i]));
+      },
+      (error) => {
+        this.jobs.delete(job);
+        const batchRefused = entries.length > 1 && error?.code !== 'aborted' && !error?.retryable;
+        for (const e of entries) {
+          if (batchRefused && e.controller === controller && !this.disposed) {
+            // One refused frame must not fail its neighbours: each is tried again alone.
+            this.inFlight.delete(e);
+            e.controller = null;
+            e.job = null;
+            e.state = 'idle';
+            e.solo = true;
+          } else {
+            this.#failed(e, controller, error);
+          }
+        }
+        this.#pump();
+      },
     );
   }
 
@@ -346,6 +447,7 @@ export class FrameLoader {
     if (e.controller !== controller || this.disposed) return;  // cancelled or replaced meanwhile
     this.inFlight.delete(e);
     e.controller = null;
+    e.job = null;
     e.state = 'loaded';
     e.frame = frame;
     e.fetchedOnce = true;
@@ -376,6 +478,7 @@ export class FrameLoader {
     if (e.controller !== controller || this.disposed) return;
     this.inFlight.delete(e);
     e.controller = null;
+    e.job = null;
     if (error?.code === 'aborted') { e.state = 'idle'; this.#pump(); return; }
     e.attempts += 1;
     if (error?.retryable && e.attempts < this.maxAttempts) {

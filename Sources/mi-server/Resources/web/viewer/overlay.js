@@ -183,6 +183,8 @@ export class Overlay {
     container.appendChild(this.status);
     /** @type {string} */
     this.cornerKey = '';
+    /** whether the 2-D canvas holds nothing (the viewer then leaves it alone) */
+    this.blank = true;
   }
 
   /**

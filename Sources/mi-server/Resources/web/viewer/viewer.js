@@ -21,7 +21,8 @@
  */
 
 import { FrameLoader } from './loader.js';
-import { WorkerPool, fetchOnMainThread } from './worker-client.js';
+import { WorkerPool, fetchBatchOnMainThread, fetchOnMainThread } from './worker-client.js';
+import { framesURL } from './frame-fetch.js';
 import { Renderer } from './render.js';
 import { Overlay, cornerItems } from './overlay.js';
 import { attachInput } from './input.js';
@@ -96,6 +97,10 @@ import { viewOrientationMarkers } from './math/orientation.js';
  * @property {(ref: import('./loader.js').FrameRef, signal: AbortSignal) => Promise<import('./frame-format.js').DecodedFrame>} [fetchFrame]
  *   how frames are fetched; default: the decode workers with `getAuthorization`
  * @property {() => string | null | undefined} [getAuthorization] the Authorization header value, asked per request
+ * @property {(refs: import('./loader.js').FrameRef[], signal: AbortSignal) => Promise<import('./frame-format.js').DecodedFrame[]>} [fetchFrames]
+ *   how batches of frames are fetched (`framesURL(refs)`); default: the decode workers, unless `fetchFrame` or
+ *   `frameURL` is given (then frames come one by one)
+ * @property {number} [batchSize] most frames per batch (default 8)
  * @property {(sopInstanceUID: string, frameNumber: number) => string} [frameURL] default `/api/v1/instances/{uid}/frames/{n}`
  * @property {(seriesUID: string) => Promise<SeriesInput>} [resolveSeries] for `setState` with another series
  * @property {number} [concurrency]
@@ -154,8 +159,9 @@ export class Viewer extends EventTarget {
     /** @type {WorkerPool | null} */
     this.pool = null;
     const fetchFrame = options.fetchFrame ?? this.#defaultFetch(options.workers);
+    const fetchFrames = options.fetchFrames ?? (options.fetchFrame || options.frameURL ? undefined : this.#defaultFetchBatch());
     this.loader = new FrameLoader({
-      fetchFrame, concurrency: options.concurrency ?? 4,
+      fetchFrame, fetchFrames, batchSize: options.batchSize, concurrency: options.concurrency ?? 4,
       memoryBudget: options.memoryBudget ?? (matchMedia('(pointer: coarse)').matches ? 256 : 768) * 1024 * 1024,
       onFrame: (uid, index) => { if (uid === this.state.seriesUID && index === this.state.frame) this.#invalidate(); },
       onProgress: (seriesUID, p) => {
@@ -255,7 +261,7 @@ export class Viewer extends EventTarget {
     this.autoWindows.clear();
     this.renderer.frame = null;
     this.loader.addSeries(uid, stack.map((s) => ({
-      key: s.key, url: frameURL(s.instance.sopInstanceUID, s.frameNumber),
+      key: s.key, url: frameURL(s.instance.sopInstanceUID, s.frameNumber), seriesUID: uid, frame: `${s.instance.sopInstanceUID}/${s.frameNumber}`,
       bytes: s.instance.rows * s.instance.columns * (s.instance.samplesPerPixel ?? 1) * ((s.instance.bitsAllocated ?? 16) > 8 ? 2 : 1),
     })));
     const same = this.state.seriesUID === uid;
@@ -475,15 +481,25 @@ export class Viewer extends EventTarget {
 
   // ------------------------------------------------------------------ internals
 
+  #authorization() {
+    const a = this.options.getAuthorization?.();
+    /** @type {Record<string, string>} */
+    const h = {};
+    if (a) h.Authorization = a;
+    return h;
+  }
+
+  /** Batches through the decode workers of `#defaultFetch` (which runs first), or on the main thread. */
+  #defaultFetchBatch() {
+    const pool = this.pool;
+    return (/** @type {import('./loader.js').FrameRef[]} */ refs, /** @type {AbortSignal} */ signal) => (pool
+      ? pool.fetchBatch(framesURL(refs), { headers: this.#authorization(), signal })
+      : fetchBatchOnMainThread(framesURL(refs), { headers: this.#authorization(), signal }));
+  }
+
   /** @param {number | undefined} workers */
   #defaultFetch(workers) {
-    const auth = () => {
-      const a = this.options.getAuthorization?.();
-      /** @type {Record<string, string>} */
-      const h = {};
-      if (a) h.Authorization = a;
-      return h;
-    };
+    const auth = () => this.#authorization();
     try {
       this.pool = new WorkerPool({ workers: workers ?? 2 });
       const pool = this.pool;
@@ -694,7 +710,6 @@ export class Viewer extends EventTarget {
     this.canvas.dataset.framesDrawn = String(++this.framesDrawn);
 
     // Overlay: measurements of this image, labels, corners, markers, status.
-    const ctx2d = this.overlay.context2d(this.viewport.width, this.viewport.height, this.dpr);
     const toScreen = V.imageToScreenMatrix(view, imageSize, this.viewport);
     /** @param {[number, number]} p */
     const project = (p) => apply(toScreen, p);
@@ -704,7 +719,12 @@ export class Viewer extends EventTarget {
       performance.mark('mi-viewer:first-image', { detail: { seriesUID: uid } });
     }
     const visible = current ? this.#visibleMeasurements() : [];
-    drawMeasurements(ctx2d, visible, project, this.selectedId);
+    // A blank overlay stays untouched: clearing it every frame makes the compositor upload a canvas-sized texture per
+    // frame, which a software renderer (SwiftShader) pays for on every window/level drag step.
+    if (visible.length > 0 || !this.overlay.blank) {
+      drawMeasurements(this.overlay.context2d(this.viewport.width, this.viewport.height, this.dpr), visible, project, this.selectedId);
+      this.overlay.blank = visible.length === 0;
+    }
     const mctx = current ? this.#measureContext() : null;
     this.overlay.setLabels(mctx ? visible.map((m) => {
       const { lines, caveat } = measurementText(m, mctx);

@@ -10,13 +10,13 @@
  * ```
  */
 
-import { FrameFetchError, fetchFrame } from './frame-fetch.js';
+import { FrameFetchError, fetchFrame, fetchFrames } from './frame-fetch.js';
 
 /** @typedef {import('./frame-format.js').DecodedFrame} DecodedFrame */
 
 /**
  * @typedef {object} Pending
- * @property {(f: DecodedFrame) => void} resolve
+ * @property {(f: any) => void} resolve a frame, or the frames of a batch
  * @property {(e: Error) => void} reject
  * @property {number} worker
  */
@@ -56,6 +56,26 @@ export class WorkerPool {
    * @returns {Promise<DecodedFrame>}
    */
   fetch(url, options = {}) {
+    return this.#post('fetch', url, options);
+  }
+
+  /**
+   * Fetches and decodes a batch of frames (`application/vnd.mi-frames`) in a worker, in the order the URL asks.
+   * @param {string} url absolute or relative to the page
+   * @param {{ headers?: Record<string, string>, signal?: AbortSignal }} [options]
+   * @returns {Promise<DecodedFrame[]>}
+   */
+  fetchBatch(url, options = {}) {
+    return this.#post('fetchBatch', url, options);
+  }
+
+  /**
+   * @param {'fetch' | 'fetchBatch'} type
+   * @param {string} url
+   * @param {{ headers?: Record<string, string>, signal?: AbortSignal }} options
+   * @returns {Promise<any>}
+   */
+  #post(type, url, options) {
     const { headers = {}, signal } = options;
     if (signal?.aborted) return Promise.reject(new FrameFetchError('aborted', url));
     const id = this.nextId++;
@@ -70,7 +90,7 @@ export class WorkerPool {
         this.workers[w].postMessage({ type: 'abort', id });
         this.#settle(id)?.reject(new FrameFetchError('aborted', url));
       }, { once: true });
-      this.workers[w].postMessage({ type: 'fetch', id, url: absolute, headers });
+      this.workers[w].postMessage({ type, id, url: absolute, headers });
     });
   }
 
@@ -94,8 +114,9 @@ export class WorkerPool {
     const p = this.#settle(message.id);
     if (!p) return;  // aborted meanwhile
     if (message.type === 'frame') {
-      const { buffer, ...d } = message.frame;
-      p.resolve({ ...d, data: arrayTypes[`${d.bytesPerSample}${d.signed ? 's' : 'u'}`](buffer) });
+      p.resolve(fromMessage(message.frame));
+    } else if (message.type === 'frames') {
+      p.resolve(message.frames.map(fromMessage));
     } else {
       p.reject(FrameFetchError.fromJSON(message.error));
     }
@@ -114,6 +135,16 @@ export class WorkerPool {
 }
 
 /**
+ * A frame back from the worker's message (its buffer transferred).
+ * @param {any} part
+ * @returns {DecodedFrame}
+ */
+function fromMessage(part) {
+  const { buffer, ...d } = part;
+  return { ...d, data: arrayTypes[`${d.bytesPerSample}${d.signed ? 's' : 'u'}`](buffer) };
+}
+
+/**
  * The same shape on the main thread (no worker): for environments without module workers.
  * @param {string} url
  * @param {{ headers?: Record<string, string>, signal?: AbortSignal }} [options]
@@ -121,4 +152,14 @@ export class WorkerPool {
  */
 export async function fetchOnMainThread(url, options = {}) {
   return (await fetchFrame(url, options)).frame;
+}
+
+/**
+ * A batch on the main thread (no worker).
+ * @param {string} url
+ * @param {{ headers?: Record<string, string>, signal?: AbortSignal }} [options]
+ * @returns {Promise<DecodedFrame[]>}
+ */
+export async function fetchBatchOnMainThread(url, options = {}) {
+  return (await fetchFrames(url, options)).frames;
 }

@@ -3,33 +3,50 @@
  * The frame decode worker (a module worker): fetches frames with the headers it is given (Authorization),
  * decodes MIF1 off the main thread and transfers the pixel buffers back.
  *
- * Messages in:  `{ type: 'fetch', id, url, headers }`, `{ type: 'abort', id }`.
+ * Messages in:  `{ type: 'fetch', id, url, headers }` (one frame), `{ type: 'fetchBatch', id, url, headers }`
+ *               (a batch: `application/vnd.mi-frames`), `{ type: 'abort', id }`.
  * Messages out: `{ type: 'frame', id, frame: { columns, rows, bytesPerSample, samplesPerPixel, signed, buffer },
- *                  fetchMs, decodeMs, bytes }` (buffer transferred), or `{ type: 'error', id, error }` with
- *               `error` from `FrameFetchError.toJSON()`.
+ *                  fetchMs, decodeMs, bytes }` (buffer transferred), `{ type: 'frames', id, frames: [frame…],
+ *                  fetchMs, decodeMs, bytes }` for a batch (buffers transferred), or `{ type: 'error', id, error }`
+ *               with `error` from `FrameFetchError.toJSON()`.
  */
 
-import { fetchFrame, FrameFetchError } from './frame-fetch.js';
+import { fetchFrame, fetchFrames, FrameFetchError } from './frame-fetch.js';
 
 // TypeScript 4.8's lib.webworker leaves `abort()` out of AbortController (a known gap in that release).
 /** @type {Map<number, AbortController & { abort(): void }>} */
 const inFlight = new Map();
 
-/** @param {MessageEvent<{ type: 'fetch', id: number, url: string, headers?: Record<string, string> } | { type: 'abort', id: number }>} event */
+/**
+ * A decoded frame as a message part, and its buffer to transfer.
+ * @param {import('./frame-format.js').DecodedFrame} frame
+ */
+function transferable(frame) {
+  const { data, ...descriptor } = frame;
+  const buffer = /** @type {ArrayBuffer} */ (data.buffer);
+  return { message: { ...descriptor, buffer }, buffer };
+}
+
+/** @param {MessageEvent<{ type: 'fetch' | 'fetchBatch', id: number, url: string, headers?: Record<string, string> } | { type: 'abort', id: number }>} event */
 self.onmessage = async (event) => {
   const message = event.data;
   if (message.type === 'abort') {
     inFlight.get(message.id)?.abort();
     return;
   }
-  if (message.type !== 'fetch') return;
+  if (message.type !== 'fetch' && message.type !== 'fetchBatch') return;
   const controller = /** @type {AbortController & { abort(): void }} */ (new AbortController());
   inFlight.set(message.id, controller);
   try {
-    const { frame, fetchMs, decodeMs, bytes } = await fetchFrame(message.url, { headers: message.headers, signal: controller.signal });
-    const { data, ...descriptor } = frame;
-    const buffer = /** @type {ArrayBuffer} */ (data.buffer);
-    self.postMessage({ type: 'frame', id: message.id, frame: { ...descriptor, buffer }, fetchMs, decodeMs, bytes }, [buffer]);
+    if (message.type === 'fetchBatch') {
+      const { frames, fetchMs, decodeMs, bytes } = await fetchFrames(message.url, { headers: message.headers, signal: controller.signal });
+      const parts = frames.map(transferable);
+      self.postMessage({ type: 'frames', id: message.id, frames: parts.map((p) => p.message), fetchMs, decodeMs, bytes }, parts.map((p) => p.buffer));
+    } else {
+      const { frame, fetchMs, decodeMs, bytes } = await fetchFrame(message.url, { headers: message.headers, signal: controller.signal });
+      const { message: part, buffer } = transferable(frame);
+      self.postMessage({ type: 'frame', id: message.id, frame: part, fetchMs, decodeMs, bytes }, [buffer]);
+    }
   } catch (e) {
     const error = e instanceof FrameFetchError ? e : new FrameFetchError('network', e instanceof Error ? e.message : String(e), { retryable: true });
     self.postMessage({ type: 'error', id: message.id, error: error.toJSON() });

@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import PlatformServices
+@testable import mi_server
+
+/// `GET /api/v1/series/{uid}/frames`: several frames in one answer, each as the single-frame route gives it.
+@Suite struct FrameBatchRouteTests {
+    /// The series UID of the fixture's hospital-1 instance, as the doctor sees it.
+    static func seriesH1(_ server: TestServer, _ get: (String) async throws -> TestResponse) async throws -> String {
+        let series = try TestServer.json(try await get("/api/v1/studies/\(server.studyH1)/series"))
+        return try #require((series["items"] as? [[String: Any]])?.first?["seriesInstanceUID"] as? String)
+    }
+
+    /// Splits `application/vnd.mi-frames`: u32 LE length, then that many bytes, repeated.
+    static func split(_ body: [UInt8]) throws -> [[UInt8]] {
+        var frames: [[UInt8]] = [], at = 0
+        while at < body.count {
+            guard body.count - at >= 4 else { throw TestFailure("a length is cut short") }
+            let n = Int(body[at]) | Int(body[at + 1]) << 8 | Int(body[at + 2]) << 16 | Int(body[at + 3]) << 24
+            at += 4
+            guard n <= body.count - at else { throw TestFailure("a frame is cut short") }
+            frames.append(Array(body[at..<at + n]))
+            at += n
+        }
+        return frames
+    }
+
+    @Test func aBatchHoldsTheAskedFramesInOrderEachAsTheSingleFrameRouteGivesIt() async throws {
+        try await TestServer.with { server, client in
+            let token = try await TestServer.login(client, "doctor").accessToken
+            let get = { (path: String) in try await client.execute(uri: path, method: .get, headers: TestServer.bearer(token)) }
+            let series = try await Self.seriesH1(server, get)
+            let single = Array(buffer: try await get("/api/v1/instances/\(server.instanceH1)/frames/1").body)
+            let batch = try await get("/api/v1/series/\(series)/frames?frames=\(server.instanceH1)/1,\(server.instanceH1)/1")
+            #expect(batch.status == .ok)
+            #expect(batch.headers[.contentType] == "application/vnd.mi-frames")
+            let frames = try Self.split(Array(buffer: batch.body))
+            #expect(frames == [single, single])
+            #expect(try FrameWireDecoding.decode(frames[0]) == [1024, 16, 169, -1])
+        }
+    }
+
+    @Test func aBatchIsGzippedForClientsThatAcceptIt() async throws {
+        try await TestServer.with { server, client in
+            let token = try await TestServer.login(client, "doctor").accessToken
+            let get = { (path: String) in try await client.execute(uri: path, method: .get, headers: TestServer.bearer(token)) }
+            let series = try await Self.seriesH1(server, get)
+            let plain = Array(buffer: try await get("/api/v1/series/\(series)/frames?frames=\(server.instanceH1)/1").body)
+            let gzipped = try await client.execute(uri: "/api/v1/series/\(series)/frames?frames=\(server.instanceH1)/1", method: .get,
+                                                   headers: TestServer.bearer(token).merging([.acceptEncoding: "gzip"]))
+            #expect(gzipped.headers[.contentEncoding] == "gzip")
+            #expect(try CompressionTests.gunzip(Array(buffer: gzipped.body)) == plain)
+        }
+    }
+
+    @Test func framesOfAnotherSeriesOrOutsideTheScopeAreNotFound() async throws {
+        try await TestServer.with { server, client in
+            let token = try await TestServer.login(client, "doctor").accessToken   // scope: hospital h1
+            let get = { (path: String) in try await client.execute(uri: path, method: .get, headers: TestServer.bearer(token)) }
+            let series = try await Self.seriesH1(server, get)
+            #expect(try await get("/api/v1/series/\(series)/frames?frames=\(server.instanceH1)/1,\(server.instanceH2)/1").status == .notFound)
+            #expect(try await get("/api/v1/series/1.2.3.999/frames?frames=\(server.instanceH1)/1").status == .notFound)
+            let patient = try await TestServer.login(client, "patient").accessToken
+            let other = try await client.execute(uri: "/api/v1/series/\(series)/frames?frames=\(server.instanceH2)/1", method: .get,
+                                                 headers: TestServer.bearer(patient))
+            #expect(other.status == .notFound)
+            #expect(try await client.execute(uri: "/api/v1/series/\(series)/frames?frames=\(server.instanceH1)/1", method: .get).status == .unauthorized)
+        }
+    }
+
+    @Test func malformedOrOversizedListsAreBadRequests() async throws {
+        try await TestServer.with { server, client in
+            let token = try await TestServer.login(client, "doctor").accessToken
+            let get = { (path: String) in try await client.execute(uri: path, method: .get, headers: TestServer.bearer(token)) }
+            let series = try await Self.seriesH1(server, get)
+            let tooMany = Array(repeating: "\(server.instanceH1)/1", count: StudyRoutes.maximumBatch + 1).joined(separator: ",")
+            for query in ["", "?frames=", "?frames=\(server.instanceH1)", "?frames=\(server.instanceH1)/0", "?frames=x/1",
+                          "?frames=\(server.instanceH1)/1,", "?frames=\(server.instanceH1)/1/2", "?frames=\(tooMany)",
+                          "?frames=\(server.instanceH1)/2"] {
+                let response = try await get("/api/v1/series/\(series)/frames\(query)")
+                #expect(response.status == .badRequest, "\(query)")
+            }
+        }
+    }
+}
