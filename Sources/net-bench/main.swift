@@ -2,10 +2,10 @@
 // Scripts/bench-store-scp.sh can build it in minutes instead of building PlatformServices and its dependencies.
 // It calls the same SDK entry points as mi-cli's thin commands (DicomServer + FileStorageHandler, DicomClient.store).
 //
-//     net-bench store-scp --aet A --port P --dir D [--host H] [--on-event-loop yes]
+//     net-bench store-scp --aet A --port P --dir D [--host H] [--on-event-loop no]
 //     net-bench store HOST PORT FILES/FOLDERS... --aec CALLED [--aet CALLING] [--parallel N] [--sender copying]
 //
-// `--on-event-loop yes` answers C-STORE in the channel pipeline (DicomServerConfiguration.writesFilesOnEventLoop);
+// `--on-event-loop no` answers C-STORE on the association's task instead of in the channel pipeline (mi-cli uses the pipeline);
 // `--sender copying` sends each file the way DicomClient.store did before it streamed slices and read ahead (read
 // into Data, copy to an array, copy the data set out), so one script run compares both ways on the same machine state.
 import DicomCore
@@ -91,7 +91,7 @@ case "store-scp":
     let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("net-bench store-scp: \($0)\n".utf8)) }
     config.log = log
     config.storage = FileStorageHandler(directory: dir, log: log)
-    config.writesFilesOnEventLoop = options["on-event-loop"] == "yes"
+    config.writesFilesOnEventLoop = options["on-event-loop"] != "no"
     let configuration = config
     let done = DispatchSemaphore(value: 0)
     Task.detached {
