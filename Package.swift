@@ -65,6 +65,8 @@ let package = Package(
             "DicomCore", "DicomNetwork", "ImagingKit", "PlatformServices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Release-build stand-in for mi-cli's store-scp/store (DicomNetwork only) for Scripts/bench-store-scp.sh.
+        .executableTarget(name: "net-bench", dependencies: ["DicomCore", "DicomNetwork"]),
         // libFuzzer entry point over the reader (Scripts/fuzz.sh); in a normal build, a replay tool for saved inputs.
         .executableTarget(name: "DicomFuzz", dependencies: ["DicomCore", "DicomNetwork"]),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"], exclude: ["Fixtures"]),

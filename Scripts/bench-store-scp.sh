@@ -2,15 +2,18 @@
 # Storage SCP benchmark (not a timed test): 300 CT slices (512x512) pushed by DCMTK's storescu (no environment tweaks)
 # to (a) our store-scp (fsync per instance) and (b) DCMTK's storescp with TCP_NODELAY=1; then our `mi-cli store` vs
 # storescu as senders into storescp. Prints instances/s and the ratios.
-# Usage: Scripts/bench-store-scp.sh [COUNT] [RUNS]   Environment: MI_CLI (a release mi-cli), SCRATCH (scratch path).
+# Usage: Scripts/bench-store-scp.sh [COUNT] [RUNS]   Environment: MI_CLI (a release mi-cli or net-bench), SCRATCH (scratch path).
+# Without MI_CLI it builds the release `net-bench` product: the same SDK calls as mi-cli's store-scp and store commands
+# (DicomServer + FileStorageHandler, DicomClient.store) with the same arguments, but only DicomNetwork's dependencies,
+# so a cold release build takes minutes rather than the half hour PlatformServices' dependencies take on a busy machine.
 set -eu
 cd "$(dirname "$0")/.."
 count=${1:-300}; runs=${2:-3}
 command -v storescp >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y dcmtk >/dev/null
 if [ -z "${MI_CLI:-}" ]; then
     scratch=(); [ -n "${SCRATCH:-}" ] && scratch=(--scratch-path "$SCRATCH")
-    swift build "${scratch[@]}" -c release --product mi-cli >/dev/null
-    MI_CLI="$(swift build "${scratch[@]}" -c release --show-bin-path)/mi-cli"
+    swift build "${scratch[@]}" -c release --product net-bench >/dev/null
+    MI_CLI="$(swift build "${scratch[@]}" -c release --show-bin-path)/net-bench"
 fi
 work=$(mktemp -d)
 pids=()
@@ -44,4 +47,5 @@ test "$(ls "$work/ours" | wc -l)" -eq "$count" || { echo "our store-scp did not 
 b=$(best "storescu -> DCMTK storescp (TCP_NODELAY=1)" storescu -aec DCMTK-SCP +sd 127.0.0.1 "$theirs" "$work/ct")
 c=$(best "mi-cli store -> DCMTK storescp (TCP_NODELAY=1)" "$MI_CLI" store 127.0.0.1 "$theirs" "$work/ct" --aec DCMTK-SCP --aet MI)
 d=$(best "TCP_NODELAY=1 storescu -> DCMTK storescp" env TCP_NODELAY=1 storescu -aec DCMTK-SCP +sd 127.0.0.1 "$theirs" "$work/ct")
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 python3 -c "print(f'receiver ratio (our store-scp / storescp): {$a / $b:.2f}x'); print(f'sender ratio (mi-cli store / TCP_NODELAY=1 storescu, into storescp): {$c / $d:.2f}x')"

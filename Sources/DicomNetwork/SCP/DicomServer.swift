@@ -29,6 +29,13 @@ public struct DicomServerConfiguration: Sendable {
     public var userIdentityCheck: (@Sendable (UserIdentity?) -> Bool)?
     /// C-STORE back end; nil refuses storage classes.
     public var storage: (any StorageHandler)?
+    /// With a ``FileStorageHandler`` as `storage`, answer C-STORE inside the channel pipeline: fragments are written
+    /// to the file as they arrive and the response leaves from the event loop, with no task hand-over per instance.
+    /// The data set is never held in memory whole. The fsyncs then run on the event loop (see `StoreFastPath`),
+    /// delaying other connections on that loop, so it is off by default; `mi-cli store-scp` turns it on. Speed: on a
+    /// shared 2-core machine, best of runs from storescu 584 against 448 instances/s in one A/B, 436 against 444 in
+    /// the next, within noise at load 20.
+    public var writesFilesOnEventLoop = false
     /// C-FIND back end; nil refuses FIND classes.
     public var query: (any QueryHandler)?
     /// C-MOVE/C-GET back end; nil refuses MOVE and GET classes.
@@ -68,12 +75,17 @@ public final class DicomServer: Sendable {
     /// Binds the listening socket. TCP_NODELAY is set on every accepted socket.
     public static func bind(_ configuration: DicomServerConfiguration) async throws -> DicomServer {
         let limit = configuration.maximumLength, timeouts = configuration.timeouts, log = configuration.log
+        let fileStorage = configuration.writesFilesOnEventLoop ? configuration.storage as? FileStorageHandler : nil
+        let maximumDataSetSize = configuration.maximumDataSetSize
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.host, port: configuration.port) { child in
-                child.eventLoop.makeCompletedFuture { try child.addDicomHandlers(maximumLength: limit, timeouts: timeouts, log: log) }
+                child.eventLoop.makeCompletedFuture {
+                    let fastPath = fileStorage.map { StoreFastPath(storage: $0, session: StoreFastPathSession(), maximumDataSetSize: maximumDataSetSize, log: log) }
+                    return try child.addDicomHandlers(maximumLength: limit, timeouts: timeouts, log: log, extra: fastPath.map { [$0] } ?? [])
+                }
             }
         return DicomServer(configuration: configuration, channel: channel)
     }
@@ -106,10 +118,11 @@ public final class DicomServer: Sendable {
         defer { active.withLockedValue { $0 -= 1 } }
         do {
             let cancels = try await CancelRequests.of(connection.channel)
+            let fastPath = try await StoreFastPathSession.of(connection.channel)
             try await connection.executeThenClose { inbound, outbound in
                 let association = Association(channel: connection.channel, inbound: inbound, outbound: outbound, requestor: false,
                                               maximumDataSetSize: configuration.maximumDataSetSize, cancelRequests: cancels)
-                guard try await accept(association, overLimit: overLimit, peer: peer) else { return }
+                guard try await accept(association, overLimit: overLimit, peer: peer, fastPath: fastPath) else { return }
                 try await dispatch(association)
             }
         } catch {
@@ -117,19 +130,23 @@ public final class DicomServer: Sendable {
         }
     }
 
-    /// Negotiates: A-ASSOCIATE-AC, or -RJ for unknown AEs, a wrong application context, a refused identity or the limit.
-    private func accept(_ a: Association, overLimit: Bool, peer: String) async throws -> Bool {
+    /// Negotiates: A-ASSOCIATE-AC, or -RJ for malformed AE titles or UIDs, unknown AEs, a wrong application context, a
+    /// refused identity or the limit.
+    private func accept(_ a: Association, overLimit: Bool, peer: String, fastPath: StoreFastPathSession?) async throws -> Bool {
         let pdu = try await a.receivePDU()
         guard case .associateRQ(let rq) = pdu else { throw DicomNetworkError(.unexpectedPDU, "expected A-ASSOCIATE-RQ") }
         var reject: AssociateReject?
+        var why = ""
         if overLimit { reject = .localLimitExceeded }
+        else if let problem = rq.validationProblem { reject = problem.reject; why = ": " + problem.reason }
         else if rq.applicationContext != DicomNetwork.applicationContextName { reject = .applicationContextNotSupported }
         else if rq.protocolVersion & 1 == 0 { reject = .protocolVersionNotSupported }
         else if let allowed = configuration.allowedCalledAEs, !allowed.contains(rq.calledAE) { reject = .calledAENotRecognized }
         else if let allowed = configuration.allowedCallingAEs, !allowed.contains(rq.callingAE) { reject = .callingAENotRecognized }
         else if let check = configuration.userIdentityCheck, !check(rq.userInformation.userIdentity) { reject = .noReason }
         if let reject {
-            configuration.log("rejected association from \(peer) (calling \(rq.callingAE), called \(rq.calledAE)): result \(reject.result) source \(reject.source) reason \(reject.reason)")
+            // The titles are printed with control and non-ASCII characters escaped: they are the peer's, not ours.
+            configuration.log("rejected association from \(peer) (calling \(rq.callingAE.debugDescription), called \(rq.calledAE.debugDescription)): result \(reject.result) source \(reject.source) reason \(reject.reason)\(why)")
             try await a.send(.associateRJ(reject))
             try? await a.channel.close()
             return false
@@ -153,6 +170,8 @@ public final class DicomServer: Sendable {
                                              userIdentity: rq.userInformation.userIdentity,
                                              peerImplementationClassUID: rq.userInformation.implementationClassUID,
                                              peerImplementationVersionName: rq.userInformation.implementationVersionName)
+        // Before the AC leaves: the peer's first P-DATA cannot come earlier, so the pipeline knows the contexts in time.
+        fastPath?.establish(a.parameters)
         try await a.send(.associateAC(AssociateAccept(calledAE: rq.calledAE, callingAE: rq.callingAE, presentationContexts: results, userInformation: info)))
         return true
     }

@@ -57,29 +57,81 @@ public struct FileStorageHandler: StorageHandler {
 
     /// Writes the file durably and returns its path.
     public func write(_ request: StoreRequest) throws(DicomNetworkError) -> String {
-        let name = String(request.sopInstanceUID.filter { $0 == "." || $0.isASCII && $0.isNumber }.prefix(64))
-        guard !name.isEmpty, name.first != "." else { throw DicomNetworkError(.fileIO, "SOP Instance UID \(request.sopInstanceUID) is not a UID") }
-        let header = try FileStorageHandler.fileHeader(for: request)
-        let path = directory + "/" + name + ".dcm"
-        let temp = directory + "/." + name + ".\(UInt32.random(in: 0...UInt32.max)).part"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DicomNetworkError(.fileIO, "cannot create \(temp): errno \(errno)") }
-        var ok = FileStorageHandler.writeAll(fd, header) && FileStorageHandler.writeAll(fd, request.dataSet)
-        ok = ok && fsync(fd) == 0
-        let savedErrno = errno
-        close(fd)
-        guard ok, rename(temp, path) == 0 else {
-            unlink(temp)
-            throw DicomNetworkError(.fileIO, "cannot write \(path): errno \(savedErrno)")
+        let file = try IncomingFile(directory: directory, request: request)
+        do {
+            try file.append(request.dataSet[...])
+            return try file.commit()
+        } catch {
+            file.discard()
+            throw error
         }
-        let dir = open(directory, O_RDONLY | O_CLOEXEC)
-        guard dir >= 0 else { throw DicomNetworkError(.fileIO, "cannot open \(directory) to sync it") }
-        defer { close(dir) }
-        guard fsync(dir) == 0 else { throw DicomNetworkError(.fileIO, "cannot sync \(directory): errno \(errno)") }
-        return path
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    /// One instance being written: `.NAME.RANDOM.part` in the folder until ``commit()`` makes it `NAME.dcm`.
+    ///
+    /// The data set can arrive in pieces (``append(_:)`` per P-DATA fragment), so an SCP writes received bytes
+    /// straight to disk without holding the whole instance in memory. Not `Sendable`: one writer, one thread.
+    final class IncomingFile {
+        let directory: String
+        let path: String
+        let temp: String
+        private var fd: Int32
+        /// Bytes of the data set appended so far.
+        private(set) var dataSetBytes = 0
+
+        /// Creates the temporary file and writes the preamble and File Meta Information (`request.dataSet` is not written).
+        init(directory: String, request: StoreRequest) throws(DicomNetworkError) {
+            let name = String(request.sopInstanceUID.filter { $0 == "." || $0.isASCII && $0.isNumber }.prefix(64))
+            guard !name.isEmpty, name.first != "." else { throw DicomNetworkError(.fileIO, "SOP Instance UID \(request.sopInstanceUID) is not a UID") }
+            let header = try FileStorageHandler.fileHeader(for: request)
+            self.directory = directory
+            path = directory + "/" + name + ".dcm"
+            temp = directory + "/." + name + ".\(UInt32.random(in: 0...UInt32.max)).part"
+            fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw DicomNetworkError(.fileIO, "cannot create \(temp): errno \(errno)") }
+            guard FileStorageHandler.writeAll(fd, header[...]) else {
+                let saved = errno
+                discard()
+                throw DicomNetworkError(.fileIO, "cannot write \(temp): errno \(saved)")
+            }
+        }
+
+        deinit { if fd >= 0 { discard() } }
+
+        /// Appends data set bytes.
+        func append(_ bytes: ArraySlice<UInt8>) throws(DicomNetworkError) {
+            guard fd >= 0 else { throw DicomNetworkError(.fileIO, "\(temp) is already closed") }
+            guard FileStorageHandler.writeAll(fd, bytes) else { throw DicomNetworkError(.fileIO, "cannot write \(temp): errno \(errno)") }
+            dataSetBytes += bytes.count
+        }
+
+        /// Makes the file durable under its final name: fsync the file, rename it into place, fsync the folder
+        /// (the rename is only durable once the folder is synced). Returns the path. On failure the file is removed.
+        func commit() throws(DicomNetworkError) -> String {
+            guard fd >= 0 else { throw DicomNetworkError(.fileIO, "\(temp) is already closed") }
+            let synced = fsync(fd) == 0
+            let savedErrno = errno
+            close(fd)
+            fd = -1
+            guard synced, rename(temp, path) == 0 else {
+                unlink(temp)
+                throw DicomNetworkError(.fileIO, "cannot write \(path): errno \(savedErrno)")
+            }
+            let dir = open(directory, O_RDONLY | O_CLOEXEC)
+            guard dir >= 0 else { throw DicomNetworkError(.fileIO, "cannot open \(directory) to sync it") }
+            defer { close(dir) }
+            guard fsync(dir) == 0 else { throw DicomNetworkError(.fileIO, "cannot sync \(directory): errno \(errno)") }
+            return path
+        }
+
+        /// Closes and removes the temporary file; nothing is left.
+        func discard() {
+            if fd >= 0 { close(fd); fd = -1 }
+            unlink(temp)
+        }
+    }
+
+    fileprivate static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {

@@ -1,4 +1,11 @@
 import DicomCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -92,10 +99,14 @@ extension DicomClient {
 
         return try await withAssociation(proposals) { a in
             var report = StoreReport()
-            for f in files {
+            // The next file is read while the peer answers the current one: reading is the sender's only real work.
+            var next: Task<LoadedFile, Never>? = files.first.map { f in Task { LoadedFile.read(f) } }
+            for (n, f) in files.enumerated() {
                 defer { onEach() }
+                let loaded = await next!.value
+                next = n + 1 < files.count ? Task { [g = files[n + 1]] in LoadedFile.read(g) } : nil
                 do {
-                    let status = try await a.store(file: f)
+                    let status = try await a.store(loaded)
                     if status.isSuccess { report.stored += 1 } else if status.isWarning { report.warnings += 1 } else {
                         report.failures.append((f.path, "C-STORE answered \(status)"))
                     }
@@ -108,15 +119,53 @@ extension DicomClient {
     }
 }
 
+/// A file's bytes read ahead of sending, or why they could not be read.
+struct LoadedFile: Sendable {
+    var candidate: StoreCandidate
+    var bytes: Result<[UInt8], DicomNetworkError>
+
+    static func read(_ f: StoreCandidate) -> LoadedFile {
+        LoadedFile(candidate: f, bytes: Result { () throws(DicomNetworkError) in try readWholeFile(f.path) })
+    }
+}
+
+/// The whole file in one read into a fresh array (no `Data` in between).
+private func readWholeFile(_ path: String) throws(DicomNetworkError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw DicomNetworkError(.fileIO, "cannot open \(path): errno \(errno)") }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw DicomNetworkError(.fileIO, "cannot stat \(path): errno \(errno)") }
+    let size = Int(info.st_size)
+    var failed = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        var done = 0
+        while done < size {
+            let n = read(fd, buffer.baseAddress! + done, size - done)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { failed = n < 0; break }
+            done += n
+        }
+        count = done
+    }
+    guard !failed else { throw DicomNetworkError(.fileIO, "cannot read \(path): errno \(errno)") }
+    return bytes
+}
+
 extension Association {
     /// C-STORE of one file: its data set bytes as they are, or re-encoded when only another uncompressed syntax was accepted.
     func store(file f: StoreCandidate) async throws -> DIMSEStatus {
-        guard let data = FileManager.default.contents(atPath: f.path) else { throw DicomNetworkError(.fileIO, "cannot read \(f.path)") }
-        let bytes = [UInt8](data)
+        try await store(LoadedFile.read(f))
+    }
+
+    /// C-STORE of a file already read: the data set goes out as a slice of the file's bytes, without a copy.
+    func store(_ loaded: LoadedFile) async throws -> DIMSEStatus {
+        let f = loaded.candidate
+        let bytes = try loaded.bytes.get()
         if parameters.context(for: f.sopClassUID, transferSyntax: f.transferSyntax)?.transferSyntax == f.transferSyntax {
             let read = DicomFile.readPartial(bytes: bytes, options: .headerOnly)
             return try await store(sopClassUID: f.sopClassUID, sopInstanceUID: f.sopInstanceUID, transferSyntax: f.transferSyntax,
-                                   dataSet: Array(bytes[read.dataSetOffset...]))
+                                   dataSet: bytes[read.dataSetOffset...])
         }
         guard let context = parameters.context(for: f.sopClassUID) else {
             throw DicomNetworkError(.noPresentationContext, "\(f.sopClassUID) was not accepted")

@@ -139,6 +139,12 @@ extension Association {
     /// C-STORE of one data set already encoded in `transferSyntax`.
     public func store(sopClassUID: String, sopInstanceUID: String, transferSyntax: String, dataSet: [UInt8],
                       moveOriginator: (ae: String, messageID: UInt16)? = nil) async throws -> DIMSEStatus {
+        try await store(sopClassUID: sopClassUID, sopInstanceUID: sopInstanceUID, transferSyntax: transferSyntax, dataSet: dataSet[...], moveOriginator: moveOriginator)
+    }
+
+    /// C-STORE of a data set that is a slice of larger bytes (a whole file read from disk), sent without copying it out.
+    func store(sopClassUID: String, sopInstanceUID: String, transferSyntax: String, dataSet: ArraySlice<UInt8>,
+               moveOriginator: (ae: String, messageID: UInt16)? = nil) async throws -> DIMSEStatus {
         guard let context = parameters.context(for: sopClassUID, transferSyntax: transferSyntax), context.transferSyntax == transferSyntax else {
             throw DicomNetworkError(.noPresentationContext, "no accepted context for \(sopClassUID) in \(transferSyntax)")
         }
@@ -149,7 +155,7 @@ extension Association {
             command.set(.moveOriginatorAE, moveOriginator.ae)
             command.set(.moveOriginatorMessageID, moveOriginator.messageID)
         }
-        try await send(DIMSEMessage(contextID: context.id, command: command, dataSet: dataSet))
+        try await send(contextID: context.id, command: command, dataSet: dataSet)
         let response = try await awaitResponse(to: id)
         return response.command.status ?? .processingFailure
     }

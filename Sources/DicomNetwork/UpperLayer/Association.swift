@@ -83,7 +83,22 @@ public final class Association {
 
     func send(_ pdu: PDU) async throws {
         try machine.sending(pdu)
-        try await outbound.write(pdu)
+        try await write { try await outbound.write(pdu) }
+    }
+
+    /// Runs a write on the outbound writer, turning NIO's errors (a channel closed under us, a reset, a finished
+    /// writer) into ``DicomNetworkError/Code-swift.struct/connectionClosed`` so callers see one error type. Task
+    /// cancellation stays a `CancellationError`.
+    private func write(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as DicomNetworkError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw DicomNetworkError(.connectionClosed, "cannot send: \(error)")
+        }
     }
 
     /// The next PDU, checked against the state machine. An invalid one aborts the association and throws.
@@ -113,7 +128,7 @@ public final class Association {
 
     /// Writes a PDU without consulting the state machine, so tests can play a misbehaving peer.
     func outboundForTests(_ pdu: PDU) async throws {
-        try await outbound.write(pdu)
+        try await write { try await outbound.write(pdu) }
     }
 
     /// Sends A-ABORT and closes the connection. Never throws.
@@ -129,6 +144,12 @@ public final class Association {
 
     /// Sends a DIMSE message, fragmented into PDVs that fit the peer's maximum length (PS3.8 §9.3.5, Annex E).
     public func send(_ message: DIMSEMessage) async throws {
+        try await send(contextID: message.contextID, command: message.command, dataSet: message.dataSet?[...])
+    }
+
+    /// Sends a command and a data set given as a slice (of a file's bytes, say), fragmented as ``send(_:)`` does.
+    func send(contextID: UInt8, command commandSet: CommandSet, dataSet: ArraySlice<UInt8>?) async throws {
+        let message = (contextID: contextID, command: commandSet, dataSet: dataSet)
         guard parameters.contexts[message.contextID] != nil else {
             throw DicomNetworkError(.noPresentationContext, "context \(message.contextID) was not accepted")
         }
@@ -141,12 +162,12 @@ public final class Association {
             pdus.append(.dataTF([PDV(contextID: message.contextID, isCommand: true, isLast: last, data: slice)]))
         }
         if let data = message.dataSet {
-            Association.fragments(data[...], size: fragment) { slice, last in
+            Association.fragments(data, size: fragment) { slice, last in
                 pdus.append(.dataTF([PDV(contextID: message.contextID, isCommand: false, isLast: last, data: slice)]))
             }
         }
         for pdu in pdus { try machine.sending(pdu) }
-        try await outbound.write(contentsOf: pdus)
+        try await write { try await outbound.write(contentsOf: pdus) }
     }
 
     static func fragments(_ bytes: ArraySlice<UInt8>, size: Int, _ body: (ArraySlice<UInt8>, Bool) -> Void) {

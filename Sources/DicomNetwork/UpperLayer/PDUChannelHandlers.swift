@@ -132,7 +132,9 @@ public struct AssociationTimeouts: Sendable {
 
 extension Channel {
     /// Adds the PDU framing and timers and wraps the channel for async use. Call on the channel's event loop.
-    func addDicomHandlers(maximumLength: UInt32, timeouts: AssociationTimeouts, log: @escaping @Sendable (String) -> Void) throws -> NIOAsyncChannel<PDU, PDU> {
+    /// `extra` handlers go last, just before the async channel: they see and may consume decoded PDUs.
+    func addDicomHandlers(maximumLength: UInt32, timeouts: AssociationTimeouts, log: @escaping @Sendable (String) -> Void,
+                          extra: [ChannelHandler] = []) throws -> NIOAsyncChannel<PDU, PDU> {
         // A-ASSOCIATE PDUs may be larger than a small negotiated P-DATA limit (many contexts, identity tokens).
         let limit = Swift.max(maximumLength == 0 ? PDU.defaultMaximumLength : maximumLength, 1 << 16)
         #if os(Linux)
@@ -144,7 +146,7 @@ extension Channel {
             MessageToByteHandler(PDUEncoder()),
             AssociationTimerHandler(artim: timeouts.artim, log: log),
             CancelWatcher(),
-        ])
+        ] + extra)
         return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: self)
     }
 }

@@ -27,6 +27,8 @@ struct StoreSCP: ParsableCommand {
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("mi-cli store-scp: \($0)\n".utf8)) }
         config.log = log
         config.storage = FileStorageHandler(directory: dir, log: log)
+        // Like storescp, one process for one folder: each fragment goes to disk as it arrives, answered from the event loop.
+        config.writesFilesOnEventLoop = true
         let configuration = config
         try runNetwork("store-scp") {
             let server = try await DicomServer.bind(configuration)
