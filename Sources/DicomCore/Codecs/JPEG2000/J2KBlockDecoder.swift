@@ -188,20 +188,28 @@ struct J2KBlockDecoder {
             let stripeFlags = g.flags + y0 &* fw, stripeOut = g.output + y0 &* stride
             for x in 0..<g.width {
                 let col = stripeFlags + x
-                if rows == 4 && (col[0] | col[fw] | col[2 &* fw] | col[3 &* fw]) & neighbours == 0 { continue }
-                var p = col, o = stripeOut + x
-                for dy in 0..<rows {
+                @inline(__always) func sample(_ p: UnsafeMutablePointer<UInt32>, _ o: UnsafeMutablePointer<Int32>, _ tellNorth: Bool) {
                     let v = p.pointee
                     if v & significant == 0 && v & neighbours != 0 {
                         if m.decode(cx, Int(zc[Int(v & 0xFF)])) == 1 {
                             let t = sc[signIndex(v)]
                             let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
                             o.pointee = oneHalf
-                            becomeSignificant(p, fw, negative, dy != 0 || !causal)
+                            becomeSignificant(p, fw, negative, tellNorth)
                         }
                         p.pointee |= visited
                     }
-                    p += fw; o += stride
+                }
+                let o = stripeOut + x
+                if rows == 4 {
+                    // A full stripe, unrolled: most columns.
+                    if (col[0] | col[fw] | col[2 &* fw] | col[3 &* fw]) & neighbours == 0 { continue }
+                    sample(col, o, !causal)
+                    sample(col + fw, o + stride, true)
+                    sample(col + 2 &* fw, o + 2 &* stride, true)
+                    sample(col + 3 &* fw, o + 3 &* stride, true)
+                } else {
+                    for dy in 0..<rows { sample(col + dy &* fw, o + dy &* stride, dy != 0 || !causal) }
                 }
             }
             y0 &+= 4
@@ -220,9 +228,7 @@ struct J2KBlockDecoder {
             let stripeFlags = g.flags + y0 &* fw, stripeOut = g.output + y0 &* stride
             for x in 0..<g.width {
                 let col = stripeFlags + x
-                if rows == 4 && (col[0] | col[fw] | col[2 &* fw] | col[3 &* fw]) & significant == 0 { continue }
-                var p = col, o = stripeOut + x
-                for _ in 0..<rows {
+                @inline(__always) func sample(_ p: UnsafeMutablePointer<UInt32>, _ o: UnsafeMutablePointer<Int32>) {
                     let v = p.pointee
                     if v & (significant | visited) == significant {
                         let c = v & refined != 0 ? 16 : (v & neighbours != 0 ? 15 : 14)
@@ -230,7 +236,16 @@ struct J2KBlockDecoder {
                         o.pointee &+= bit == 1 ? half : 0 &- half
                         p.pointee = v | refined
                     }
-                    p += fw; o += stride
+                }
+                let o = stripeOut + x
+                if rows == 4 {
+                    if (col[0] | col[fw] | col[2 &* fw] | col[3 &* fw]) & significant == 0 { continue }
+                    sample(col, o)
+                    sample(col + fw, o + stride)
+                    sample(col + 2 &* fw, o + 2 &* stride)
+                    sample(col + 3 &* fw, o + 3 &* stride)
+                } else {
+                    for dy in 0..<rows { sample(col + dy &* fw, o + dy &* stride) }
                 }
             }
             y0 &+= 4
