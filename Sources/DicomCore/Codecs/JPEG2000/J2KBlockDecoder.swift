@@ -266,82 +266,90 @@ struct J2KBlockDecoder {
             let stripeFlags = g.flags + y0 &* fw, stripeOut = g.output + y0 &* stride
             for x in 0..<g.width {
                 let col = stripeFlags + x, out = stripeOut + x
-                var start = 0
-                if rows == 4 && (col[0] | col[fw] | col[2 &* fw] | col[3 &* fw]) & mask == 0 {
-                    if m.decode(cx, MQTable.runLength) == 0 { continue }
-                    start = m.decode(cx, MQTable.uniform) << 1
-                    start |= m.decode(cx, MQTable.uniform)
-                    let p = col + start &* fw
-                    let t = sc[signIndex(p.pointee)]
-                    let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
-                    out[start &* stride] = oneHalf
-                    becomeSignificant(p, fw, negative, start != 0 || !causal)
-                    start &+= 1
-                }
-                var p = col + start &* fw, o = out + start &* stride
-                for dy in start..<rows {
+                @inline(__always) func sample(_ p: UnsafeMutablePointer<UInt32>, _ o: UnsafeMutablePointer<Int32>, _ tellNorth: Bool) {
                     let v = p.pointee
                     if v & (significant | visited) == 0 {
                         if m.decode(cx, Int(zc[Int(v & 0xFF)])) == 1 {
                             let t = sc[signIndex(v)]
                             let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
                             o.pointee = oneHalf
-                            becomeSignificant(p, fw, negative, dy != 0 || !causal)
+                            becomeSignificant(p, fw, negative, tellNorth)
                         }
                     }
-                    p += fw; o += stride
                 }
-                var q = col
-                for _ in 0..<rows { q.pointee &= ~visited; q += fw }
+                if rows == 4 {
+                    if (col[0] | col[fw] | col[2 &* fw] | col[3 &* fw]) & mask == 0 {
+                        // Run-length coding: one decision for an empty column, then the index of its first 1.
+                        if m.decode(cx, MQTable.runLength) == 0 { continue }
+                        var start = m.decode(cx, MQTable.uniform) << 1
+                        start |= m.decode(cx, MQTable.uniform)
+                        let p = col + start &* fw
+                        let t = sc[signIndex(p.pointee)]
+                        let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
+                        out[start &* stride] = oneHalf
+                        becomeSignificant(p, fw, negative, start != 0 || !causal)
+                        var dy = start &+ 1
+                        while dy < 4 { sample(col + dy &* fw, out + dy &* stride, true); dy &+= 1 }
+                        // Nothing in an empty column was visited: no flags to clear.
+                        continue
+                    }
+                    sample(col, out, !causal)
+                    sample(col + fw, out + stride, true)
+                    sample(col + 2 &* fw, out + 2 &* stride, true)
+                    sample(col + 3 &* fw, out + 3 &* stride, true)
+                    col[0] &= ~visited; col[fw] &= ~visited; col[2 &* fw] &= ~visited; col[3 &* fw] &= ~visited
+                } else {
+                    for dy in 0..<rows {
+                        let p = col + dy &* fw
+                        sample(p, out + dy &* stride, dy != 0 || !causal)
+                        p.pointee &= ~visited
+                    }
+                }
             }
             y0 &+= 4
         }
         mq = m
     }
 
-    /// Significance propagation of a raw (bypass) segment (§D.6).
-    @inline(never)
-    static func rawSignificancePass(_ g: J2KBlockPlane, _ raw: inout RawDecoder, _ oneHalf: Int32) {
-        let fw = g.flagStride, stride = g.stride
+    /// Calls `body` with each sample's flags, output and row within its stripe, in the scan order of the passes
+    /// (stripes of four rows, column by column): the raw passes, which are rare enough not to need unrolling.
+    @inline(__always)
+    static func forEachSample(_ g: J2KBlockPlane, _ body: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<Int32>, Int) -> Void) {
         var y0 = 0
         while y0 < g.height {
             let rows = min(4, g.height - y0)
             for x in 0..<g.width {
-                for dy in 0..<rows {
-                    let p = g.flags + (y0 + dy) * fw + x
-                    let v = p.pointee
-                    if v & significant == 0 && v & neighbours != 0 {
-                        if raw.decode() == 1 {
-                            let negative = raw.decode()
-                            g.output[(y0 + dy) * stride + x] = oneHalf
-                            becomeSignificant(p, fw, negative, dy != 0 || !g.causal)
-                        }
-                        p.pointee |= visited
-                    }
-                }
+                for dy in 0..<rows { body(g.flags + (y0 + dy) * g.flagStride + x, g.output + (y0 + dy) * g.stride + x, dy) }
             }
             y0 += 4
+        }
+    }
+
+    /// Significance propagation of a raw (bypass) segment (§D.6).
+    @inline(never)
+    static func rawSignificancePass(_ g: J2KBlockPlane, _ raw: inout RawDecoder, _ oneHalf: Int32) {
+        forEachSample(g) { p, o, dy in
+            let v = p.pointee
+            if v & significant == 0 && v & neighbours != 0 {
+                if raw.decode() == 1 {
+                    let negative = raw.decode()
+                    o.pointee = oneHalf
+                    becomeSignificant(p, g.flagStride, negative, dy != 0 || !g.causal)
+                }
+                p.pointee |= visited
+            }
         }
     }
 
     /// Magnitude refinement of a raw (bypass) segment (§D.6).
     @inline(never)
     static func rawRefinementPass(_ g: J2KBlockPlane, _ raw: inout RawDecoder, _ half: Int32) {
-        let fw = g.flagStride, stride = g.stride
-        var y0 = 0
-        while y0 < g.height {
-            let rows = min(4, g.height - y0)
-            for x in 0..<g.width {
-                for dy in 0..<rows {
-                    let p = g.flags + (y0 + dy) * fw + x
-                    let v = p.pointee
-                    if v & (significant | visited) == significant {
-                        g.output[(y0 + dy) * stride + x] &+= raw.decode() == 1 ? half : 0 &- half
-                        p.pointee = v | refined
-                    }
-                }
+        forEachSample(g) { p, o, _ in
+            let v = p.pointee
+            if v & (significant | visited) == significant {
+                o.pointee &+= raw.decode() == 1 ? half : 0 &- half
+                p.pointee = v | refined
             }
-            y0 += 4
         }
     }
 }
