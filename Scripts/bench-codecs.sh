@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Single-thread decode (and lossless encode) speed of our codecs beside the native libraries PyPI's imagecodecs wraps
-# (CharLS for JPEG-LS, its lossless-JPEG decoder, its DICOM RLE decoder, libjpeg-turbo for baseline), on the same
-# frames in one run, and the ratio native/ours per case (above 1: we are faster).
+# (CharLS for JPEG-LS, its lossless-JPEG decoder, its DICOM RLE decoder, OpenJPEG for JPEG 2000, libjpeg-turbo for
+# baseline), on the same frames in one run, and the ratio native/ours per case (above 1: we are faster).
 #
 #   Scripts/bench-codecs.sh            (REPEAT=20 runs a case; best time counts)
 #   ROUNDS=3 Scripts/bench-codecs.sh   (ours and native alternate ROUNDS times a case, best of all rounds counts:
 #                                       on a loaded machine one side's unlucky burst no longer decides the ratio)
 #
 # Frames: a 512x512 16-bit CT slice (Scripts/make-ct-series.py) and a 2500x2048 16-bit radiograph (12 bits stored),
-# compressed by DCMTK (dcmcrle, dcmcjpeg +e1, dcmcjpls) and, for baseline, an 8-bit version (dcmcjpeg +eb).
+# compressed by DCMTK (dcmcrle, dcmcjpeg +e1, dcmcjpls), by GDCM for lossless JPEG 2000 (gdcmconv --j2k: reversible 5/3,
+# five levels, 64x64 code-blocks; OpenJPEG decodes it with one thread) and, for baseline, an 8-bit version (dcmcjpeg +eb).
 # A benchmark, not a test: numbers vary with the machine and its load.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -53,13 +54,14 @@ for img in ct dr; do
     [ -f "$work/$img-rle.dcm" ] || dcmcrle "$work/$img.dcm" "$work/$img-rle.dcm"
     [ -f "$work/$img-ljpeg.dcm" ] || dcmcjpeg +e1 "$work/$img.dcm" "$work/$img-ljpeg.dcm"
     [ -f "$work/$img-jls.dcm" ] || dcmcjpls "$work/$img.dcm" "$work/$img-jls.dcm"
+    [ -f "$work/$img-j2k.dcm" ] || gdcmconv --j2k "$work/$img.dcm" "$work/$img-j2k.dcm"
 done
 
 (cd Benchmarks && swift build --scratch-path .build-perf -c release --product CodecTiming >&2)
 timing="$root/Benchmarks/.build-perf/release/CodecTiming"
 # The fuzz tool cuts frame 1 out of each file (with an 8-byte header) for the Python side; built only when a frame is missing.
 seed=""
-for img in ct dr; do for codec in rle ljpeg jls; do
+for img in ct dr; do for codec in rle ljpeg jls j2k; do
     if [ ! -f "$work/$img-$codec.frame" ] && [ -z "$seed" ]; then
         swift build --product DicomFuzz >&2
         seed="$(swift build --show-bin-path)/DicomFuzz"
@@ -69,7 +71,7 @@ done; done
 
 printf '%-22s %-8s %12s %12s %8s\n' case op "ours ms" "native ms" ratio
 for img in ct dr; do
-    for codec in rle ljpeg jls; do
+    for codec in rle ljpeg jls j2k; do
         f="$work/$img-$codec.dcm"
         all_ours=(); all_native=()
         for _ in $(seq "$rounds"); do
@@ -78,7 +80,8 @@ for img in ct dr; do
 import sys, time, imagecodecs, numpy as np
 data = open(sys.argv[1], "rb").read()[8:]
 codec, repeat = sys.argv[2], int(sys.argv[3])
-fn = {"rle": lambda d: imagecodecs.dicomrle_decode(d, "<u2"), "ljpeg": imagecodecs.ljpeg_decode, "jls": imagecodecs.jpegls_decode}[codec]
+fn = {"rle": lambda d: imagecodecs.dicomrle_decode(d, "<u2"), "ljpeg": imagecodecs.ljpeg_decode, "jls": imagecodecs.jpegls_decode,
+      "j2k": lambda d: imagecodecs.jpeg2k_decode(d, numthreads=1)}[codec]
 best = 1e9
 for _ in range(repeat):
     t = time.perf_counter(); fn(data); best = min(best, time.perf_counter() - t)
@@ -130,4 +133,15 @@ PY
         printf '%-22s %-8s %12s %12.3f %8s\n' "$img-$codec" encode "$ours" "$native" "$ratio"
     done
 done
+# A whole CT series in lossless JPEG 2000 (SERIES slices, default 40): decoded on one thread, then one slice per task
+# over every core; the speed-up is serial/parallel time (at most the number of idle cores).
+series="${SERIES:-40}"
+if [ ! -f "$work/j2k-series/$series.done" ]; then
+    rm -rf "$work/j2k-series" "$work/ct-series-$series"
+    python3 Scripts/make-ct-series.py "$work/ct-series-$series" "$series" >&2
+    mkdir -p "$work/j2k-series"
+    for f in "$work/ct-series-$series"/*.dcm; do gdcmconv --j2k "$f" "$work/j2k-series/$(basename "$f")"; done
+    touch "$work/j2k-series/$series.done"
+fi
+"$timing" --repeat "$(( (repeat + 3) / 4 ))" --series "$work"/j2k-series/*.dcm
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -69,16 +69,16 @@ struct MQDecoder {
     @inline(__always) private mutating func byteIn() {
         // `position` is the byte last consumed; stay on a marker (0xFF followed by > 0x8F) and feed 1s.
         if data[position] == 0xFF {
-            if position >= end || data[position + 1] > 0x8F {
+            if position >= end || data[position &+ 1] > 0x8F {
                 c &+= 0xFF00
                 ct = 8
             } else {
-                position += 1
+                position &+= 1
                 c &+= UInt32(data[position]) << 9
                 ct = 7
             }
         } else {
-            position += 1
+            position &+= 1
             c &+= UInt32(data[position]) << 8
             ct = 8
         }
@@ -89,7 +89,7 @@ struct MQDecoder {
             if ct == 0 { byteIn() }
             a <<= 1
             c <<= 1
-            ct -= 1
+            ct &-= 1
         } while a < 0x8000
     }
 
@@ -103,7 +103,7 @@ struct MQDecoder {
         if (c >> 16) < qe {
             // LPS interval (conditional exchange, Figure C.17).
             let d: Int
-            if a < qe { d = mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 16) } else { d = 1 - mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 24) }
+            if a < qe { d = mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 16) } else { d = mps ^ 1; contexts[cx] = UInt8(truncatingIfNeeded: t >> 24) }
             a = qe
             renormalize()
             return d
@@ -111,7 +111,7 @@ struct MQDecoder {
         c &-= qe << 16
         if a & 0x8000 != 0 { return mps }
         let d: Int
-        if a < qe { d = 1 - mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 24) } else { d = mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 16) }
+        if a < qe { d = mps ^ 1; contexts[cx] = UInt8(truncatingIfNeeded: t >> 24) } else { d = mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 16) }
         renormalize()
         return d
     }
