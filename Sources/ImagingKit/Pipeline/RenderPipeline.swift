@@ -58,6 +58,13 @@ public struct RenderPipeline: Sendable {
         if photometric == "PALETTE COLOR" { paletteColor = try PaletteColorLUT(dataSet) }
     }
 
+    /// The pipeline frame `frame` (0-based) of a data set asks for: as ``init(_:)`` over
+    /// ``DicomCore/DataSet/frameAttributes(_:)``, so an enhanced multi-frame image gets that frame's Pixel Value
+    /// Transformation and Frame VOI LUT functional groups (PS3.3 §C.7.6.16.2.9, §C.7.6.16.2.10).
+    public init(_ dataSet: DataSet, frame: Int) throws(ImagingError) {
+        try self.init(dataSet.frameAttributes(frame))
+    }
+
     /// Whether the presentation stage inverts grey levels.
     public var invertsGray: Bool { isMonochrome1 != invert }
 
