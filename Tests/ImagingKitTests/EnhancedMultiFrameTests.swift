@@ -27,17 +27,10 @@ import Testing
     /// Three 4×4 frames of one stored value; rescale, window, spacing and position in per-frame groups; orientation
     /// in the shared groups. `sharedSpacing` moves Pixel Measures to the shared groups (one spacing for all frames).
     static func enhancedCT(sharedSpacing: Bool = false) throws -> DicomFile {
-        var ds = DataSet()
-        try ds.setString("CT", for: .modality)
-        try ds.setInt(size, for: .rows)
-        try ds.setInt(size, for: .columns)
+        // The phantom's top level (12 bits stored, signed; Rescale Intercept −1024; Pixel Spacing 0.5) is what a reader that
+        // ignores the functional groups would use for every frame.
+        var ds = try Support.ctPhantom(size: size) { _, _ in 0 }
         try ds.setStrings([String(frames.count)], for: .numberOfFrames, vr: .IS)
-        try ds.setInt(1, for: .samplesPerPixel)
-        try ds.setString("MONOCHROME2", for: .photometricInterpretation)
-        try ds.setInt(16, for: .bitsAllocated)
-        try ds.setInt(16, for: .bitsStored)
-        try ds.setInt(15, for: .highBit)
-        try ds.setInt(1, for: .pixelRepresentation)
         // A top-level window a shared-only reader would use for every frame.
         try ds.setString("0", for: .windowCenter, vr: .DS)
         try ds.setString("100", for: .windowWidth, vr: .DS)
