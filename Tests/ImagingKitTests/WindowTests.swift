@@ -154,6 +154,40 @@ import Testing
         #expect(try Self.compare(bits: bits, signed: signed, modality: .identity, window: Window(center: 100, width: 300), invert: false, monochrome1: true))
     }
 
+    @Test func paletteAfterTheFittedWindowEqualsTheTablePath() throws {
+        for (bits, signed) in [(12, false), (16, true)] {
+            let values = WindowTests.allValues(bits: bits, signed: signed)
+            var bytes: [UInt8] = []
+            for v in values { let w = UInt16(truncatingIfNeeded: v); bytes += [UInt8(w & 0xFF), UInt8(w >> 8)] }
+            let descriptor = ImageDescriptor(rows: 1, columns: values.count, bitsAllocated: 16, bitsStored: bits, isSigned: signed)
+            for (palette, invert) in [(Palette.hotIron, true), (Palette.named("jet")!, false)] {
+                let pipeline = RenderPipeline(modality: .rescale(slope: 1, intercept: -1024), voi: .window(Window(center: 40, width: 400)),
+                                              invert: invert, palette: palette)
+                #expect(pipeline.windowKernel(bitsStored: bits, isSigned: signed) != nil)
+                let fast = try pipeline.render(decoded: DecodedFrame(bytes: bytes, descriptor: descriptor))
+                #expect(fast.channels == 4)
+                #expect(fast == (try pipeline.render(Support.frame(values, bits: bits, signed: signed))), "\(palette.name) \(bits) \(signed)")
+            }
+        }
+    }
+
+    @Test func kernelsAreRememberedPerWindowInvertAndDepth() throws {
+        let plain = RenderPipeline(modality: .rescale(slope: 1, intercept: -1024), voi: .window(Window(center: 40, width: 400)))
+        var inverted = plain
+        inverted.invert = true
+        let first = plain.windowKernel(bitsStored: 16, isSigned: true)
+        #expect(first != nil && plain.windowKernel(bitsStored: 16, isSigned: true) == first)
+        #expect(inverted.windowKernel(bitsStored: 16, isSigned: true) != first)
+        #expect(plain.windowKernel(bitsStored: 12, isSigned: false) != first)
+        // What comes back from the cache is the exact window, plain and inverted.
+        let k = try #require(plain.windowKernel(bitsStored: 16, isSigned: true))
+        let ki = try #require(inverted.windowKernel(bitsStored: 16, isSigned: true))
+        for v in -200...1600 {
+            let g = Support.linear(Double(v - 1024), c: 40, w: 400)
+            #expect(k.gray(key: Int16(v)) == g && ki.gray(key: Int16(v)) == 255 - g, "\(v)")
+        }
+    }
+
     @Test func ctPresetsUseTheFittedKernel() {
         for (name, window) in Window.presets {
             let pipeline = RenderPipeline(modality: .rescale(slope: 1, intercept: -1024), voi: .window(window))

@@ -26,6 +26,13 @@ public struct PatientGeometry: Sendable, Hashable {
                   spacing: PixelSpacing(dataSet))
     }
 
+    /// The geometry of frame `frame` (0-based): as ``init(_:)`` over ``DicomCore/DataSet/frameAttributes(_:)``, so
+    /// an enhanced multi-frame image gets that frame's Plane Position, Plane Orientation and Pixel Measures
+    /// functional groups (PS3.3 §C.7.6.16.2.1, .3, .4).
+    public init?(_ dataSet: DataSet, frame: Int) {
+        self.init(dataSet.frameAttributes(frame))
+    }
+
     /// The patient point of pixel point (column x, row y): `P + x·Δcolumn·row direction + y·Δrow·column direction`.
     public func patientPoint(_ p: PixelPoint) -> SIMD3<Double> {
         position + rowDirection * (p.x * spacing.column) + columnDirection * (p.y * spacing.row)

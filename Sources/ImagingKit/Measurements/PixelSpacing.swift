@@ -40,6 +40,12 @@ public struct PixelSpacing: Sendable, Hashable {
         self = .pixels
     }
 
+    /// The spacing of frame `frame` (0-based): as ``init(_:)`` over ``DicomCore/DataSet/frameAttributes(_:)``, so an
+    /// enhanced multi-frame image gets that frame's Pixel Measures functional group (PS3.3 §C.7.6.16.2.1).
+    public init(_ dataSet: DataSet, frame: Int) {
+        self.init(dataSet.frameAttributes(frame))
+    }
+
     /// "mm" or "px".
     public var lengthUnit: String { source == .pixels ? "px" : "mm" }
     /// "mm2" or "px2".

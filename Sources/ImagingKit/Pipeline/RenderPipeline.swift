@@ -58,6 +58,13 @@ public struct RenderPipeline: Sendable {
         if photometric == "PALETTE COLOR" { paletteColor = try PaletteColorLUT(dataSet) }
     }
 
+    /// The pipeline frame `frame` (0-based) of a data set asks for: as ``init(_:)`` over
+    /// ``DicomCore/DataSet/frameAttributes(_:)``, so an enhanced multi-frame image gets that frame's Pixel Value
+    /// Transformation and Frame VOI LUT functional groups (PS3.3 §C.7.6.16.2.9, §C.7.6.16.2.10).
+    public init(_ dataSet: DataSet, frame: Int) throws(ImagingError) {
+        try self.init(dataSet.frameAttributes(frame))
+    }
+
     /// Whether the presentation stage inverts grey levels.
     public var invertsGray: Bool { isMonochrome1 != invert }
 
@@ -142,7 +149,7 @@ public struct RenderPipeline: Sendable {
             return try pipeline.render(StoredFrame(raster: Raster(width: d.columns, height: d.rows, samples: samples), bitsStored: d.bitsStored,
                                                    isSigned: d.isSigned, photometricInterpretation: "MONOCHROME2"))
         }
-        if pipeline.palette == nil, let kernel = pipeline.windowKernel(bitsStored: d.bitsStored, isSigned: d.isSigned) {
+        if let kernel = pipeline.windowKernel(bitsStored: d.bitsStored, isSigned: d.isSigned) {
             // One pass, no table: the fitted fixed-point window (exactly the table's output, see WindowKernel).
             let gray = [UInt8](unsafeUninitializedCapacity: n) { out, count in
                 frame.bytes.withUnsafeBytes { raw in
@@ -151,6 +158,7 @@ public struct RenderPipeline: Sendable {
                 }
                 count = n
             }
+            if let palette = pipeline.palette { return Self.paletteImage(gray, palette, width: d.columns, height: d.rows) }
             let image = RenderedImage(width: d.columns, height: d.rows, samples: gray)
             return pipeline.output == .rgba8 ? Self.expandToRGBA(image) : image
         }
@@ -221,9 +229,12 @@ public struct RenderPipeline: Sendable {
         guard width > 0 else { return nil }
         let inv = invertsGray
         let range = isSigned ? -(1 << (bitsStored - 1))...((1 << (bitsStored - 1)) - 1) : 0...((1 << bitsStored) - 1)
-        return WindowKernel.fit(range: range, isSigned: isSigned, slope: 255 * slope / width * (inv ? -1 : 1)) { v in
-            let g = voi.gray8(slope * Double(v) + intercept)
-            return inv ? 255 - g : g
+        let key = WindowKernelCache.Key(slope: slope, intercept: intercept, window: window, inverts: inv, bitsStored: bitsStored, isSigned: isSigned)
+        return WindowKernelCache.shared.kernel(key) {
+            WindowKernel.fit(range: range, isSigned: isSigned, slope: 255 * slope / width * (inv ? -1 : 1)) { v in
+                let g = voi.gray8(slope * Double(v) + intercept)
+                return inv ? 255 - g : g
+            }
         }
     }
 
@@ -259,11 +270,28 @@ public struct RenderPipeline: Sendable {
 
     /// Palette and output stages.
     func finish(_ gray: [UInt8], width: Int, height: Int) -> RenderedImage {
-        if let palette {
-            return Self.rgbaImage(gray.map { palette.rgba[Int($0)] }, width: width, height: height)
-        }
+        if let palette { return Self.paletteImage(gray, palette, width: width, height: height) }
         let image = RenderedImage(width: width, height: height, samples: gray)
         return output == .rgba8 ? Self.expandToRGBA(image) : image
+    }
+
+    /// Grey levels through a palette's 256 colours, written as RGBA bytes in one pass.
+    static func paletteImage(_ gray: [UInt8], _ palette: Palette, width: Int, height: Int) -> RenderedImage {
+        let n = gray.count
+        guard palette.rgba.count >= 256 else {  // a hand-made palette short of 256 colours: its last colour repeats
+            let last = palette.rgba.last ?? 0xFF00_0000
+            return rgbaImage(gray.map { Int($0) < palette.rgba.count ? palette.rgba[Int($0)] : last }, width: width, height: height)
+        }
+        let bytes = [UInt8](unsafeUninitializedCapacity: 4 * n) { out, count in
+            palette.rgba.withUnsafeBufferPointer { colors in
+                gray.withUnsafeBufferPointer { g in
+                    let table = colors.baseAddress!, o = UnsafeMutableRawPointer(out.baseAddress!)
+                    for i in 0..<n { o.storeBytes(of: table[Int(g[i])].littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+                }
+            }
+            count = 4 * n
+        }
+        return RenderedImage(width: width, height: height, channels: 4, samples: bytes)
     }
 
     static func rgbaImage(_ pixels: [UInt32], width: Int, height: Int) -> RenderedImage {

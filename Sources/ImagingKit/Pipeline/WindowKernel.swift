@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The grey table of a linear window as fixed-point arithmetic that vectorises: one pass over the stored values,
 /// 16-bit lanes only (so it runs eight pixels per SSE2 instruction on any x86-64), no table, no value-range pass.
 ///
@@ -98,5 +100,33 @@ struct WindowKernel: Sendable, Equatable {
             let mask = UInt16(truncatingIfNeeded: (1 << bitsStored) - 1)
             for i in 0..<n { out[i] = gray(key: Int16(bitPattern: (UInt16(littleEndian: words[i]) & mask) ^ 0x8000)) }
         }
+    }
+}
+
+/// Kernels already fitted, by what determines them, so that rendering frame after frame with one window fits once:
+/// the fit costs about a fifth of windowing a 512×512 frame. Bounded: cleared when it reaches ``limit`` entries.
+final class WindowKernelCache: Sendable {
+    struct Key: Hashable, Sendable {
+        var slope: Double
+        var intercept: Double
+        var window: Window
+        var inverts: Bool
+        var bitsStored: Int
+        var isSigned: Bool
+    }
+
+    static let shared = WindowKernelCache()
+    static let limit = 64
+    private let entries = Mutex<[Key: WindowKernel?]>([:])
+
+    /// The kernel for `key`, fitting it with `fit` (outside the lock) the first time; a failed fit is remembered too.
+    func kernel(_ key: Key, fit: () -> WindowKernel?) -> WindowKernel? {
+        if let hit = entries.withLock({ $0[key] }) { return hit }
+        let kernel = fit()
+        entries.withLock { table in
+            if table.count >= Self.limit { table.removeAll(keepingCapacity: true) }
+            table[key] = kernel
+        }
+        return kernel
     }
 }

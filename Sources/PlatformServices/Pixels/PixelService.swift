@@ -69,7 +69,7 @@ public struct PixelService: Sendable {
             throw PlatformError.invalid("frame", "frame must be between 1 and \(instance.frameCount)")
         }
         do {
-            var pipeline = try RenderPipeline(file.dataSet)
+            var pipeline = try RenderPipeline(file.dataSet, frame: number - 1)
             if let window = options.window {
                 guard window.width > 0 else { throw PlatformError.invalid("window", "window width must be positive") }
                 pipeline.voi = .window(Window(center: window.center, width: window.width))

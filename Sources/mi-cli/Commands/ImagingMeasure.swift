@@ -32,7 +32,8 @@ struct Measure: ParsableCommand {
     func run() throws {
         do {
             let dicom = try DicomFile.read(contentsOf: file)
-            let spacing = PixelSpacing(dicom.dataSet)
+            let attributes = dicom.dataSet.frameAttributes(frame - 1)
+            let spacing = PixelSpacing(attributes)
             if let line {
                 let v = try parseNumbers(line, count: 4, option: "--line")
                 let m = Measurements.length(from: PixelPoint(x: v[0], y: v[1]), to: PixelPoint(x: v[2], y: v[3]), spacing: spacing)
@@ -50,8 +51,8 @@ struct Measure: ParsableCommand {
             }
             let stored = try StoredFrame(file: dicom, frame: frame - 1)
             guard stored.isMonochrome else { throw ImagingError(.unsupportedImage, "region statistics need a monochrome image") }
-            let values = try RenderPipeline(dicom.dataSet).modalityValues(stored)
-            guard let s = Measurements.statistics(of: region, in: values, spacing: spacing, unit: ModalityUnit.of(dicom.dataSet)) else {
+            let values = try RenderPipeline(attributes).modalityValues(stored)
+            guard let s = Measurements.statistics(of: region, in: values, spacing: spacing, unit: ModalityUnit.of(attributes)) else {
                 throw ImagingError(.invalidArgument, "the region holds no pixel of the image")
             }
             if json {

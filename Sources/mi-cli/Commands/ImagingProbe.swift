@@ -26,8 +26,9 @@ struct Probe: ParsableCommand {
             let dicom = try DicomFile.read(contentsOf: file)
             let stored = try StoredFrame(file: dicom, frame: frame - 1)
             guard stored.isMonochrome else { throw ImagingError(.unsupportedImage, "probe needs a monochrome image") }
-            let values = try RenderPipeline(dicom.dataSet).modalityValues(stored)
-            guard let v = Measurements.value(at: xy[0], xy[1], in: values, unit: ModalityUnit.of(dicom.dataSet)) else {
+            let attributes = dicom.dataSet.frameAttributes(frame - 1)
+            let values = try RenderPipeline(attributes).modalityValues(stored)
+            guard let v = Measurements.value(at: xy[0], xy[1], in: values, unit: ModalityUnit.of(attributes)) else {
                 throw ImagingError(.invalidArgument, "\(xy[0]),\(xy[1]) is outside the \(values.width)x\(values.height) image")
             }
             emit(json ? "{\"value\": \(formatNumber(v.value)), \"unit\": \(jsonString(v.unit))}\n"

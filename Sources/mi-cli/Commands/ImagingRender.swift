@@ -59,7 +59,7 @@ struct Render: ParsableCommand {
         do {
             let dicom = try DicomFile.read(contentsOf: file)
             let stored = try StoredFrame(file: dicom, frame: frame - 1)
-            var pipeline = try RenderPipeline(dicom.dataSet)
+            var pipeline = try RenderPipeline(dicom.dataSet, frame: frame - 1)
             if let window { pipeline.voi = .window(try Self.parseWindow(window)) }
             if let preset, let w = Window.presets[preset] { pipeline.voi = .window(w) }
             pipeline.invert = invert
