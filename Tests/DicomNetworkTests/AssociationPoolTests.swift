@@ -8,7 +8,7 @@ import Testing
 
     @Test func sequentialOperationsReuseOneAssociation() async throws {
         try await withServer { server in
-            let pool = AssociationPool(client: DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "POOL"), contexts: Self.echo)
+            let pool = AssociationPool(client: loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "POOL"), contexts: Self.echo)
             for _ in 1...5 {
                 let status = try await pool.withAssociation { a in try await a.echo() }
                 #expect(status == .success)
@@ -23,7 +23,7 @@ import Testing
 
     @Test func concurrentOperationsStayWithinTheLimit() async throws {
         try await withServer { server in
-            let pool = AssociationPool(client: DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "POOL"),
+            let pool = AssociationPool(client: loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "POOL"),
                                        contexts: Self.echo, maximumAssociations: 2)
             try await withThrowingTaskGroup(of: DIMSEStatus.self) { group in
                 for _ in 1...8 {
@@ -44,7 +44,7 @@ import Testing
 
     @Test func anAssociationTheServerDroppedIsReplaced() async throws {
         try await withServer({ c in c.timeouts = AssociationTimeouts(artim: .seconds(5), idle: .milliseconds(300)) }) { server in
-            let pool = AssociationPool(client: DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "POOL"), contexts: Self.echo)
+            let pool = AssociationPool(client: loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "POOL"), contexts: Self.echo)
             _ = try await pool.withAssociation { a in try await a.echo() }
             try await Task.sleep(for: .milliseconds(800))  // the server's idle timeout aborts the pooled association
             let status = try await pool.withAssociation { a in try await a.echo() }
@@ -55,7 +55,7 @@ import Testing
 
     @Test func aFailingOperationDropsItsAssociation() async throws {
         try await withServer { server in
-            let pool = AssociationPool(client: DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "POOL"), contexts: Self.echo)
+            let pool = AssociationPool(client: loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "POOL"), contexts: Self.echo)
             await #expect(throws: DicomNetworkError(.operationFailed)) {
                 try await pool.withAssociation { _ -> Int in throw DicomNetworkError(.operationFailed, "the caller gave up") }
             }

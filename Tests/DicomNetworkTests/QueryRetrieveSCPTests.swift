@@ -138,7 +138,7 @@ struct SlowStorage: StorageHandler {
 @Suite(.serialized) struct CancelAndAbortTests {
     @Test func cCancelStopsTheSCPSendingFindResults() async throws {
         try await withServer({ c in c.query = ManyMatches() }) { server in
-            let client = DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
+            let client = loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
             let model = InformationModel.studyRoot
             let (pending, final) = try await client.withAssociation([PresentationContextProposal(id: 1, abstractSyntax: model.find, transferSyntaxes: [TransferSyntaxUID.explicitLittle])]) { a in
                 let query = try DataSetCoding.encode(try keys("STUDY", [(.studyInstanceUID, "")]), transferSyntax: TransferSyntaxUID.explicitLittle)
@@ -174,7 +174,7 @@ struct SlowStorage: StorageHandler {
                 c.retrieve = archive
                 c.log = { line in log.withLockedValue { $0.append(line) } }
             }) { server in
-                let client = DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
+                let client = loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
                 let model = InformationModel.studyRoot
                 await #expect(throws: DicomNetworkError.self) {
                     try await client.withAssociation([PresentationContextProposal(id: 1, abstractSyntax: model.move, transferSyntaxes: [TransferSyntaxUID.explicitLittle])]) { a in
@@ -210,7 +210,7 @@ struct SlowStorage: StorageHandler {
             try await withServer({ c in
                 c.retrieve = FolderQueryRetrieveHandler(directory: source, destinations: ["DEST": ("127.0.0.1", destination.port)])
             }) { server in
-                let client = DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
+                let client = loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
                 let model = InformationModel.studyRoot
                 let final = try await client.withAssociation([PresentationContextProposal(id: 1, abstractSyntax: model.move, transferSyntaxes: [TransferSyntaxUID.explicitLittle])]) { a in
                     var command = CommandSet.request(.cMoveRQ, messageID: 3, sopClassUID: model.move, hasDataSet: true)

@@ -26,7 +26,7 @@ func makeLargeInstance(_ uid: String, in folder: String, pixelBytes size: Int) t
             c.writesFilesOnEventLoop = onEventLoop
             c.maximumLength = maximumLength
         }) { server in
-            let client = DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
+            let client = loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
             let report = try await client.store(files: sources)
             #expect(report.stored == sources.count && report.failures.isEmpty)
         }
@@ -65,7 +65,7 @@ func makeLargeInstance(_ uid: String, in folder: String, pixelBytes size: Int) t
             c.writesFilesOnEventLoop = true
             c.query = FolderArchive(folder: incoming, destinations: [:])
         }) { server in
-            let client = DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
+            let client = loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
             let ct = "1.2.840.10008.5.1.4.1.1.2"
             try await client.withAssociation([
                 PresentationContextProposal(id: 1, abstractSyntax: SOPClass.verification, transferSyntaxes: [TransferSyntaxUID.implicitLittle]),
@@ -98,7 +98,7 @@ func makeLargeInstance(_ uid: String, in folder: String, pixelBytes size: Int) t
             c.storage = FileStorageHandler(directory: notAFolder, log: { line in log.withLockedValue { $0.append(line) } })
             c.writesFilesOnEventLoop = onEventLoop
         }) { server in
-            let client = DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
+            let client = loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
             let report = try await client.store(files: [file])
             #expect(report.stored == 0 && report.failures.count == 1)
             let echoed = try await client.echo(); #expect(echoed == .success, "the SCP keeps serving")
@@ -143,10 +143,10 @@ func makeLargeInstance(_ uid: String, in folder: String, pixelBytes size: Int) t
     @Test func theSCPRejectsAControlByteInTheCallingAEAndLogsIt() async throws {
         let log = NIOLockedValueBox<[String]>([])
         try await withServer({ c in c.log = { line in log.withLockedValue { $0.append(line) } } }) { server in
-            let evil = DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "EVIL\u{1B}")
+            let evil = loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "EVIL\u{1B}")
             let error = await #expect(throws: DicomNetworkError.self) { try await evil.echo() }
             #expect(error?.code == .associationRejected && error?.rejection == .callingAENotRecognized)
-            let good = DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "GOOD")
+            let good = loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "GOOD")
             let echoed = try await good.echo(); #expect(echoed == .success)
         }
         #expect(log.withLockedValue { $0.contains { $0.contains("rejected association") && $0.contains("\\u{1B}") } })
@@ -154,7 +154,7 @@ func makeLargeInstance(_ uid: String, in folder: String, pixelBytes size: Int) t
 
     @Test func theSCPRejectsANonASCIIAbstractSyntax() async throws {
         try await withServer { server in
-            let client = DicomClient(host: "127.0.0.1", port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
+            let client = loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
             let error = await #expect(throws: DicomNetworkError.self) {
                 try await client.withAssociation([PresentationContextProposal(id: 1, abstractSyntax: "1.2.840.10008.1.1\u{FF}", transferSyntaxes: [TransferSyntaxUID.implicitLittle])]) { _ in }
             }
