@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The network stage of the test command: our DICOM stack against real peers on free loopback ports.
 #   DCMTK echoscu/storescu -> our store-scp; DCMTK findscu/movescu/getscu -> our qr-scp (moving to DCMTK storescp);
-#   our echo/store -> DCMTK storescp; our echo/store/find/move/get <-> Orthanc;
+#   our echo/store -> DCMTK storescp; our echo/store/find/move/get <-> Orthanc; Orthanc echo/find/move -> our qr-scp;
 #   hostile bytes against our store-scp. Starts and stops every peer itself; prints "N passed, M failed" last.
 # Environment: SCRATCH (SwiftPM scratch path), MI_CLI (a built mi-cli to use instead of building one).
 set -u
@@ -213,6 +213,37 @@ check "mi-cli get: C-GET of the study from Orthanc" "$MI" get 127.0.0.1 "$o_dico
 check "C-GET wrote 20 files" test "$(count_dcm "$work/got")" -eq $N
 check "mi-cli move to an unknown destination fails with exit 1" bash -c "'$MI' move 127.0.0.1 $o_dicom --aec ORTHANC --aet MI --move NOBODY -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=$study; test \$? -eq 1"
 check "Orthanc C-STOREs to our store-scp (REST-triggered)" bash -c "rm -f '$work'/in/*.dcm; curl -sf http://127.0.0.1:$o_http/modalities/mi/store -d '$orthanc_study' >/dev/null && test \$(find '$work/in' -name '*.dcm' | wc -l) -eq $N"
+
+# --- Orthanc as the SCU against our qr-scp: C-ECHO, C-FIND (UTF-8 names), C-MOVE to Orthanc itself -----------------
+# (Debian's Orthanc 1.10 has no C-GET SCU; DCMTK's getscu covers our C-GET SCP above.)
+qr2_port=$(free_port)
+"$MI" qr-scp --aet MI-QR2 --port "$qr2_port" --dir "$work/qr" --host 127.0.0.1 --peer "ORTHANC=127.0.0.1:$o_dicom" 2>"$work/qr2.log" & pids+=($!)
+wait_port "$qr2_port"
+o_api="http://127.0.0.1:$o_http"
+check "Orthanc learns our qr-scp as a modality" curl -sf -X PUT "$o_api/modalities/miqr" -d "{\"AET\": \"MI-QR2\", \"Host\": \"127.0.0.1\", \"Port\": $qr2_port}"
+check "Orthanc C-ECHOes our qr-scp" curl -sf -X POST "$o_api/modalities/miqr/echo" -d '{}'
+check "Orthanc C-FINDs studies on our qr-scp: 2, one named 张伟 (UTF-8)" bash -c "
+    q=\$(curl -sf -X POST '$o_api/modalities/miqr/query' -d '{\"Level\": \"Study\", \"Query\": {\"PatientName\": \"\", \"PatientID\": \"\", \"StudyInstanceUID\": \"\"}}') &&
+    id=\$(echo \"\$q\" | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"ID\"])') &&
+    curl -sf '$o_api/queries/'\$id'/answers?expand&simplify' | python3 -c '
+import json, sys
+answers = json.load(sys.stdin)
+assert len(answers) == 2, answers
+names = sorted(a.get(\"PatientName\", \"\") for a in answers)
+assert \"张伟\" in names, names
+'"
+check "Orthanc C-FINDs the CT series' images on our qr-scp: $N" bash -c "
+    q=\$(curl -sf -X POST '$o_api/modalities/miqr/query' -d '{\"Level\": \"Instance\", \"Query\": {\"StudyInstanceUID\": \"$ct_study\", \"SeriesInstanceUID\": \"$ct_series\", \"SOPInstanceUID\": \"\"}}') &&
+    id=\$(echo \"\$q\" | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"ID\"])') &&
+    test \$(curl -sf '$o_api/queries/'\$id'/answers' | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') -eq $N"
+check "Orthanc C-MOVEs P-OTHER's study from our qr-scp to itself: it then holds that instance" bash -c "
+    curl -sf -X POST '$o_api/modalities/miqr/move' -d '{\"Level\": \"Study\", \"Resources\": [{\"StudyInstanceUID\": \"1.2.826.0.1.3680043.2.1125.9\"}], \"TargetAet\": \"ORTHANC\", \"Synchronous\": true}' >/dev/null &&
+    curl -sf '$o_api/tools/find' -d '{\"Level\": \"Instance\", \"Query\": {\"PatientID\": \"P-OTHER\"}, \"Expand\": true}' | python3 -c '
+import json, sys
+found = json.load(sys.stdin)
+assert len(found) == 1 and found[0][\"MainDicomTags\"][\"SOPInstanceUID\"] == \"1.2.826.0.1.3680043.2.1125.9.1.1\", found
+'"
+check "Orthanc's C-MOVE to an AE our qr-scp does not know fails" bash -c "! curl -sf -X POST '$o_api/modalities/miqr/move' -d '{\"Level\": \"Study\", \"Resources\": [{\"StudyInstanceUID\": \"$ct_study\"}], \"TargetAet\": \"NOBODY\", \"Synchronous\": true}' >/dev/null"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
