@@ -1,4 +1,5 @@
 import DicomCore
+import ImagingKit
 
 /// Image attributes the viewer needs, extracted once at ingest from the header.
 public struct InstanceMetadata: Sendable, Hashable, Codable {
@@ -34,6 +35,42 @@ public struct InstanceMetadata: Sendable, Hashable, Codable {
     public var lossy: Bool
     public var transferSyntaxUID: String
     public var frameTime: Double?
+    /// Frame by frame, for an enhanced multi-frame image whose functional groups (PS3.3 §C.7.6.16) differ between
+    /// frames: each frame's rescale, windows, spacing and plane, which replace the instance-level values (those are
+    /// frame 1's). Nil when every frame sees the same values.
+    public var frames: [FrameMetadata]?
+
+    /// The attributes an enhanced multi-frame image may give each frame in its functional groups: Pixel Measures,
+    /// Plane Position and Orientation (Patient), Pixel Value Transformation and Frame VOI LUT.
+    public struct FrameMetadata: Sendable, Hashable, Codable {
+        public var rescaleSlope: Double
+        public var rescaleIntercept: Double
+        public var rescaleType: String
+        public var windows: [WindowPreset]
+        public var pixelSpacing: [Double]?
+        public var sliceThickness: Double?
+        public var imagePositionPatient: [Double]?
+        public var imageOrientationPatient: [Double]?
+
+        /// Reads the attributes at the top level of `d` (for an enhanced image, of ``DicomCore/DataSet/frameAttributes(_:)``).
+        init(_ d: DataSet) {
+            rescaleSlope = d.double(Tag(0x0028, 0x1053)) ?? 1
+            rescaleIntercept = d.double(Tag(0x0028, 0x1052)) ?? 0
+            rescaleType = d.string(Tag(0x0028, 0x1054)) ?? (d.string(.modality) == "CT" ? "HU" : "")
+            let centers = d.doubles(Tag(0x0028, 0x1050)), widths = d.doubles(Tag(0x0028, 0x1051))
+            let explanations = d.strings(Tag(0x0028, 0x1055))
+            windows = zip(centers, widths).enumerated().compactMap { index, pair in
+                pair.1 > 0 ? WindowPreset(center: pair.0, width: pair.1, explanation: index < explanations.count ? explanations[index] : "") : nil
+            }
+            let spacing = d.doubles(Tag(0x0028, 0x0030))
+            pixelSpacing = spacing.count == 2 ? spacing : nil
+            sliceThickness = d.double(Tag(0x0018, 0x0050))
+            let position = d.doubles(Tag(0x0020, 0x0032))
+            imagePositionPatient = position.count == 3 ? position : nil
+            let orientation = d.doubles(Tag(0x0020, 0x0037))
+            imageOrientationPatient = orientation.count == 6 ? orientation : nil
+        }
+    }
 
     /// Reads the attributes from a data set; nil when it has no pixel description.
     public init?(_ d: DataSet, transferSyntax: TransferSyntax) {
@@ -46,24 +83,23 @@ public struct InstanceMetadata: Sendable, Hashable, Codable {
         samplesPerPixel = d.int(.samplesPerPixel) ?? 1
         photometricInterpretation = d.string(.photometricInterpretation) ?? "MONOCHROME2"
         numberOfFrames = max(1, d.int(.numberOfFrames) ?? 1)
-        rescaleSlope = d.double(Tag(0x0028, 0x1053)) ?? 1
-        rescaleIntercept = d.double(Tag(0x0028, 0x1052)) ?? 0
-        rescaleType = d.string(Tag(0x0028, 0x1054)) ?? (d.string(.modality) == "CT" ? "HU" : "")
-        let centers = d.doubles(Tag(0x0028, 0x1050)), widths = d.doubles(Tag(0x0028, 0x1051))
-        let explanations = d.strings(Tag(0x0028, 0x1055))
-        windows = zip(centers, widths).enumerated().compactMap { index, pair in
-            pair.1 > 0 ? WindowPreset(center: pair.0, width: pair.1, explanation: index < explanations.count ? explanations[index] : "") : nil
-        }
-        let spacing = d.doubles(Tag(0x0028, 0x0030))
-        pixelSpacing = spacing.count == 2 ? spacing : nil
+        // An enhanced image keeps these in functional groups: the instance shows frame 1's, `frames` every frame's.
+        let first = FrameMetadata(d.frameAttributes(0))
+        rescaleSlope = first.rescaleSlope
+        rescaleIntercept = first.rescaleIntercept
+        rescaleType = first.rescaleType
+        windows = first.windows
+        pixelSpacing = first.pixelSpacing
         let imager = d.doubles(Tag(0x0018, 0x1164))
         imagerPixelSpacing = imager.count == 2 ? imager : nil
-        sliceThickness = d.double(Tag(0x0018, 0x0050))
+        sliceThickness = first.sliceThickness
         sliceLocation = d.double(Tag(0x0020, 0x1041))
-        let position = d.doubles(Tag(0x0020, 0x0032))
-        imagePositionPatient = position.count == 3 ? position : nil
-        let orientation = d.doubles(Tag(0x0020, 0x0037))
-        imageOrientationPatient = orientation.count == 6 ? orientation : nil
+        imagePositionPatient = first.imagePositionPatient
+        imageOrientationPatient = first.imageOrientationPatient
+        if d.hasFunctionalGroups, numberOfFrames > 1 {
+            let all = [first] + (1..<numberOfFrames).map { FrameMetadata(d.frameAttributes($0)) }
+            frames = all.allSatisfy { $0 == first } ? nil : all
+        }
         modality = d.string(.modality) ?? ""
         lossy = d.string(Tag(0x0028, 0x2110)) == "01" || Self.lossySyntaxes.contains(transferSyntax.uid)
         transferSyntaxUID = transferSyntax.uid

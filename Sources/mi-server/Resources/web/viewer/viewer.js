@@ -34,6 +34,7 @@ import { pixelSpacingOf } from './math/measurements.js';
 import { presetsFor } from './math/presets.js';
 import * as V from './math/view.js';
 import { apply } from './math/geometry.js';
+import { seriesStack } from './stack.js';
 import { viewOrientationMarkers } from './math/orientation.js';
 
 /**
@@ -62,6 +63,20 @@ import { viewOrientationMarkers } from './math/orientation.js';
  * @property {string} [modality]
  * @property {boolean} [lossy]
  * @property {string} [transferSyntaxUID]
+ * @property {Array<FrameMeta> | null} [frames] an enhanced multi-frame image's per-frame values (see stack.js)
+ */
+
+/**
+ * What an enhanced multi-frame image's functional groups give one frame; replaces the instance-level values.
+ * @typedef {object} FrameMeta
+ * @property {number} rescaleSlope
+ * @property {number} rescaleIntercept
+ * @property {string} [rescaleType]
+ * @property {Array<{ center: number, width: number, explanation?: string | null }>} windows
+ * @property {number[] | null} [pixelSpacing]
+ * @property {number | null} [sliceThickness]
+ * @property {number[] | null} [imagePositionPatient]
+ * @property {number[] | null} [imageOrientationPatient]
  */
 
 /**
@@ -112,7 +127,7 @@ import { viewOrientationMarkers } from './math/orientation.js';
  *   `overlay.lossy`, `viewer.loading`, `viewer.loadFailed`, `viewer.unsupported`; return `fallback` for keys it does not know
  */
 
-/** @typedef {{ instance: InstanceMeta, frameNumber: number, key: string }} StackItem */
+/** @typedef {import('./stack.js').StackItem} StackItem */
 
 const MAX_SHARPEN = 3;
 /**
@@ -244,13 +259,7 @@ export class Viewer extends EventTarget {
    * @param {{ frame?: number }} [options]
    */
   async openSeries(input, options = {}) {
-    const sorted = [...input.instances].sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0));
-    /** @type {StackItem[]} */
-    const stack = [];
-    for (const instance of sorted) {
-      const frames = Math.max(1, instance.numberOfFrames ?? 1);
-      for (let n = 1; n <= frames; n++) stack.push({ instance, frameNumber: n, key: `${instance.sopInstanceUID}/${n}` });
-    }
+    const stack = seriesStack(input.instances);
     const frameURL = this.options.frameURL ?? ((uid, n) => `/api/v1/instances/${encodeURIComponent(uid)}/frames/${n}`);
     const uid = input.series.seriesInstanceUID;
     if (this.state.seriesUID && this.state.seriesUID !== uid) this.loader.removeSeries(this.state.seriesUID);
