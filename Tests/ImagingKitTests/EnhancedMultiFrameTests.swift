@@ -134,4 +134,27 @@ import Testing
         #expect(PixelSpacing(ds, frame: 0) == PixelSpacing(ds))
         #expect(try RenderPipeline(ds, frame: 5).modality == .rescale(slope: 1, intercept: -1024))
     }
+
+    @Test func enhancedMRFramesGetTheirOwnEchoTimeAndTheSharedRepetitionTime() throws {
+        var ds = try Support.ctPhantom(size: Self.size) { _, _ in 0 }
+        try ds.setString("MR", for: .modality)
+        try ds.setStrings(["2"], for: .numberOfFrames, vr: .IS)
+        var shared = DataSet()
+        shared.set(Self.sequence(Tag(0x0018, 0x9112), [try Self.item { try $0.setString("4000", for: Tag(0x0018, 0x0080), vr: .DS) }]))
+        let echoes = [12.5, 95.0]
+        let perFrame = try echoes.map { te in
+            var group = DataSet()
+            let fd = withUnsafeBytes(of: te.bitPattern.littleEndian) { Array($0) }
+            group.set(Self.sequence(Tag(0x0018, 0x9114), [try Self.item { $0.set(DataElement(tag: Tag(0x0018, 0x9082), vr: .FD, bytes: fd)) }]))
+            return group
+        }
+        ds.set(Self.sequence(.sharedFunctionalGroupsSequence, [shared]))
+        ds.set(Self.sequence(.perFrameFunctionalGroupsSequence, perFrame))
+        let file = try Support.roundTrip(ds)
+        for (k, te) in echoes.enumerated() {
+            let frame = file.dataSet.frameAttributes(k)
+            #expect(AcquisitionParameters(frame) == AcquisitionParameters(repetitionTime: 4000, echoTime: te))
+            #expect(CornerOverlay(frame).bottomLeft.filter { ["tr", "te"].contains($0.key) }.map(\.value) == ["TR 4000", "TE \(CornerOverlay.number(te))"])
+        }
+    }
 }

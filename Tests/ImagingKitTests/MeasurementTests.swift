@@ -103,4 +103,23 @@ import Testing
         #expect(o.bottomRight.map(\.value) == ["WW 400 WL 40", "Zoom 150%"])
         #expect(o.topRight.first { $0.key == "studyDateTime" }?.value == "2024-01-31")
     }
+
+    @Test func cornerExposureIsInMAsWhicheverAttributeHoldsIt() throws {
+        func mAs(_ build: (inout DataSet) throws -> Void) throws -> [String] {
+            var ds = DataSet()
+            try ds.setString("CT", for: .modality)
+            try build(&ds)
+            return CornerOverlay(ds).bottomLeft.filter { $0.key == "mAs" }.map(\.value)
+        }
+        // Exposure in µAs (0018,1153) is a thousandth of a mAs.
+        #expect(try mAs { try $0.setString("2500", for: Tag(0x0018, 0x1153), vr: .IS) } == ["2.5 mAs"])
+        #expect(try mAs { try $0.setString("4", for: Tag(0x0018, 0x1152), vr: .IS) } == ["4 mAs"])
+        // Exposure in mAs (0018,9332), FD, wins over both.
+        let fd = withUnsafeBytes(of: (3.75 as Double).bitPattern.littleEndian) { Array($0) }
+        #expect(try mAs {
+            try $0.setString("2500", for: Tag(0x0018, 0x1153), vr: .IS)
+            $0.set(DataElement(tag: Tag(0x0018, 0x9332), vr: .FD, bytes: fd))
+        } == ["3.75 mAs"])
+        #expect(try mAs { _ in } == [])
+    }
 }

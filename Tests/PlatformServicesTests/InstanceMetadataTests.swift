@@ -34,6 +34,7 @@ import Testing
         try ds.setString("2", for: Tag(0x0028, 0x1051), vr: .DS)      // Window Width
         let shared = try item {
             $0.set(sequence(Tag(0x0020, 0x9116), [try item { try $0.setStrings(["1", "0", "0", "0", "1", "0"], for: Tag(0x0020, 0x0037), vr: .DS) }]))
+            $0.set(sequence(Tag(0x0018, 0x9325), [try item { try $0.setString("120", for: Tag(0x0018, 0x0060), vr: .DS) }]))   // CT X-Ray Details: KVP
             $0.set(sequence(Tag(0x0028, 0x9110), [try item {
                 try $0.setStrings(["0.5", "0.6"], for: Tag(0x0028, 0x0030), vr: .DS)
                 try $0.setString("1.25", for: Tag(0x0018, 0x0050), vr: .DS)
@@ -52,6 +53,9 @@ import Testing
                     try $0.setString("400", for: Tag(0x0028, 0x1051), vr: .DS)
                 }]))
                 $0.set(sequence(Tag(0x0020, 0x9113), [try item { try $0.setStrings(["-100", "-120", "\(10 + 2 * i)"], for: Tag(0x0020, 0x0032), vr: .DS) }]))
+                // CT Exposure: Exposure in mAs (FD), tube current modulated frame by frame.
+                let fd = withUnsafeBytes(of: Double(100 + 10 * i).bitPattern.littleEndian) { Array($0) }
+                $0.set(sequence(Tag(0x0018, 0x9321), [item { $0.set(DataElement(tag: Tag(0x0018, 0x9332), vr: .FD, bytes: fd)) }]))
             }
         }
         ds.set(sequence(Tag(0x5200, 0x9229), [shared]))
@@ -65,12 +69,14 @@ import Testing
         #expect(meta.rescaleSlope == 1 && meta.rescaleIntercept == -1024 && meta.rescaleType == "HU")
         #expect(meta.windows.map(\.center) == [40] && meta.pixelSpacing == [0.5, 0.6] && meta.sliceThickness == 1.25)
         #expect(meta.imagePositionPatient == [-100, -120, 10] && meta.imageOrientationPatient == [1, 0, 0, 0, 1, 0])
+        #expect(meta.kvp == 120 && meta.exposureMAs == 100)
         let frames = try #require(meta.frames)
         #expect(frames.count == 3)
         for (i, frame) in frames.enumerated() {
             #expect(frame.rescaleSlope == Double(1 + i) && frame.rescaleIntercept == Double(-1024 + i))
             #expect(frame.windows.map(\.center) == [Double(40 + 100 * i)] && frame.windows.map(\.width) == [400])
             #expect(frame.imagePositionPatient == [-100, -120, Double(10 + 2 * i)])
+            #expect(frame.kvp == 120 && frame.exposureMAs == Double(100 + 10 * i))
             #expect(frame.pixelSpacing == [0.5, 0.6] && frame.imageOrientationPatient == [1, 0, 0, 0, 1, 0], "shared groups apply to every frame")
         }
         // Stored as JSON in the index and served as is: the frames survive the trip.

@@ -33,14 +33,12 @@ public struct CornerOverlay: Sendable, Hashable {
     }
 
     /// The standard set for a data set, with the window and zoom the viewer currently shows. Absent attributes are left out.
+    /// For a frame of an enhanced multi-frame image, pass ``DicomCore/DataSet/frameAttributes(_:)``.
     public init(_ ds: DataSet, window: Window? = nil, zoom: Double? = nil) {
         func add(_ list: inout [OverlayItem], _ key: String, _ value: String?) {
             if let value, !value.isEmpty { list.append(OverlayItem(key: key, value: value)) }
         }
-        func number(_ tag: Tag) -> String? {
-            guard let v = ds.double(tag) else { return nil }
-            return v.rounded() == v && abs(v) < 1e15 ? String(Int(v)) : String((v * 100).rounded() / 100)
-        }
+        func number(_ tag: Tag) -> String? { ds.double(tag).map(Self.number) }
         add(&topLeft, "patientName", ds.personName(.patientName)?.alphabetic.components.filter { !$0.isEmpty }.joined(separator: " "))
         add(&topLeft, "patientID", ds.string(.patientID))
         add(&topLeft, "patientSexAge", [ds.string(.patientSex), ds.string(.patientAge)].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " "))
@@ -52,13 +50,14 @@ public struct CornerOverlay: Sendable, Hashable {
         add(&topRight, "series", ds.string(.seriesNumber).map { "Se: \($0)" })
         add(&topRight, "instance", ds.string(.instanceNumber).map { "Im: \($0)" })
         let modality = ds.string(.modality) ?? ""
+        let acquisition = AcquisitionParameters(ds)
         if ["CT", "DX", "CR", "MG", "XA", "RF", "DR"].contains(modality) {
-            add(&bottomLeft, "kvp", number(.kvp).map { "\($0) kVp" })
-            add(&bottomLeft, "mAs", (number(.exposureInMAs) ?? number(.exposure)).map { "\($0) mAs" })
+            add(&bottomLeft, "kvp", acquisition.kvp.map { "\(Self.number($0)) kVp" })
+            add(&bottomLeft, "mAs", acquisition.exposureMAs.map { "\(Self.number($0)) mAs" })
         }
         if modality == "MR" {
-            add(&bottomLeft, "tr", number(.repetitionTime).map { "TR \($0)" })
-            add(&bottomLeft, "te", number(.echoTime).map { "TE \($0)" })
+            add(&bottomLeft, "tr", acquisition.repetitionTime.map { "TR \(Self.number($0))" })
+            add(&bottomLeft, "te", acquisition.echoTime.map { "TE \(Self.number($0))" })
         }
         if ["CT", "MR", "PT", "NM"].contains(modality) {
             add(&bottomLeft, "sliceThickness", number(.sliceThickness).map { "ST \($0) mm" })
@@ -69,6 +68,11 @@ public struct CornerOverlay: Sendable, Hashable {
             add(&bottomRight, "window", "WW \(f(w.width)) WL \(f(w.center))")
         }
         if let zoom { add(&bottomRight, "zoom", "Zoom \(Int((zoom * 100).rounded()))%") }
+    }
+
+    /// Integers as integers, others with up to two decimals.
+    static func number(_ v: Double) -> String {
+        v.rounded() == v && abs(v) < 1e15 ? String(Int(v)) : String((v * 100).rounded() / 100)
     }
 
     static func formatDate(_ s: String) -> String {

@@ -13,6 +13,10 @@ extension Tag {
     static let pixelValueTransformationSequence = Tag(0x0028, 0x9145)
     static let frameVOILUTSequence = Tag(0x0028, 0x9132)
     static let spacingBetweenSlices = Tag(0x0018, 0x0088)
+    static let ctXRayDetailsSequence = Tag(0x0018, 0x9325)
+    static let ctExposureSequence = Tag(0x0018, 0x9321)
+    static let mrTimingAndRelatedParametersSequence = Tag(0x0018, 0x9112)
+    static let mrEchoSequence = Tag(0x0018, 0x9114)
 }
 
 extension DataSet {
@@ -28,6 +32,12 @@ extension DataSet {
         (.pixelValueTransformationSequence, [.rescaleIntercept, .rescaleSlope, .rescaleType, .modalityLUTSequence]),
         // Frame VOI LUT (§C.7.6.16.2.10), with or without a VOI LUT Sequence
         (.frameVOILUTSequence, [.windowCenter, .windowWidth, .windowCenterWidthExplanation, .voiLUTFunction, .voiLUTSequence]),
+        // CT X-Ray Details (§C.8.15.3.7) and CT Exposure (§C.8.15.3.8): the corners' kVp and mAs
+        (.ctXRayDetailsSequence, [.kvp]),
+        (.ctExposureSequence, [.exposureInMAs]),
+        // MR Timing and Related Parameters (§C.8.13.5.2) and MR Echo (§C.8.13.5.3): the corners' TR and TE
+        (.mrTimingAndRelatedParametersSequence, [.repetitionTime]),
+        (.mrEchoSequence, [.effectiveEchoTime]),
     ]
 
     /// Whether the data set carries functional groups (an enhanced multi-frame image, PS3.3 §C.7.6.16).
@@ -36,7 +46,8 @@ extension DataSet {
     }
 
     /// The data set as frame `index` (0-based) sees it: the attributes of the Pixel Measures, Plane Position,
-    /// Plane Orientation, Pixel Value Transformation and Frame VOI LUT functional groups — from the Shared Functional
+    /// Plane Orientation, Pixel Value Transformation and Frame VOI LUT functional groups (and the CT X-Ray Details,
+    /// CT Exposure, MR Timing and MR Echo groups that ``AcquisitionParameters`` reads) — from the Shared Functional
     /// Groups Sequence, then from the frame's item of the Per-frame Functional Groups Sequence, which wins — set at
     /// the top level, where ``ModalityLUT``, ``VOITransform/available(in:)``, ``PixelSpacing`` and
     /// ``PatientGeometry`` read them. A data set without functional groups is returned as it is; an index past the

@@ -9,8 +9,14 @@ extension Tag {
     static let kvp = Tag(0x0018, 0x0060)
     static let repetitionTime = Tag(0x0018, 0x0080)
     static let echoTime = Tag(0x0018, 0x0081)
-    static let exposureInMAs = Tag(0x0018, 0x1153)
+    /// Exposure (0018,1152), IS, in mAs.
     static let exposure = Tag(0x0018, 0x1152)
+    /// Exposure in µAs (0018,1153), IS: a thousandth of a mAs.
+    static let exposureInMicroAs = Tag(0x0018, 0x1153)
+    /// Exposure in mAs (0018,9332), FD: what the CT Exposure functional group holds.
+    static let exposureInMAs = Tag(0x0018, 0x9332)
+    /// Effective Echo Time (0018,9082), FD: the MR Echo functional group's echo time.
+    static let effectiveEchoTime = Tag(0x0018, 0x9082)
     static let imagerPixelSpacing = Tag(0x0018, 0x1164)
     static let imagePositionPatient = Tag(0x0020, 0x0032)
     static let imageOrientationPatient = Tag(0x0020, 0x0037)

@@ -35,13 +35,22 @@ public struct InstanceMetadata: Sendable, Hashable, Codable {
     public var lossy: Bool
     public var transferSyntaxUID: String
     public var frameTime: Double?
+    /// Peak kilovoltage (0018,0060), for the corners.
+    public var kvp: Double?
+    /// Exposure in mAs (from 0018,9332, 0018,1153 or 0018,1152), for the corners.
+    public var exposureMAs: Double?
+    /// Repetition Time (0018,0080), ms.
+    public var repetitionTime: Double?
+    /// Echo Time (0018,0081 or the MR Echo group's Effective Echo Time), ms.
+    public var echoTime: Double?
     /// Frame by frame, for an enhanced multi-frame image whose functional groups (PS3.3 §C.7.6.16) differ between
     /// frames: each frame's rescale, windows, spacing and plane, which replace the instance-level values (those are
     /// frame 1's). Nil when every frame sees the same values.
     public var frames: [FrameMetadata]?
 
     /// The attributes an enhanced multi-frame image may give each frame in its functional groups: Pixel Measures,
-    /// Plane Position and Orientation (Patient), Pixel Value Transformation and Frame VOI LUT.
+    /// Plane Position and Orientation (Patient), Pixel Value Transformation, Frame VOI LUT, and the acquisition
+    /// parameters of the corners (CT X-Ray Details, CT Exposure, MR Timing and Related Parameters, MR Echo).
     public struct FrameMetadata: Sendable, Hashable, Codable {
         public var rescaleSlope: Double
         public var rescaleIntercept: Double
@@ -51,6 +60,10 @@ public struct InstanceMetadata: Sendable, Hashable, Codable {
         public var sliceThickness: Double?
         public var imagePositionPatient: [Double]?
         public var imageOrientationPatient: [Double]?
+        public var kvp: Double?
+        public var exposureMAs: Double?
+        public var repetitionTime: Double?
+        public var echoTime: Double?
 
         /// Reads the attributes at the top level of `d` (for an enhanced image, of ``DicomCore/DataSet/frameAttributes(_:)``).
         init(_ d: DataSet) {
@@ -69,6 +82,11 @@ public struct InstanceMetadata: Sendable, Hashable, Codable {
             imagePositionPatient = position.count == 3 ? position : nil
             let orientation = d.doubles(Tag(0x0020, 0x0037))
             imageOrientationPatient = orientation.count == 6 ? orientation : nil
+            let acquisition = AcquisitionParameters(d)
+            kvp = acquisition.kvp
+            exposureMAs = acquisition.exposureMAs
+            repetitionTime = acquisition.repetitionTime
+            echoTime = acquisition.echoTime
         }
     }
 
@@ -96,6 +114,10 @@ public struct InstanceMetadata: Sendable, Hashable, Codable {
         sliceLocation = d.double(Tag(0x0020, 0x1041))
         imagePositionPatient = first.imagePositionPatient
         imageOrientationPatient = first.imageOrientationPatient
+        kvp = first.kvp
+        exposureMAs = first.exposureMAs
+        repetitionTime = first.repetitionTime
+        echoTime = first.echoTime
         if d.hasFunctionalGroups, numberOfFrames > 1 {
             let all = [first] + (1..<numberOfFrames).map { FrameMetadata(d.frameAttributes($0)) }
             frames = all.allSatisfy { $0 == first } ? nil : all

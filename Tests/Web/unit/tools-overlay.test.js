@@ -152,3 +152,14 @@ test('testCornersFollowImagingKitsLayout', () => {
   assert.equal(formatTime('0930'), '09:30');
   assert.equal(formatTime('093015.123'), '09:30:15');
 });
+
+test('testCornersShowKVpAndMAsForXRayModalitiesAndTRTEForMR', () => {
+  const { study, series, instances } = phantomSeries(1);
+  const ct = cornerItems({ study, series, instance: { ...instances[0], kvp: 120, exposureMAs: 2.5, repetitionTime: 9, echoTime: 9 }, index: 0, count: 1, window: null, scale: null });
+  assert.deepEqual(ct.bl.map((i) => i.value), ['120 kVp', '2.5 mAs', 'ST 5 mm', 'SL -100']);
+  assert.deepEqual(ct.bl.slice(0, 2).map((i) => [i.key, i.params?.value]), [['kvp', '120'], ['mAs', '2.5']]);
+  const mr = cornerItems({ study, series: { ...series, modality: 'MR' }, instance: { ...instances[0], modality: 'MR', kvp: 120, repetitionTime: 4000, echoTime: 102.456 }, index: 0, count: 1, window: null, scale: null });
+  assert.deepEqual(mr.bl.map((i) => i.value), ['TR 4000', 'TE 102.46', 'ST 5 mm', 'SL -100']);
+  const dx = cornerItems({ study, series: { ...series, modality: 'DX' }, instance: { ...instances[0], modality: 'DX', kvp: 125, sliceThickness: 5 }, index: 0, count: 1, window: null, scale: null });
+  assert.deepEqual(dx.bl.map((i) => i.value), ['125 kVp'], 'no slice for a radiograph, no mAs when the file has none');
+});

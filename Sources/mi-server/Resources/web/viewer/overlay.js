@@ -59,6 +59,9 @@ export const formatTime = (/** @type {string | undefined} */ s) => {
   return s ?? '';
 };
 
+/** Modalities whose corners show tube voltage and exposure (as ImagingKit's CornerOverlay). */
+const X_RAY_MODALITIES = ['CT', 'DX', 'CR', 'DR', 'MG', 'XA', 'RF'];
+
 /** Integers as integers, others with up to two decimals (ImagingKit's `number`). */
 const number = (/** @type {number} */ v) => (Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100));
 const windowNumber = (/** @type {number} */ v) => (Number.isInteger(v) ? String(v) : String(Math.round(v * 10) / 10));
@@ -67,7 +70,8 @@ const windowNumber = (/** @type {number} */ v) => (Number.isInteger(v) ? String(
  * The corner text of a displayed image.
  * - top left: patient name, ID, sex and age, birth date;
  * - top right: institution, study description, date and time, series number, image number / count;
- * - bottom left: for CT, MR, PT, NM slice thickness and location;
+ * - bottom left: kVp and mAs for X-ray modalities (CT, DX, CR, DR, MG, XA, RF), TR and TE for MR; for CT, MR, PT, NM
+ *   slice thickness and location;
  * - bottom right: window, zoom, and "LOSSY" when the pixels went through lossy compression.
  * @param {object} c
  * @param {StudyInfo} c.study
@@ -100,6 +104,14 @@ export function cornerItems({ study, series, instance, index, count, window, sca
   add(out.tr, 'series', hasSeriesNumber ? `Se: ${series.seriesNumber}` : '', hasSeriesNumber ? { number: /** @type {number | string} */ (series.seriesNumber) } : undefined);
   add(out.tr, 'instance', count > 0 ? `Im: ${index + 1}/${count}` : '', { index: index + 1, count });
   const modality = instance?.modality ?? series.modality ?? '';
+  if (instance && X_RAY_MODALITIES.includes(modality)) {
+    if (typeof instance.kvp === 'number') add(out.bl, 'kvp', `${number(instance.kvp)} kVp`, { value: number(instance.kvp) });
+    if (typeof instance.exposureMAs === 'number') add(out.bl, 'mAs', `${number(instance.exposureMAs)} mAs`, { value: number(instance.exposureMAs) });
+  }
+  if (instance && modality === 'MR') {
+    if (typeof instance.repetitionTime === 'number') add(out.bl, 'tr', `TR ${number(instance.repetitionTime)}`, { ms: number(instance.repetitionTime) });
+    if (typeof instance.echoTime === 'number') add(out.bl, 'te', `TE ${number(instance.echoTime)}`, { ms: number(instance.echoTime) });
+  }
   if (instance && ['CT', 'MR', 'PT', 'NM'].includes(modality)) {
     if (typeof instance.sliceThickness === 'number') add(out.bl, 'sliceThickness', `ST ${number(instance.sliceThickness)} mm`, { mm: number(instance.sliceThickness) });
     if (typeof instance.sliceLocation === 'number') add(out.bl, 'sliceLocation', `SL ${number(instance.sliceLocation)}`, { location: number(instance.sliceLocation) });

@@ -63,6 +63,10 @@ import { viewOrientationMarkers } from './math/orientation.js';
  * @property {string} [modality]
  * @property {boolean} [lossy]
  * @property {string} [transferSyntaxUID]
+ * @property {number | null} [kvp]
+ * @property {number | null} [exposureMAs]
+ * @property {number | null} [repetitionTime] ms
+ * @property {number | null} [echoTime] ms
  * @property {Array<FrameMeta> | null} [frames] an enhanced multi-frame image's per-frame values (see stack.js)
  */
 
@@ -77,6 +81,10 @@ import { viewOrientationMarkers } from './math/orientation.js';
  * @property {number | null} [sliceThickness]
  * @property {number[] | null} [imagePositionPatient]
  * @property {number[] | null} [imageOrientationPatient]
+ * @property {number | null} [kvp]
+ * @property {number | null} [exposureMAs]
+ * @property {number | null} [repetitionTime]
+ * @property {number | null} [echoTime]
  */
 
 /**
@@ -124,7 +132,7 @@ import { viewOrientationMarkers } from './math/orientation.js';
  * @property {(key: string, fallback: string, params?: Record<string, number | string>) => string} [translate]
  *   the app's i18n: `overlay.window` (params width, center), `overlay.zoom` (percent), `overlay.instance` (index,
  *   count), `overlay.series` (number), `overlay.sliceThickness` (mm), `overlay.sliceLocation` (location),
- *   `overlay.lossy`, `viewer.loading`, `viewer.loadFailed`, `viewer.unsupported`; return `fallback` for keys it does not know
+ *   `overlay.kvp` and `overlay.mAs` (value), `overlay.tr` and `overlay.te` (ms), `overlay.lossy`, `viewer.loading`, `viewer.loadFailed`, `viewer.unsupported`; return `fallback` for keys it does not know
  */
 
 /** @typedef {import('./stack.js').StackItem} StackItem */
