@@ -1,8 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// DicomCore benchmarks (ordo-one/benchmark) and the header-read timing tool, in their own package so that the
-// benchmark library and its dependencies stay out of the main package's build and test time (a clean
+// DicomCore benchmarks (ordo-one/benchmark) and the timing tools (header read, codecs, imaging), in their own
+// package so that the benchmark library and its dependencies stay out of the main package's build and test time (a clean
 // `swift build --build-tests` of the root took 21 s without them and 54 s with them on an idle 2-core machine,
 // 58 s and 154 s on a busy one, plus about 27 s to fetch seven more repositories).
 // HeaderReadTiming sits under Tools/ because the benchmark plugin runs every executable target whose folder is
@@ -11,6 +11,7 @@ import PackageDescription
 //     cd Benchmarks && swift package --scratch-path .build-perf benchmark
 //     Scripts/bench-header-read.sh
 //     Scripts/bench-codecs.sh
+//     Scripts/bench-imaging.sh
 let package = Package(
     name: "MedicalImagingBenchmarks",
     platforms: [.macOS(.v14)],
@@ -37,6 +38,14 @@ let package = Package(
             name: "CodecTiming",
             dependencies: [.product(name: "DicomCore", package: "MedicalImaging")],
             path: "Tools/CodecTiming"
+        ),
+        .executableTarget(
+            name: "ImagingTiming",
+            dependencies: [
+                .product(name: "DicomCore", package: "MedicalImaging"),
+                .product(name: "ImagingKit", package: "MedicalImaging"),
+            ],
+            path: "Tools/ImagingTiming"
         ),
     ]
 )

@@ -4,9 +4,13 @@
 # libjpeg-turbo's cjpeg on the same pixels at the same quality (installs libjpeg-turbo-progs when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCRATCH="${SCRATCH:-.build-img2}"
+# The timing tool lives in the Benchmarks package (Benchmarks/Tools/ImagingTiming): a release build of DicomCore and
+# ImagingKit only. SCRATCH is its scratch path inside Benchmarks/ (default .build-perf, shared with the other tools).
+SCRATCH="${SCRATCH:-.build-perf}"
 command -v cjpeg >/dev/null 2>&1 || { SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo; $SUDO apt-get install -y -q libjpeg-turbo-progs >/dev/null || true; }
-out="$(MI_BENCH=1 swift test -c release --scratch-path "$SCRATCH" --filter ImagingKitTests.BenchmarkTests 2>&1)"
+(cd Benchmarks && swift build --scratch-path "$SCRATCH" -c release --product ImagingTiming >&2)
+timing="$(cd Benchmarks && swift build --scratch-path "$SCRATCH" -c release --show-bin-path)/ImagingTiming"
+out="$("$timing" --pgm "$(mktemp -d)/imagingkit-bench.pgm")"
 echo "$out" | grep 'imaging-bench:' | grep -v 'pgm '
 pgm="$(echo "$out" | sed -n 's/.*imaging-bench: pgm //p')"
 jpeg_us="$(echo "$out" | sed -n 's/.*imaging-bench: JPEG encode 512x512 gray q90 \([0-9.]*\) us.*/\1/p')"
