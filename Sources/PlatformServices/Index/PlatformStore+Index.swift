@@ -175,9 +175,17 @@ extension PlatformStore {
         if query.sort == .status, let status = query.status { pageConditions.append("status = \(bind: status.rawValue)") }
         let pageWhere = pageConditions.joined(separator: " AND ")
         let limit = min(max(query.limit, 1), WorklistQuery.maximumLimit), offset = max(query.offset, 0)
+        // When every filter is a column of the per-group counts (migration 010), the total is their sum: a few dozen
+        // rows instead of up to every exam.
+        let countsServe = query.dateFrom == nil && query.dateTo == nil && query.name.map(SearchText.normalize)?.isEmpty != false
+            && query.nameExact == nil && query.patientId == nil && query.accessionNumber == nil && Self.countsServe(scope)
         let count: @Sendable () async throws -> Int = { [database] in
             try await database.read { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM studies WHERE " + countWhere).first()?.decode(column: "n", as: Int.self) ?? 0
+                if countsServe {
+                    return try await db.raw("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM studies_counts WHERE " + countWhere)
+                        .first()?.decode(column: "n", as: Int.self) ?? 0
+                }
+                return try await db.raw("SELECT COUNT(*) AS n FROM studies WHERE " + countWhere).first()?.decode(column: "n", as: Int.self) ?? 0
             }
         }
         // The page finds its keys first and reads only those rows from the table. Usually the keys come from a walk
@@ -217,6 +225,14 @@ extension PlatformStore {
         }
         let next = offset + items.count < total ? WorklistCursor.encode(offset: offset + items.count) : nil
         return Page(items: items, total: total, nextCursor: next)
+    }
+
+    /// Whether `scope`'s condition names only columns the per-group counts of migration 010 keep (hospital, department).
+    static func countsServe(_ scope: AccessScope) -> Bool {
+        switch scope {
+        case .all, .hospital, .department: return true
+        case .patient, .study: return false
+        }
     }
 
     /// Up to this many matches of a name search are collected and sorted rather than counted and walked in order.
