@@ -238,4 +238,14 @@ import Testing
         try await Self.expectTotalsMatchTheRows(store, "after migrating")
         }
     }
+
+    @Test func thePlannersEstimateOfANameSearchIsReadOnPostgreSQL() async throws {
+        try await TestDatabases.withStore(.postgres) { store in
+        try await SyntheticWorklist(studies: 300, seed: 9).fill(store, hospitalID: "h1")
+        let common = try await store.estimatedRows(where: "name_search LIKE \(bind: "%a%") ESCAPE '!'")
+        let none = try await store.estimatedRows(where: "name_search LIKE \(bind: "%qqqqqq%") ESCAPE '!'")
+        #expect(common.map { $0 > 30 } == true, "\(String(describing: common))")
+        #expect(none.map { $0 < 30 } == true, "\(String(describing: none))")
+        }
+    }
 }

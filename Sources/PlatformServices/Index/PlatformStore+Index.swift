@@ -200,14 +200,16 @@ extension PlatformStore {
         }
         let total: Int, items: [StudySummary]
         let name = query.name.map(SearchText.normalize) ?? ""
-        // A name PostgreSQL's trigram index serves (no `nameIndexLookup`) is counted while its matches are collected,
-        // on a second connection: a common name ("zhang", 5,713 of 100,000 exams) needs the count after a collection
-        // that gave up, and then waits only for the walk; a rare one counts as few rows as it collects.
-        let countEarly = !name.isEmpty && database.engine == .postgres && nameIndexLookup(name) == nil
-        async let early: Int? = countEarly ? count() : nil
-        let collected = name.isEmpty ? nil
+        // A name PostgreSQL's trigram index serves (no `nameIndexLookup`) that the planner expects in more than
+        // `collectLimit` exams ("zhang": 5,995 expected, 5,713 of 100,000) is counted and walked at once: collecting
+        // 2,001 rows first would cost a third of the count for nothing, and the walk finds a common name's page early.
+        // A wrong estimate only picks the slower path.
+        var skipCollect = false
+        if !name.isEmpty && database.engine == .postgres && nameIndexLookup(name) == nil {
+            skipCollect = try await estimatedRows(where: pageWhere) ?? 0 > Self.collectLimit
+        }
+        let collected = name.isEmpty || skipCollect ? nil
             : try await nameMatches(where: pageWhere, name: name, sortColumn: query.sort == .date ? nil : sortColumn)
-        let earlyTotal = try await early
         if let few = collected {
             // A substring of the name matches anywhere from no exam to most of them: a walk for a rare name would
             // read the whole sort index. When there are few matches (found through the name's index, or one scan
@@ -224,9 +226,6 @@ extension PlatformStore {
             let ordered = few.sorted { asc ? ascending($0, $1) : ascending($1, $0) }
             let uids = ordered.dropFirst(offset).prefix(limit).map(\.uid)
             items = uids.isEmpty ? [] : try await page("SELECT study_uid FROM studies WHERE study_uid IN (\(binds: Array(uids)))")
-        } else if let earlyTotal {
-            total = earlyTotal
-            items = try await page(walk)
         } else {
             // The count and the page at once, on two connections.
             async let counted = count()
@@ -235,6 +234,16 @@ extension PlatformStore {
         }
         let next = offset + items.count < total ? WorklistCursor.encode(offset: offset + items.count) : nil
         return Page(items: items, total: total, nextCursor: next)
+    }
+
+    /// The planner's estimate of the studies matching `condition` (PostgreSQL's `EXPLAIN`, first node); nil when
+    /// the plan shows none.
+    func estimatedRows(where condition: SQLQueryString) async throws -> Int? {
+        let plan = try await database.read { db in
+            try await db.raw("EXPLAIN SELECT 1 FROM studies WHERE " + condition).first()?.decode(column: "QUERY PLAN", as: String.self)
+        }
+        guard let plan, let rows = plan.range(of: " rows=") else { return nil }
+        return Int(plan[rows.upperBound...].prefix(while: \.isNumber))
     }
 
     /// Whether `scope`'s condition names only columns the per-group counts of migration 010 keep (hospital, department).
