@@ -66,6 +66,10 @@ def statements(p):
     limit = int(p.get("limit", 50))
     offset = (int(p["page"]) - 1) * limit if "page" in p else 0
     count = f"SELECT COUNT(*) AS n FROM studies WHERE {' AND '.join(conditions(True))}"
+    if not any(k in p for k in ("dateFrom", "dateTo", "nameExact", "patientId", "accessionNumber")) \
+            and not (p.get("name") and normalize(p["name"])):
+        # Only status, modality and visit type: the sum of migration 010's per-group counts.
+        count = f"SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM studies_counts WHERE {' AND '.join(conditions(True))}"
     where = " AND ".join(page_conditions)
     keys = f"SELECT study_uid FROM studies WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     if p.get("name") and normalize(p["name"]):

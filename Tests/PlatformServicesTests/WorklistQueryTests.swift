@@ -163,4 +163,89 @@ import Testing
         }
         }
     }
+
+    /// The worklist's totals of status, modality and visit-type filters (alone and together, in every scope that
+    /// names only hospitals and departments) against a count of the rows, read through the group counts of
+    /// migration 010.
+    static func expectTotalsMatchTheRows(_ store: PlatformStore, _ context: String) async throws {
+        let rows = try await store.database.read { db in
+            try await db.raw("SELECT hospital_id, department, status, modality, visit_type FROM studies").all().map { r in
+                [try r.decode(column: "hospital_id", as: String.self), try r.decode(column: "department", as: String.self),
+                 try r.decode(column: "status", as: String.self), try r.decode(column: "modality", as: String.self),
+                 try r.decode(column: "visit_type", as: String.self)]
+            }
+        }
+        let scopes: [(AccessScope, ([String]) -> Bool)] = [
+            (.all, { _ in true }),
+            (.hospital("h1"), { $0[0] == "h1" }),
+            (.hospital("h2"), { $0[0] == "h2" }),
+            (.department(hospitalId: "h1", department: "Radiology"), { $0[0] == "h1" && $0[1] == "Radiology" }),
+        ]
+        for (scope, visible) in scopes {
+            for status in [nil, .scheduled, .imaging, .report] as [StudyStatus?] {
+                for modality in [nil, "CT", "MR"] {
+                    for visit in [nil, .inpatient, .emergency] as [VisitType?] {
+                        var q = WorklistQuery()
+                        q.status = status; q.modality = modality; q.visitType = visit; q.limit = 1
+                        let want = rows.filter { r in
+                            visible(r) && (status.map { r[2] == $0.rawValue } ?? true) && (modality.map { r[3] == $0 } ?? true)
+                                && (visit.map { r[4] == $0.rawValue } ?? true)
+                        }.count
+                        let total = try await store.worklist(q, scope: scope).total
+                        #expect(total == want, "\(context): total of \(scope) \(String(describing: status)) \(modality ?? "-") \(String(describing: visit))")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
+    func totalsFromTheGroupCountsFollowEveryInsertUpdateAndDelete(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.withStore(engine) { store in
+        try await SyntheticWorklist(studies: 600, seed: 11).fill(store, hospitalID: "h1")
+        try await SyntheticWorklist(studies: 200, seed: 12).fill(store, hospitalID: "h2")
+        try await Self.expectTotalsMatchTheRows(store, "after the fill")
+        let uids = try await store.database.read { db in
+            try await db.raw("SELECT study_uid FROM studies WHERE hospital_id = 'h1' ORDER BY study_uid").all()
+                .map { try $0.decode(column: "study_uid", as: String.self) }
+        }
+        try await store.database.write { db in
+            // Each column of a group changes, one exam at a time and many at once; updates that change nothing.
+            try await db.raw("UPDATE studies SET status = 'scheduled' WHERE study_uid = \(bind: uids[0])").run()
+            try await db.raw("UPDATE studies SET modality = 'MR', visit_type = 'emergency' WHERE study_uid IN (\(binds: Array(uids[1...40])))").run()
+            try await db.raw("UPDATE studies SET department = 'Radiology' WHERE study_uid IN (\(binds: Array(uids[41...60])))").run()
+            try await db.raw("UPDATE studies SET hospital_id = 'h2' WHERE study_uid = \(bind: uids[61])").run()
+            try await db.raw("UPDATE studies SET status = status, instance_count = instance_count + 1 WHERE study_uid IN (\(binds: Array(uids[62...70])))").run()
+            try await db.raw("DELETE FROM studies WHERE study_uid IN (\(binds: Array(uids[71...90])))").run()
+        }
+        try await Self.expectTotalsMatchTheRows(store, "after the changes")
+        }
+    }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
+    func migration010CountsTheExamsAlreadyStored(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.withStore(engine) { store in
+        try await SyntheticWorklist(studies: 500, seed: 5).fill(store, hospitalID: "h1")
+        try await store.database.write { db in
+            let undo = engine == .sqlite
+                ? ["DROP TRIGGER studies_counts_insert", "DROP TRIGGER studies_counts_delete", "DROP TRIGGER studies_counts_update"]
+                : ["DROP TRIGGER studies_counts_sync ON studies", "DROP FUNCTION studies_counts_sync()"]
+            for statement in undo + ["DROP TABLE studies_counts", "DELETE FROM mi_migrations WHERE name = '010_worklist_counts'"] {
+                try await db.raw(SQLQueryString(statement)).run()
+            }
+        }
+        try await store.database.migrate()
+        try await Self.expectTotalsMatchTheRows(store, "after migrating")
+        }
+    }
+
+    @Test func thePlannersEstimateOfANameSearchIsReadOnPostgreSQL() async throws {
+        try await TestDatabases.withStore(.postgres) { store in
+        try await SyntheticWorklist(studies: 300, seed: 9).fill(store, hospitalID: "h1")
+        let common = try await store.estimatedRows(where: "name_search LIKE \(bind: "%a%") ESCAPE '!'")
+        let none = try await store.estimatedRows(where: "name_search LIKE \(bind: "%qqqqqq%") ESCAPE '!'")
+        #expect(common.map { $0 > 30 } == true, "\(String(describing: common))")
+        #expect(none.map { $0 < 30 } == true, "\(String(describing: none))")
+        }
+    }
 }

@@ -377,6 +377,69 @@ extension PlatformDatabase {
                 ] { try await db.raw(SQLQueryString(statement)).run() }
             }
         },
+        // Exact worklist totals without counting rows: the number of exams per (hospital, department, status, modality,
+        // visit type), kept in step with `studies` by triggers on both engines. A worklist whose only filters are
+        // those columns (and the scope's hospital and department) sums a few hundred rows (one per group in use) instead of counting up to all
+        // exams: `status = report` is 98% of 100,000 exams, a 23 ms scan on PostgreSQL. Groups that empty keep a
+        // row with n = 0. Writers of one group meet on its row (PostgreSQL holds the row lock to commit): ingest
+        // takes them in one order (the new exam's group, then its imaged group), so they wait, never deadlock.
+        Migration(name: "010_worklist_counts") { db, engine in
+            let key = "hospital_id, department, status, modality, visit_type"
+            let upsert = { (row: String) in
+                """
+                INSERT INTO studies_counts (\(key), n) VALUES (\(row).hospital_id, \(row).department, \(row).status,
+                  \(row).modality, \(row).visit_type, 1)
+                ON CONFLICT (\(key)) DO UPDATE SET n = studies_counts.n + 1
+                """
+            }
+            let decrement = { (row: String) in
+                """
+                UPDATE studies_counts SET n = n - 1 WHERE hospital_id = \(row).hospital_id AND department = \(row).department
+                  AND status = \(row).status AND modality = \(row).modality AND visit_type = \(row).visit_type
+                """
+            }
+            var statements = [
+                "CREATE TABLE studies_counts (\(key.replacingOccurrences(of: ",", with: " TEXT NOT NULL,")) TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (\(key)))",
+                "INSERT INTO studies_counts (\(key), n) SELECT \(key), COUNT(*) FROM studies GROUP BY \(key)",
+            ]
+            switch engine {
+            case .sqlite:
+                let changed = key.split(separator: ",").map { "old.\($0.trimmingCharacters(in: .whitespaces)) IS NOT new.\($0.trimmingCharacters(in: .whitespaces))" }
+                statements += [
+                    "CREATE TRIGGER studies_counts_insert AFTER INSERT ON studies BEGIN \(upsert("new")); END",
+                    "CREATE TRIGGER studies_counts_delete AFTER DELETE ON studies BEGIN \(decrement("old")); END",
+                    """
+                    CREATE TRIGGER studies_counts_update AFTER UPDATE OF \(key) ON studies
+                    WHEN \(changed.joined(separator: " OR ")) BEGIN
+                      \(decrement("old")); \(upsert("new")); END
+                    """,
+                ]
+            case .postgres:
+                statements += [
+                    """
+                    CREATE FUNCTION studies_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      IF TG_OP = 'UPDATE' AND (OLD.hospital_id, OLD.department, OLD.status, OLD.modality, OLD.visit_type)
+                        IS NOT DISTINCT FROM (NEW.hospital_id, NEW.department, NEW.status, NEW.modality, NEW.visit_type) THEN
+                        RETURN NULL;
+                      END IF;
+                      IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                        \(decrement("OLD"));
+                      END IF;
+                      IF TG_OP IN ('UPDATE', 'INSERT') THEN
+                        \(upsert("NEW"));
+                      END IF;
+                      RETURN NULL;
+                    END $$
+                    """,
+                    """
+                    CREATE TRIGGER studies_counts_sync AFTER INSERT OR DELETE OR UPDATE OF \(key) ON studies
+                    FOR EACH ROW EXECUTE FUNCTION studies_counts_sync()
+                    """,
+                ]
+            }
+            for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
+        },
     ]
 }
 
