@@ -55,6 +55,35 @@ import Testing
         }
     }
 
+    @Test func aGzippedBatchOfSeveralFramesUnzipsToThePlainBatchBeforeAndAfterItsFramesAreCached() async throws {
+        try await TestServer.with { server, client in
+            let token = try await TestServer.login(client, "doctor").accessToken
+            let get = { (path: String) in try await client.execute(uri: path, method: .get, headers: TestServer.bearer(token)) }
+            let series = try await Self.seriesH1(server, get)
+            let path = "/api/v1/series/\(series)/frames?frames=" + Array(repeating: "\(server.instanceH1)/1", count: 3).joined(separator: ",")
+            let plain = Array(buffer: try await get(path).body)
+            #expect(await server.platform.pixels.wireCache.usage.frames == 0, "a plain answer is not cached")
+            let gzipHeaders = TestServer.bearer(token).merging([.acceptEncoding: "gzip"])
+            let first = try await client.execute(uri: path, method: .get, headers: gzipHeaders)
+            #expect(await server.platform.pixels.wireCache.usage.frames == 1, "one frame asked three times is kept once")
+            let second = try await client.execute(uri: path, method: .get, headers: gzipHeaders)
+            #expect(first.headers[.contentEncoding] == "gzip")
+            #expect(try CompressionTests.gunzip(Array(buffer: first.body)) == plain)
+            #expect(Array(buffer: second.body) == Array(buffer: first.body))
+        }
+    }
+
+    @Test func aGzippedSingleFrameUnzipsToThePlainFrame() async throws {
+        try await TestServer.with { server, client in
+            let token = try await TestServer.login(client, "doctor").accessToken
+            let path = "/api/v1/instances/\(server.instanceH1)/frames/1"
+            let plain = try await client.execute(uri: path, method: .get, headers: TestServer.bearer(token))
+            let gzipped = try await client.execute(uri: path, method: .get, headers: TestServer.bearer(token).merging([.acceptEncoding: "gzip"]))
+            #expect(gzipped.headers[.contentEncoding] == "gzip")
+            #expect(try CompressionTests.gunzip(Array(buffer: gzipped.body)) == Array(buffer: plain.body))
+        }
+    }
+
     @Test func framesOfAnotherSeriesOrOutsideTheScopeAreNotFound() async throws {
         try await TestServer.with { server, client in
             let token = try await TestServer.login(client, "doctor").accessToken   // scope: hospital h1

@@ -5,8 +5,14 @@ import ImagingKit
 /// Frames for the viewer and rendered previews, read from stored originals.
 public struct PixelService: Sendable {
     public let store: PlatformStore
+    /// Frames already encoded for the viewer, gzip-ready.
+    public let wireCache: WireFrameCache
 
-    public init(store: PlatformStore) { self.store = store }
+    /// A service reading `store`'s originals and keeping recently served viewer frames in `wireCache`.
+    public init(store: PlatformStore, wireCache: WireFrameCache = WireFrameCache()) {
+        self.store = store
+        self.wireCache = wireCache
+    }
 
     /// Reads and parses a stored instance (whole file: pixels are needed).
     func file(_ instance: StoredInstance) async throws -> DicomFile {
@@ -43,6 +49,41 @@ public struct PixelService: Sendable {
         let frame = try await decodedFrame(instance, number: number)
         do { return try FrameWireEncoder.encode(frame) } catch {
             throw PlatformError(.invalidDicom, "frame \(number) cannot be encoded: \(error)")
+        }
+    }
+
+    /// The frame in the viewer's wire format as a gzip piece (`Gzip.join` makes it a body), from the cache when
+    /// it was served before.
+    public func wirePiece(_ instance: StoredInstance, number: Int) async throws -> Gzip.Piece {
+        let key = WireFrameCache.Key(instance, frame: number)
+        if let piece = await wireCache.piece(key) { return piece }
+        let frame = try await wireFrame(instance, number: number)
+        let piece = try Gzip.Piece(frame)
+        await wireCache.insert(piece, for: key)
+        return piece
+    }
+
+    /// Several frames as gzip pieces in the order asked, those not cached read, decoded and encoded concurrently
+    /// (at most one per core: a batch is CPU-bound).
+    public func wirePieces(_ frames: [(instance: StoredInstance, number: Int)]) async throws -> [Gzip.Piece] {
+        let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return try await withThrowingTaskGroup(of: (Int, Gzip.Piece).self) { group in
+            var pieces = [Gzip.Piece?](repeating: nil, count: frames.count)
+            var next = 0
+            while next < frames.count, next < width {
+                let (i, item) = (next, frames[next])
+                group.addTask { (i, try await wirePiece(item.instance, number: item.number)) }
+                next += 1
+            }
+            while let (i, piece) = try await group.next() {
+                pieces[i] = piece
+                if next < frames.count {
+                    let (j, item) = (next, frames[next])
+                    group.addTask { (j, try await wirePiece(item.instance, number: item.number)) }
+                    next += 1
+                }
+            }
+            return pieces.map { $0! }
         }
     }
 

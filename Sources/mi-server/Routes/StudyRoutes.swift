@@ -77,33 +77,37 @@ struct StudyRoutes {
                 throw APIError.badParameter("n", "frame numbers start at 1")
             }
             let instance = try await store.storedInstance(try context.parameters.require("uid"), scope: principal.scope)
-            let frame = try await platform.pixels.wireFrame(instance, number: number)
             let acceptsGzip = (request.headers[.acceptEncoding] ?? "").lowercased().contains("gzip")
             var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept-Encoding"]
             if acceptsGzip {
                 headers[.contentEncoding] = "gzip"
-                return bytesResponse(try Gzip.compress(frame, level: 1), contentType: FrameWireEncoder.mediaType, headers: headers)
+                let piece = try await platform.pixels.wirePiece(instance, number: number)
+                return bytesResponse(Gzip.join([piece]), contentType: FrameWireEncoder.mediaType, headers: headers)
             }
+            let frame = try await platform.pixels.wireFrame(instance, number: number)
             return bytesResponse(frame, contentType: FrameWireEncoder.mediaType, headers: headers)
         }
         api.get("series/:uid/frames") { request, context in
             let principal = try Self.reader(context)
             let seriesUID = try context.parameters.require("uid")
-            var frames: [[UInt8]] = []
+            var wanted: [(instance: StoredInstance, number: Int)] = []
             for item in try Self.frameBatch(request) {
                 let instance = try await store.storedInstance(item.sopInstanceUID, scope: principal.scope)
                 guard instance.seriesInstanceUID == seriesUID else {
                     throw APIError(.notFound, "not_found", "instance \(item.sopInstanceUID) is not in series \(seriesUID)")
                 }
-                frames.append(try await platform.pixels.wireFrame(instance, number: item.number))
+                wanted.append((instance, item.number))
             }
-            let body = FrameWireBatch.join(frames)
             var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept-Encoding"]
             if (request.headers[.acceptEncoding] ?? "").lowercased().contains("gzip") {
+                // Frames compressed one by one (concurrently, and cached) and joined without compressing again.
                 headers[.contentEncoding] = "gzip"
-                return bytesResponse(try Gzip.compress(body, level: 1), contentType: FrameWireBatch.mediaType, headers: headers)
+                let body = try FrameWireBatch.gzipJoin(try await platform.pixels.wirePieces(wanted))
+                return bytesResponse(body, contentType: FrameWireBatch.mediaType, headers: headers)
             }
-            return bytesResponse(body, contentType: FrameWireBatch.mediaType, headers: headers)
+            var frames: [[UInt8]] = []
+            for item in wanted { frames.append(try await platform.pixels.wireFrame(item.instance, number: item.number)) }
+            return bytesResponse(FrameWireBatch.join(frames), contentType: FrameWireBatch.mediaType, headers: headers)
         }
         api.get("instances/:uid/rendered") { request, context in
             let principal = try Self.reader(context)

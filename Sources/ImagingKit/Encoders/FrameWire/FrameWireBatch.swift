@@ -14,11 +14,27 @@ public enum FrameWireBatch {
         var out: [UInt8] = []
         out.reserveCapacity(frames.reduce(0) { $0 + 4 + $1.count })
         for frame in frames {
-            let n = UInt32(truncatingIfNeeded: frame.count)
-            out.append(UInt8(n & 0xFF)); out.append(UInt8((n >> 8) & 0xFF))
-            out.append(UInt8((n >> 16) & 0xFF)); out.append(UInt8(n >> 24))
+            out.append(contentsOf: lengthPrefix(frame.count))
             out.append(contentsOf: frame)
         }
         return out
+    }
+
+    /// The four bytes that announce a frame of `count` bytes.
+    public static func lengthPrefix(_ count: Int) -> [UInt8] {
+        let n = UInt32(truncatingIfNeeded: count)
+        return [UInt8(n & 0xFF), UInt8((n >> 8) & 0xFF), UInt8((n >> 16) & 0xFF), UInt8(n >> 24)]
+    }
+
+    /// The batch body, gzip'd, from frames already compressed as pieces (`PixelService`'s cache keeps them so):
+    /// the same bytes as `join` once gunzipped, without compressing anything again.
+    public static func gzipJoin(_ frames: [Gzip.Piece]) throws(ImagingError) -> [UInt8] {
+        var pieces: [Gzip.Piece] = []
+        pieces.reserveCapacity(2 * frames.count)
+        for frame in frames {
+            pieces.append(try Gzip.Piece(stored: lengthPrefix(frame.count)))
+            pieces.append(frame)
+        }
+        return Gzip.join(pieces)
     }
 }

@@ -343,13 +343,29 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
   const chip = (/** @type {string} */ testid, /** @type {string} */ label, /** @type {boolean} */ active, /** @type {() => void} */ action) =>
     h('button', { class: `chip${active ? ' active' : ''}`, type: 'button', testid, 'aria-pressed': String(active), onclick: action }, label);
   let contextKey = '';
+  /** @type {HTMLElement | null} the presets panel's window readout, updated in place */
+  let windowReadout = null;
+  /** @type {HTMLElement[]} the presets panel's chips, in `viewer.presets()` order */
+  let presetChips = [];
   const syncContext = () => {
     const s = viewer.getState();
     const w = viewer.effectiveWindow();
     const presets = viewer.presets();
-    const key = JSON.stringify([panel, s.palette, s.sharpen, viewer.cineFps, presets.map((p) => p.name), s.window, ctx.i18n.locale, w && Math.round(w.width), w && Math.round(w.center)]);
-    if (key === contextKey) return;
+    const key = JSON.stringify([panel, s.palette, s.sharpen, viewer.cineFps, presets.map((p) => p.name), ctx.i18n.locale]);
+    if (key === contextKey && panel === 'presets') {
+      // Only the window moved (a drag: every animation frame): the readout's text and the chips' marks, in place.
+      const readout = w ? t('study.window', { width: Math.round(w.width), center: Math.round(w.center) }) : '';
+      if (windowReadout && windowReadout.textContent !== readout) windowReadout.textContent = readout;
+      presets.forEach((p, i) => {
+        const el = presetChips[i], on = isPreset(p, s.window);
+        if (el && el.classList.contains('active') !== on) { el.classList.toggle('active', on); el.setAttribute('aria-pressed', String(on)); }
+      });
+      return;
+    }
+    if (key === contextKey) return;  // the other panels do not show the window
     contextKey = key;
+    windowReadout = null;
+    presetChips = [];
     /** @type {Array<HTMLElement | string>} */
     let items = [];
     if (panel === 'palette') {
@@ -364,10 +380,9 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
     } else if (panel === 'measure') {
       items = [h('span', { class: 'hint' }, t('study.measureHint'))];
     } else {
-      items = [
-        h('span', { class: 'window-readout', testid: 'window-readout' }, w ? t('study.window', { width: Math.round(w.width), center: Math.round(w.center) }) : ''),
-        ...presets.map((p) => chip(`preset-${p.name}`, ctx.i18n.has(`preset.${p.name}`) ? t(`preset.${p.name}`) : p.label, isPreset(p, s.window), () => viewer.applyPreset(p.name))),
-      ];
+      windowReadout = h('span', { class: 'window-readout', testid: 'window-readout' }, w ? t('study.window', { width: Math.round(w.width), center: Math.round(w.center) }) : '');
+      presetChips = presets.map((p) => chip(`preset-${p.name}`, ctx.i18n.has(`preset.${p.name}`) ? t(`preset.${p.name}`) : p.label, isPreset(p, s.window), () => viewer.applyPreset(p.name)));
+      items = [windowReadout, ...presetChips];
     }
     replace(contextBar, ...items);
   };
@@ -400,10 +415,12 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
       cineIcon.replaceWith(next);
     }
     const count = viewer.stack.length;
-    slider.max = String(Math.max(count, 1));
-    slider.value = String(s.frame + 1);
+    // Written only when changed: this runs every animation frame of a drag.
+    if (slider.max !== String(Math.max(count, 1))) slider.max = String(Math.max(count, 1));
+    if (slider.value !== String(s.frame + 1)) slider.value = String(s.frame + 1);
     slider.disabled = count < 2;
-    frameLabel.textContent = count ? `${s.frame + 1} / ${count}` : '';
+    const frameText = count ? `${s.frame + 1} / ${count}` : '';
+    if (frameLabel.textContent !== frameText) frameLabel.textContent = frameText;
     retryButton.hidden = !frameFailed;
     syncContext();
   };

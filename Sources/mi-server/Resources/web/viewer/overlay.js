@@ -221,8 +221,10 @@ export class Overlay {
     const key = JSON.stringify(items);
     if (key === this.cornerKey) return;
     this.cornerKey = key;
+    // Only a corner whose text changed is rewritten: during a window drag that is one corner, not four relayouts.
     for (const corner of /** @type {const} */ (['tl', 'tr', 'bl', 'br'])) {
-      this.corners[corner].textContent = items[corner].map((i) => this.translate(`overlay.${i.key}`, i.value, i.params)).join('\n');
+      const text = items[corner].map((i) => this.translate(`overlay.${i.key}`, i.value, i.params)).join('\n');
+      if (this.corners[corner].textContent !== text) this.corners[corner].textContent = text;
     }
   }
 
