@@ -3,21 +3,32 @@
 ///
 /// Magnitudes are kept with one extra fractional bit, so a coefficient whose lower bit-planes were never decoded
 /// is reconstructed at the middle of its interval (as OpenJPEG does); the caller halves them.
+///
+/// The state of the samples is one 32-bit word per column of a stripe (the layout OpenJPEG's tier-1 uses), so that
+/// a column's four samples, their neighbours and the empty-column test of the cleanup pass are one load:
+/// - bits 0–17: significance of rows -1…4 of the stripe, three bits a row (west column, this column, east column),
+///   so the 3x3 neighbourhood of row r is bits 3r…3r+8 and its zero-coding context one table lookup;
+/// - bits 18–23: sign of this column's rows -1…4; bits 24–27: refined (rows 0–3); bits 28–31: visited (rows 0–3).
+/// The words have a border of one column left and right and one stripe above and below, so no update needs a
+/// bounds check.
 struct J2KBlockDecoder {
-    // Flag bits: significance of the eight neighbours, sign of the four direct ones, then the sample's own state.
-    static let sigN: UInt32 = 1 << 0, sigS: UInt32 = 1 << 1, sigW: UInt32 = 1 << 2, sigE: UInt32 = 1 << 3
-    static let sigNW: UInt32 = 1 << 4, sigNE: UInt32 = 1 << 5, sigSW: UInt32 = 1 << 6, sigSE: UInt32 = 1 << 7
-    static let negN: UInt32 = 1 << 8, negS: UInt32 = 1 << 9, negW: UInt32 = 1 << 10, negE: UInt32 = 1 << 11
-    static let significant: UInt32 = 1 << 12, visited: UInt32 = 1 << 13, refined: UInt32 = 1 << 14, negative: UInt32 = 1 << 15
-    static let neighbours: UInt32 = 0xFF
+    /// Significance of row `r` (0–3) of this column.
+    @inline(__always) static func sigBit(_ r: Int) -> UInt32 { 1 &<< UInt32(truncatingIfNeeded: 3 &* r &+ 4) }
+    @inline(__always) static func refinedBit(_ r: Int) -> UInt32 { 1 &<< UInt32(truncatingIfNeeded: 24 &+ r) }
+    @inline(__always) static func visitedBit(_ r: Int) -> UInt32 { 1 &<< UInt32(truncatingIfNeeded: 28 &+ r) }
+    /// The significance bits of the column's own four rows, and their visited bits.
+    static let ownSignificance: UInt32 = 1 << 4 | 1 << 7 | 1 << 10 | 1 << 13
+    static let allVisited: UInt32 = 0xF << 28
+    /// The eight neighbours in a row's 9-bit neighbourhood (the centre, bit 4, is the sample itself).
+    static let neighbourMask: UInt32 = 0x1EF
 
-    /// Zero-coding contexts (Table D.1) per orientation and neighbourhood.
+    /// Zero-coding contexts (Table D.1) per orientation and 9-bit neighbourhood (NW, N, NE, W, self, E, SW, S, SE).
     static let zeroContexts: [UInt8] = {
-        var t = [UInt8](repeating: 0, count: 4 * 256)
+        var t = [UInt8](repeating: 0, count: 4 * 512)
         for o in 0..<4 {
-            for n in 0..<256 {
-                var h = (n >> 2 & 1) + (n >> 3 & 1), v = (n & 1) + (n >> 1 & 1)
-                let d = (n >> 4 & 1) + (n >> 5 & 1) + (n >> 6 & 1) + (n >> 7 & 1)
+            for n in 0..<512 {
+                var h = (n >> 3 & 1) + (n >> 5 & 1), v = (n >> 1 & 1) + (n >> 7 & 1)
+                let d = (n & 1) + (n >> 2 & 1) + (n >> 6 & 1) + (n >> 8 & 1)
                 if o == 1 { swap(&h, &v) }
                 var cx = 0
                 if o == 3 {
@@ -26,19 +37,20 @@ struct J2KBlockDecoder {
                 } else {
                     if h == 2 { cx = 8 } else if h == 1 { cx = v >= 1 ? 7 : (d >= 1 ? 6 : 5) } else if v == 2 { cx = 4 } else if v == 1 { cx = 3 } else { cx = d >= 2 ? 2 : d }
                 }
-                t[o * 256 + n] = UInt8(cx)
+                t[o * 512 + n] = UInt8(cx)
             }
         }
         return t
     }()
 
-    /// Sign contexts (Table D.3): context in the low bits, the XOR bit in bit 7; indexed by N,S,W,E significance and sign.
+    /// Sign contexts (Table D.3): context in the low bits, the XOR bit in bit 7; indexed by `signIndex`: the
+    /// significance of N, W, E, S in bits 0, 2, 4, 6 and their signs in bits 1, 3, 5, 7.
     static let signContexts: [UInt8] = {
         var t = [UInt8](repeating: 0, count: 256)
         for i in 0..<256 {
             func contribution(_ sig: Int, _ neg: Int) -> Int { sig == 0 ? 0 : (neg == 1 ? -1 : 1) }
-            let v = max(-1, min(1, contribution(i & 1, i >> 4 & 1) + contribution(i >> 1 & 1, i >> 5 & 1)))
-            let h = max(-1, min(1, contribution(i >> 2 & 1, i >> 6 & 1) + contribution(i >> 3 & 1, i >> 7 & 1)))
+            let v = max(-1, min(1, contribution(i & 1, i >> 1 & 1) + contribution(i >> 6 & 1, i >> 7 & 1)))
+            let h = max(-1, min(1, contribution(i >> 2 & 1, i >> 3 & 1) + contribution(i >> 4 & 1, i >> 5 & 1)))
             var cx: Int, x = 0
             switch (h, v) {
             case (1, 1): cx = 13
@@ -73,7 +85,8 @@ struct J2KBlockDecoder {
         }
         guard numBitplanes <= 30 else { throw DicomError(.invalidPixelData, "code-block with \(numBitplanes) bit-planes") }
         let fw = w + 2
-        let area = fw * (h + 2)
+        let stripes = (h + 3) / 4
+        let area = fw * (stripes + 2)
         // The buffers are reused from block to block; taken out of `self` while in use so that the closures below
         // hold no overlapping accesses to it.
         var flags = self.flags, segment = self.segment, contextStore = self.contextStore
@@ -82,12 +95,11 @@ struct J2KBlockDecoder {
         if flags.count < area { flags = [UInt32](repeating: 0, count: area) }
         let causal = style & J2KBlockStyle.verticalCausal != 0
         let bypass = style & J2KBlockStyle.bypass != 0
-        let zeroTable = orientation * 256
+        let zeroTable = orientation * 512
         var pass = 0
         var dataStart = 0
         // Samples are written to `output` only once significant; the flags say which ones are, and the last loop
         // writes zeros for the others, so the output needs no clearing first.
-        let significant = J2KBlockDecoder.significant
         try flags.withUnsafeMutableBufferPointer { fb throws(DicomError) in
         try contextStore.withUnsafeMutableBufferPointer { cb throws(DicomError) in
         try J2KBlockDecoder.zeroContexts.withUnsafeBufferPointer { zb throws(DicomError) in
@@ -138,11 +150,12 @@ struct J2KBlockDecoder {
             }
             let shift: Int32 = halve ? 1 : 0
             for y in 0..<h {
-                let row = f + (y + 1) * fw + 1, out = output + y * stride
+                let words = plane.flags + (y >> 2) * fw, out = output + y * stride
+                let sig = J2KBlockDecoder.sigBit(y & 3), neg = UInt32(1) << UInt32(19 + (y & 3))
                 for x in 0..<w {
-                    let v = row[x]
-                    let m = v & significant == 0 ? 0 : out[x] >> shift
-                    out[x] = v & J2KBlockDecoder.negative != 0 ? -m : m
+                    let v = words[x]
+                    let m = v & sig == 0 ? 0 : out[x] >> shift
+                    out[x] = v & neg != 0 ? -m : m
                 }
             }
         } } } }
@@ -154,23 +167,81 @@ struct J2KBlockDecoder {
         cx[0] = 4 << 1; cx[MQTable.runLength] = 3 << 1; cx[MQTable.uniform] = 46 << 1
     }
 
-    @inline(__always) static func signIndex(_ v: UInt32) -> Int { Int(v & 0xF) | Int(v >> 4 & 0xF0) }
+    /// The `signContexts` index of row `r` of the column word `f`, between the words `west` and `east`.
+    @inline(__always) static func signIndex(_ f: UInt32, _ west: UInt32, _ east: UInt32, _ r: Int) -> Int {
+        let n = f &>> UInt32(truncatingIfNeeded: 3 &* r)
+        let chi = f &>> UInt32(truncatingIfNeeded: 18 &+ r)             // bit 0: sign of N, bit 2: sign of S
+        let s = UInt32(truncatingIfNeeded: 19 &+ r)
+        let sig = (n &>> 1) & 0x55                                      // N, W, E, S in bits 0, 2, 4, 6
+        let negs = (chi & 1) << 1 | (chi & 4) << 5 | ((west &>> s) & 1) << 3 | ((east &>> s) & 1) << 5
+        return Int(sig | (negs & (sig << 1)))
+    }
 
-    /// Marks the sample at `p` significant and tells its eight neighbours; in vertically causal mode the first row
-    /// of a stripe does not tell the stripe above (§D.7).
-    @inline(__always) static func becomeSignificant(_ p: UnsafeMutablePointer<UInt32>, _ fw: Int, _ negative: Int, _ tellNorth: Bool) {
+    /// Marks row `r` of the column at `p` significant (its own word is `f`, kept in a register by the caller) and
+    /// tells the neighbouring columns and stripes; in vertically causal mode the first row of a stripe does not tell
+    /// the stripe above (§D.7).
+    @inline(__always) static func becomeSignificant(_ p: UnsafeMutablePointer<UInt32>, _ f: inout UInt32, _ r: Int,
+                                                    _ negative: Int, _ fw: Int, _ causal: Bool) {
         let n = UInt32(truncatingIfNeeded: negative)
-        p.pointee |= significant | n << 15
-        if tellNorth {
-            (p - fw).pointee |= sigS | n << 9
-            (p - fw - 1).pointee |= sigSE
-            (p - fw + 1).pointee |= sigSW
+        let shift = UInt32(truncatingIfNeeded: 3 &* r)
+        (p - 1).pointee |= 1 &<< (shift &+ 5)
+        f |= 1 &<< (shift &+ 4) | n &<< UInt32(truncatingIfNeeded: 19 &+ r)
+        (p + 1).pointee |= 1 &<< (shift &+ 3)
+        if r == 0 && !causal {
+            let q = p - fw
+            (q - 1).pointee |= 1 << 17; q.pointee |= 1 << 16 | n << 23; (q + 1).pointee |= 1 << 15
+        } else if r == 3 {
+            let q = p + fw
+            (q - 1).pointee |= 1 << 2; q.pointee |= 1 << 1 | n << 18; (q + 1).pointee |= 1 << 0
         }
-        (p + fw).pointee |= sigN | n << 8
-        (p + fw - 1).pointee |= sigNE
-        (p + fw + 1).pointee |= sigNW
-        (p - 1).pointee |= sigE | n << 11
-        (p + 1).pointee |= sigW | n << 10
+    }
+
+    // One sample of each MQ pass: static functions rather than closures in the passes, because a closure that
+    // captures the column word `f` makes the compiler box it on the heap for every column.
+
+    /// Row `r` of the column at `p` (word `f`) in the significance propagation pass.
+    @inline(__always)
+    static func significanceSample(_ r: Int, _ p: UnsafeMutablePointer<UInt32>, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>,
+                                   _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>, _ zc: UnsafePointer<UInt8>,
+                                   _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
+        let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
+        if n & 0x10 == 0 && n != 0 {
+            if m.decode(cx, Int(zc[Int(n)])) == 1 {
+                let t = sc[signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
+                let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
+                o[r &* stride] = oneHalf
+                becomeSignificant(p, &f, r, negative, fw, causal)
+            }
+            f |= visitedBit(r)
+        }
+    }
+
+    /// Row `r` of a column (word `f`) in the magnitude refinement pass.
+    @inline(__always)
+    static func refinementSample(_ r: Int, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>, _ m: inout MQDecoder,
+                                 _ cx: UnsafeMutablePointer<UInt8>, _ half: Int32, _ stride: Int) {
+        if f & (sigBit(r) | visitedBit(r)) == sigBit(r) {
+            let c = f & refinedBit(r) != 0 ? 16 : ((f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask != 0 ? 15 : 14)
+            let bit = m.decode(cx, c)
+            o[r &* stride] &+= bit == 1 ? half : 0 &- half
+            f |= refinedBit(r)
+        }
+    }
+
+    /// Row `r` of the column at `p` (word `f`) in the cleanup pass, outside a run-length coded column.
+    @inline(__always)
+    static func cleanupSample(_ r: Int, _ p: UnsafeMutablePointer<UInt32>, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>,
+                              _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>, _ zc: UnsafePointer<UInt8>,
+                              _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
+        if f & (sigBit(r) | visitedBit(r)) == 0 {
+            let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
+            if m.decode(cx, Int(zc[Int(n)])) == 1 {
+                let t = sc[signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
+                let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
+                o[r &* stride] = oneHalf
+                becomeSignificant(p, &f, r, negative, fw, causal)
+            }
+        }
     }
 
     // Each pass is its own function, kept out of line, so that the MQ decoder's registers (copied into a local for
@@ -185,32 +256,22 @@ struct J2KBlockDecoder {
         var y0 = 0
         while y0 < g.height {
             let rows = min(4, g.height &- y0)
-            let stripeFlags = g.flags + y0 &* fw, stripeOut = g.output + y0 &* stride
+            let stripeFlags = g.flags + (y0 &>> 2) &* fw, stripeOut = g.output + y0 &* stride
             for x in 0..<g.width {
-                let col = stripeFlags + x
-                @inline(__always) func sample(_ p: UnsafeMutablePointer<UInt32>, _ o: UnsafeMutablePointer<Int32>, _ tellNorth: Bool) {
-                    let v = p.pointee
-                    if v & significant == 0 && v & neighbours != 0 {
-                        if m.decode(cx, Int(zc[Int(v & 0xFF)])) == 1 {
-                            let t = sc[signIndex(v)]
-                            let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
-                            o.pointee = oneHalf
-                            becomeSignificant(p, fw, negative, tellNorth)
-                        }
-                        p.pointee |= visited
-                    }
-                }
+                let p = stripeFlags + x
+                var f = p.pointee
+                // No significant sample in the column or around it: nothing to do.
+                if f & 0x3FFFF == 0 { continue }
                 let o = stripeOut + x
                 if rows == 4 {
-                    // A full stripe, unrolled: most columns.
-                    if (col[0] | col[fw] | col[2 &* fw] | col[3 &* fw]) & neighbours == 0 { continue }
-                    sample(col, o, !causal)
-                    sample(col + fw, o + stride, true)
-                    sample(col + 2 &* fw, o + 2 &* stride, true)
-                    sample(col + 3 &* fw, o + 3 &* stride, true)
+                    significanceSample(0, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                    significanceSample(1, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                    significanceSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                    significanceSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
                 } else {
-                    for dy in 0..<rows { sample(col + dy &* fw, o + dy &* stride, dy != 0 || !causal) }
+                    for r in 0..<rows { significanceSample(r, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal) }
                 }
+                p.pointee = f
             }
             y0 &+= 4
         }
@@ -225,28 +286,21 @@ struct J2KBlockDecoder {
         var y0 = 0
         while y0 < g.height {
             let rows = min(4, g.height &- y0)
-            let stripeFlags = g.flags + y0 &* fw, stripeOut = g.output + y0 &* stride
+            let stripeFlags = g.flags + (y0 &>> 2) &* fw, stripeOut = g.output + y0 &* stride
             for x in 0..<g.width {
-                let col = stripeFlags + x
-                @inline(__always) func sample(_ p: UnsafeMutablePointer<UInt32>, _ o: UnsafeMutablePointer<Int32>) {
-                    let v = p.pointee
-                    if v & (significant | visited) == significant {
-                        let c = v & refined != 0 ? 16 : (v & neighbours != 0 ? 15 : 14)
-                        let bit = m.decode(cx, c)
-                        o.pointee &+= bit == 1 ? half : 0 &- half
-                        p.pointee = v | refined
-                    }
-                }
+                let p = stripeFlags + x
+                var f = p.pointee
+                if f & ownSignificance == 0 { continue }
                 let o = stripeOut + x
                 if rows == 4 {
-                    if (col[0] | col[fw] | col[2 &* fw] | col[3 &* fw]) & significant == 0 { continue }
-                    sample(col, o)
-                    sample(col + fw, o + stride)
-                    sample(col + 2 &* fw, o + 2 &* stride)
-                    sample(col + 3 &* fw, o + 3 &* stride)
+                    refinementSample(0, &f, o, &m, cx, half, stride)
+                    refinementSample(1, &f, o, &m, cx, half, stride)
+                    refinementSample(2, &f, o, &m, cx, half, stride)
+                    refinementSample(3, &f, o, &m, cx, half, stride)
                 } else {
-                    for dy in 0..<rows { sample(col + dy &* fw, o + dy &* stride) }
+                    for r in 0..<rows { refinementSample(r, &f, o, &m, cx, half, stride) }
                 }
+                p.pointee = f
             }
             y0 &+= 4
         }
@@ -259,103 +313,105 @@ struct J2KBlockDecoder {
                             _ zc: UnsafePointer<UInt8>, _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32) {
         var m = mq
         let fw = g.flagStride, stride = g.stride, causal = g.causal
-        let mask = significant | visited | neighbours
         var y0 = 0
         while y0 < g.height {
             let rows = min(4, g.height &- y0)
-            let stripeFlags = g.flags + y0 &* fw, stripeOut = g.output + y0 &* stride
+            let stripeFlags = g.flags + (y0 &>> 2) &* fw, stripeOut = g.output + y0 &* stride
             for x in 0..<g.width {
-                let col = stripeFlags + x, out = stripeOut + x
-                @inline(__always) func sample(_ p: UnsafeMutablePointer<UInt32>, _ o: UnsafeMutablePointer<Int32>, _ tellNorth: Bool) {
-                    let v = p.pointee
-                    if v & (significant | visited) == 0 {
-                        if m.decode(cx, Int(zc[Int(v & 0xFF)])) == 1 {
-                            let t = sc[signIndex(v)]
-                            let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
-                            o.pointee = oneHalf
-                            becomeSignificant(p, fw, negative, tellNorth)
-                        }
-                    }
-                }
+                let p = stripeFlags + x, o = stripeOut + x
+                var f = p.pointee
                 if rows == 4 {
-                    if (col[0] | col[fw] | col[2 &* fw] | col[3 &* fw]) & mask == 0 {
-                        // Run-length coding: one decision for an empty column, then the index of its first 1.
+                    if f == 0 {
+                        // Run-length coding: one decision for an empty column (nothing significant in it or around
+                        // it, nothing visited), then the index of its first 1.
                         if m.decode(cx, MQTable.runLength) == 0 { continue }
                         var start = m.decode(cx, MQTable.uniform) << 1
                         start |= m.decode(cx, MQTable.uniform)
-                        let p = col + start &* fw
-                        let t = sc[signIndex(p.pointee)]
-                        let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
-                        out[start &* stride] = oneHalf
-                        becomeSignificant(p, fw, negative, start != 0 || !causal)
-                        var dy = start &+ 1
-                        while dy < 4 { sample(col + dy &* fw, out + dy &* stride, true); dy &+= 1 }
+                        // No neighbour is significant: sign context 9, no XOR.
+                        let negative = m.decode(cx, 9)
+                        o[start &* stride] = oneHalf
+                        switch start {
+                        case 0:
+                            becomeSignificant(p, &f, 0, negative, fw, causal)
+                            cleanupSample(1, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                            cleanupSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                            cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                        case 1:
+                            becomeSignificant(p, &f, 1, negative, fw, causal)
+                            cleanupSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                            cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                        case 2:
+                            becomeSignificant(p, &f, 2, negative, fw, causal)
+                            cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                        default:
+                            becomeSignificant(p, &f, 3, negative, fw, causal)
+                        }
                         // Nothing in an empty column was visited: no flags to clear.
+                        p.pointee = f
                         continue
                     }
-                    sample(col, out, !causal)
-                    sample(col + fw, out + stride, true)
-                    sample(col + 2 &* fw, out + 2 &* stride, true)
-                    sample(col + 3 &* fw, out + 3 &* stride, true)
-                    col[0] &= ~visited; col[fw] &= ~visited; col[2 &* fw] &= ~visited; col[3 &* fw] &= ~visited
+                    cleanupSample(0, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                    cleanupSample(1, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                    cleanupSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                    cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
                 } else {
-                    for dy in 0..<rows {
-                        let p = col + dy &* fw
-                        sample(p, out + dy &* stride, dy != 0 || !causal)
-                        p.pointee &= ~visited
-                    }
+                    for r in 0..<rows { cleanupSample(r, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal) }
                 }
+                p.pointee = f & ~allVisited
             }
             y0 &+= 4
         }
         mq = m
     }
 
-    /// Calls `body` with each sample's flags, output and row within its stripe, in the scan order of the passes
-    /// (stripes of four rows, column by column): the raw passes, which are rare enough not to need unrolling.
-    @inline(__always)
-    static func forEachSample(_ g: J2KBlockPlane, _ body: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<Int32>, Int) -> Void) {
+    /// Significance propagation of a raw (bypass) segment (§D.6).
+    @inline(never)
+    static func rawSignificancePass(_ g: J2KBlockPlane, _ raw: inout RawDecoder, _ oneHalf: Int32) {
         var y0 = 0
         while y0 < g.height {
             let rows = min(4, g.height - y0)
             for x in 0..<g.width {
-                for dy in 0..<rows { body(g.flags + (y0 + dy) * g.flagStride + x, g.output + (y0 + dy) * g.stride + x, dy) }
+                let p = g.flags + (y0 >> 2) * g.flagStride + x, o = g.output + y0 * g.stride + x
+                var f = p.pointee
+                for r in 0..<rows {
+                    let n = (f >> UInt32(3 * r)) & 0x1FF
+                    if n & 0x10 == 0 && n != 0 {
+                        if raw.decode() == 1 {
+                            let negative = raw.decode()
+                            o[r * g.stride] = oneHalf
+                            becomeSignificant(p, &f, r, negative, g.flagStride, g.causal)
+                        }
+                        f |= visitedBit(r)
+                    }
+                }
+                p.pointee = f
             }
             y0 += 4
-        }
-    }
-
-    /// Significance propagation of a raw (bypass) segment (§D.6).
-    @inline(never)
-    static func rawSignificancePass(_ g: J2KBlockPlane, _ raw: inout RawDecoder, _ oneHalf: Int32) {
-        forEachSample(g) { p, o, dy in
-            let v = p.pointee
-            if v & significant == 0 && v & neighbours != 0 {
-                if raw.decode() == 1 {
-                    let negative = raw.decode()
-                    o.pointee = oneHalf
-                    becomeSignificant(p, g.flagStride, negative, dy != 0 || !g.causal)
-                }
-                p.pointee |= visited
-            }
         }
     }
 
     /// Magnitude refinement of a raw (bypass) segment (§D.6).
     @inline(never)
     static func rawRefinementPass(_ g: J2KBlockPlane, _ raw: inout RawDecoder, _ half: Int32) {
-        forEachSample(g) { p, o, _ in
-            let v = p.pointee
-            if v & (significant | visited) == significant {
-                o.pointee &+= raw.decode() == 1 ? half : 0 &- half
-                p.pointee = v | refined
+        var y0 = 0
+        while y0 < g.height {
+            let rows = min(4, g.height - y0)
+            for x in 0..<g.width {
+                let p = g.flags + (y0 >> 2) * g.flagStride + x, o = g.output + y0 * g.stride + x
+                var f = p.pointee
+                for r in 0..<rows where f & (sigBit(r) | visitedBit(r)) == sigBit(r) {
+                    o[r * g.stride] &+= raw.decode() == 1 ? half : 0 &- half
+                    f |= refinedBit(r)
+                }
+                p.pointee = f
             }
+            y0 += 4
         }
     }
 }
 
-/// Where one code-block's passes work: its flags (first sample at `flags`, row stride `flagStride`, with a border of
-/// one sample all round) and its output samples.
+/// Where one code-block's passes work: its column words (stripe 0, column 0 at `flags`; one word per column of a
+/// stripe, `flagStride` words a stripe, with a border of one word all round) and its output samples.
 struct J2KBlockPlane {
     var flags: UnsafeMutablePointer<UInt32>
     var flagStride: Int

@@ -1,7 +1,7 @@
 /// Tier-1 encoding of one code-block (ISO/IEC 15444-1 Annex D), all passes in one MQ segment: the mirror of
 /// `J2KBlockDecoder` without mode switches.
 struct J2KBlockEncoder {
-    private typealias D = J2KBlockDecoder
+    private typealias D = J2KBlockEncoder
     private var flags: [UInt32] = []
     private var magnitudes: [Int32] = []
 
@@ -102,4 +102,60 @@ struct J2KBlockEncoder {
         }
         return (mq.flush(), 3 * bitplanes - 2, bitplanes)
     }
+}
+
+// The encoder's per-sample flags: one word a sample (with a border of one sample all round), the layout the decoder
+// used before it moved to one word per column of a stripe. Encoding is not on the viewer's hot path.
+extension J2KBlockEncoder {
+    // Flag bits: significance of the eight neighbours, sign of the four direct ones, then the sample's own state.
+    static let sigN: UInt32 = 1 << 0, sigS: UInt32 = 1 << 1, sigW: UInt32 = 1 << 2, sigE: UInt32 = 1 << 3
+    static let sigNW: UInt32 = 1 << 4, sigNE: UInt32 = 1 << 5, sigSW: UInt32 = 1 << 6, sigSE: UInt32 = 1 << 7
+    static let negN: UInt32 = 1 << 8, negS: UInt32 = 1 << 9, negW: UInt32 = 1 << 10, negE: UInt32 = 1 << 11
+    static let significant: UInt32 = 1 << 12, visited: UInt32 = 1 << 13, refined: UInt32 = 1 << 14, negative: UInt32 = 1 << 15
+    static let neighbours: UInt32 = 0xFF
+
+    /// Zero-coding contexts (Table D.1) per orientation and neighbourhood.
+    static let zeroContexts: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 4 * 256)
+        for o in 0..<4 {
+            for n in 0..<256 {
+                var h = (n >> 2 & 1) + (n >> 3 & 1), v = (n & 1) + (n >> 1 & 1)
+                let d = (n >> 4 & 1) + (n >> 5 & 1) + (n >> 6 & 1) + (n >> 7 & 1)
+                if o == 1 { swap(&h, &v) }
+                var cx = 0
+                if o == 3 {
+                    let hv = h + v
+                    if d >= 3 { cx = 8 } else if d == 2 { cx = hv >= 1 ? 7 : 6 } else if d == 1 { cx = hv >= 2 ? 5 : (hv == 1 ? 4 : 3) } else { cx = hv >= 2 ? 2 : hv }
+                } else {
+                    if h == 2 { cx = 8 } else if h == 1 { cx = v >= 1 ? 7 : (d >= 1 ? 6 : 5) } else if v == 2 { cx = 4 } else if v == 1 { cx = 3 } else { cx = d >= 2 ? 2 : d }
+                }
+                t[o * 256 + n] = UInt8(cx)
+            }
+        }
+        return t
+    }()
+
+    /// Sign contexts (Table D.3): context in the low bits, the XOR bit in bit 7; indexed by N,S,W,E significance and sign.
+    static let signContexts: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for i in 0..<256 {
+            func contribution(_ sig: Int, _ neg: Int) -> Int { sig == 0 ? 0 : (neg == 1 ? -1 : 1) }
+            let v = max(-1, min(1, contribution(i & 1, i >> 4 & 1) + contribution(i >> 1 & 1, i >> 5 & 1)))
+            let h = max(-1, min(1, contribution(i >> 2 & 1, i >> 6 & 1) + contribution(i >> 3 & 1, i >> 7 & 1)))
+            var cx: Int, x = 0
+            switch (h, v) {
+            case (1, 1): cx = 13
+            case (1, 0): cx = 12
+            case (1, -1): cx = 11
+            case (0, 1): cx = 10
+            case (0, 0): cx = 9
+            case (0, -1): cx = 10; x = 1
+            case (-1, 1): cx = 11; x = 1
+            case (-1, 0): cx = 12; x = 1
+            default: cx = 13; x = 1
+            }
+            t[i] = UInt8(cx | x << 7)
+        }
+        return t
+    }()
 }
