@@ -59,9 +59,10 @@ struct JPEGLSState {
 
     /// The MED predictor (T.87 §A.4.1).
     @inline(__always) static func predict(_ ra: Int32, _ rb: Int32, _ rc: Int32) -> Int32 {
-        if rc >= max(ra, rb) { return min(ra, rb) }
-        if rc <= min(ra, rb) { return max(ra, rb) }
-        return ra &+ rb &- rc
+        // Selects rather than early returns: which case applies is data-dependent, so branches would mispredict.
+        let high = max(ra, rb), low = min(ra, rb)
+        let edge = rc >= high ? low : high
+        return rc >= high || rc <= low ? edge : ra &+ rb &- rc
     }
 
     /// Golomb parameter k of a regular context (T.87 §A.5.1).
@@ -70,16 +71,22 @@ struct JPEGLSState {
         // The least k with N·2^k ≥ A: align the top bits, then at most one step more.
         var k = Int32(truncatingIfNeeded: nq.leadingZeroBitCount &- aq.leadingZeroBitCount)
         if k < 0 { k = 0 }
-        if (nq &<< k) < aq { k &+= 1 }
+        k &+= (nq &<< k) < aq ? 1 : 0
         return k
     }
 
     /// Updates A, B, C, N of regular context `q` with error value `e` (T.87 §A.6).
     @inline(__always) func updateRegular(_ q: Int, _ e: Int32) {
+        updateRegular(q, e, near: p.near)
+    }
+
+    /// `updateRegular(_:_:)` with NEAR given, so that a caller that knows it is 0 lets the compiler fold it.
+    @inline(__always) func updateRegular(_ q: Int, _ e: Int32, near: Int32) {
         // Values stay far inside Int32 (A ≤ RESET·RANGE), so wrapping operators skip overflow checks.
         let base = context + (q &<< 2)
-        var aq = base[0] &+ (e < 0 ? 0 &- e : e)
-        var bq = base[1] &+ e &* (2 &* p.near &+ 1)
+        let sign = e &>> 31
+        var aq = base[0] &+ ((e ^ sign) &- sign)
+        var bq = base[1] &+ e &* (2 &* near &+ 1)
         var nq = base[3]
         if nq == p.reset { aq &>>= 1; bq &>>= 1; nq &>>= 1 }
         nq &+= 1
