@@ -78,10 +78,11 @@ struct JPEGLSLineDecoder {
         let step = 2 * s.p.near + 1
         let ri = abs(ra - rb) <= s.p.near ? 1 : 0
         let e = decodeInterruptionError(ri: ri, runIndex: runIndex)
+        // Hostile streams can give any error value: wrapping arithmetic, then `fix` clamps into 0…MAXVAL.
         if ri == 1 {
-            current[x + count] = s.fix(ra + e * step)
+            current[x + count] = s.fix(ra &+ e &* step)
         } else {
-            current[x + count] = s.fix(rb + (rb > ra ? e : -e) * step)
+            current[x + count] = s.fix(rb &+ (rb > ra ? e : 0 &- e) &* step)
         }
         runIndex = max(0, runIndex - 1)
         return count + 1
@@ -114,10 +115,10 @@ struct JPEGLSLineDecoder {
         let s = state
         let k = s.kInterruption(ri)
         let em = reader.decodeValue(k: k, limit: s.p.limit - s.j[runIndex] - 1, qbpp: s.p.qbpp)
-        let temp = em + Int32(ri)
+        let temp = em &+ Int32(ri)
         let map = temp & 1 != 0
-        let magnitude = (temp + (map ? 1 : 0)) >> 1
-        let e = ((k != 0 || 2 * s.interruptionCounts(ri).nn >= s.interruptionCounts(ri).n) == map) ? -magnitude : magnitude
+        let magnitude = (temp &+ (map ? 1 : 0)) &>> 1
+        let e = ((k != 0 || 2 &* s.interruptionCounts(ri).nn >= s.interruptionCounts(ri).n) == map) ? 0 &- magnitude : magnitude
         s.updateInterruption(ri, e, em)
         return e
     }
@@ -152,7 +153,7 @@ struct JPEGLSLineDecoder {
                 for c in 0..<nc {
                     let ra = current[(x - 1) * nc + c], rb = previous[x * nc + c]
                     let e = decodeInterruptionError(ri: 0, runIndex: runIndex)
-                    current[x * nc + c] = s.fix(rb + (rb >= ra ? e : -e) * step)
+                    current[x * nc + c] = s.fix(rb &+ (rb >= ra ? e : 0 &- e) &* step)
                 }
                 runIndex = max(0, runIndex - 1)
                 x += 1
@@ -169,10 +170,10 @@ struct JPEGLSLineDecoder {
                 px = px < 0 ? 0 : (px > p.maxValue ? p.maxValue : px)
                 let k = s.kRegular(qi)
                 let m = reader.decodeValue(k: k, limit: limit, qbpp: qbpp)
-                var e = (m & 1) != 0 ? -((m + 1) >> 1) : m >> 1
-                if k == 0 && near == 0 && s.swapsSign(qi) { e = -(e + 1) }
+                var e = (m & 1) != 0 ? 0 &- ((m &+ 1) &>> 1) : m &>> 1
+                if k == 0 && near == 0 && s.swapsSign(qi) { e = -1 &- e }
                 s.updateRegular(qi, e)
-                current[i] = s.fix(px + sign * e * step)
+                current[i] = s.fix(px &+ sign &* e &* step)
             }
             x += 1
         }

@@ -124,15 +124,16 @@ struct JPEGLSState {
         let base = context + 8 * (365 + ri)
         let temp = base[0] &+ (base[3] &>> 1) &* Int32(ri)
         var k: Int32 = 0
-        while (base[3] &<< k) < temp { k &+= 1 }
+        // At most 31: on a hostile stream A can grow until no shift of N reaches it, and shifts wrap past 31.
+        while k < 31 && (base[3] &<< k) < temp { k &+= 1 }
         return k
     }
 
     /// Updates run-interruption context `ri` (T.87 §A.7.2.2).
     @inline(__always) func updateInterruption(_ ri: Int, _ e: Int32, _ em: Int32) {
         let base = context + 8 * (365 + ri)
-        if e < 0 { base[2] += 1 }
-        base[0] += (em + 1 - Int32(ri)) >> 1
+        if e < 0 { base[2] &+= 1 }
+        base[0] &+= (em &+ 1 &- Int32(ri)) &>> 1
         if base[3] == p.reset { base[0] >>= 1; base[3] >>= 1; base[2] >>= 1 }
         base[3] += 1
     }
