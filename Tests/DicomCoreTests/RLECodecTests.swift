@@ -331,6 +331,31 @@ import Testing
         #expect(try Self.decode(Self.frame([[0x01, 1, 2, 0x00]]), d) == [1, 2])   // trailing padding byte
     }
 
+    @Test func runsSpanningRowsAndLongPlanesDecodeInFull() throws {
+        // Other encoders may let runs cross rows; here every run crosses rows and the decoder's internal windows, in
+        // both planes of a 16-bit frame, with replicate runs of 127 bytes and literal runs of 1 to 128 bytes.
+        let d = ImageDescriptor(rows: 7, columns: 1001, bitsAllocated: 16)
+        let pixels = d.pixelCount
+        var high: [UInt8] = [], low: [UInt8] = []
+        var highSegment: [UInt8] = [], lowSegment: [UInt8] = []
+        var value: UInt8 = 0
+        while high.count < pixels {
+            value &+= 37
+            highSegment += [UInt8(bitPattern: -126), value]
+            high += repeatElement(value, count: 127)
+        }
+        var length = 1
+        while low.count < pixels {
+            let literal = (0..<length).map { UInt8(truncatingIfNeeded: low.count + $0 * 7) }
+            lowSegment += [UInt8(length - 1)] + literal
+            low += literal
+            length = length % 128 + 1
+        }
+        let decoded = try Self.decode(Self.frame([highSegment, lowSegment]), d)
+        let expected = (0..<pixels).flatMap { [low[$0], high[$0]] }
+        #expect(decoded == expected)
+    }
+
     @Test func sixteenBitSegmentsAreMostSignificantByteFirst() throws {
         let d = ImageDescriptor(rows: 1, columns: 2, bitsAllocated: 16)
         // High bytes 0x12, 0x34; low bytes 0x56, 0x78 -> samples 0x1256, 0x3478, little endian.

@@ -23,7 +23,7 @@ extension DicomFile {
             }
             // A codec that writes every byte of a frame it decodes gets the buffer uninitialised: zero-filling a
             // large frame costs about as much as decoding an RLE one. Others get zeros, as before.
-            let writesEveryByte = codec is RLECodec || codec is JPEGCodec
+            let writesEveryByte = codec is RLECodec || codec is JPEGCodec || codec is JPEGLSCodec
             var result: Result<String, DicomError> = .success("")
             let decode = { (buffer: UnsafeMutableRawBufferPointer) in
                 result = Result { () throws(DicomError) -> String in try codec.decode(encoded, descriptor: descriptor, into: buffer) }

@@ -38,6 +38,12 @@ struct JPEGLSBitReader {
                 return
             }
         }
+        fillSlowly()
+    }
+
+    /// Byte by byte: near 0xFF bytes (the stuffed bit) and at the end of the segment. Out of line, so that the loops
+    /// that read bits keep their registers for themselves.
+    @inline(never) private mutating func fillSlowly() {
         while valid <= 56 {
             if position >= end {
                 padding += 64 - valid
@@ -103,7 +109,8 @@ struct JPEGLSBitReader {
         let zeros = Int32(truncatingIfNeeded: cache.leadingZeroBitCount)
         let total = zeros &+ 1 &+ k
         if zeros < limit &- qbpp &- 1 && Int(total) < valid {
-            let low: Int32 = k == 0 ? 0 : Int32(truncatingIfNeeded: (cache &<< UInt64(zeros &+ 1)) &>> UInt64(64 &- k))
+            // The k bits after the 1, without a branch for k = 0: a shift by 64 would be a shift by 0.
+            let low = Int32(truncatingIfNeeded: ((cache &<< UInt64(zeros &+ 1)) &>> 1) &>> UInt64(63 &- k))
             cache &<<= UInt64(total)
             valid &-= Int(total)
             return (zeros &<< k) | low

@@ -9,20 +9,33 @@ struct JPEGLSLineDecoder {
     /// Decodes one line of one component (ILV 0 and 1). `runIndex` is that component's RUNindex.
     @inline(__always)
     mutating func decodeLine(previous: UnsafeMutablePointer<Int32>, current: UnsafeMutablePointer<Int32>, width: Int, runIndex: inout Int) {
+        let p = state.p
+        // Lossless with MAXVAL + 1 a power of two, by far the common case, gets a loop of its own where NEAR is 0 and
+        // the modulo reduction of §A.4.5 is a mask: fewer live values, fewer registers spilled.
+        if p.near == 0 && p.maxValue & (p.maxValue &+ 1) == 0 {
+            decodeRegularLine(previous: previous, current: current, width: width, runIndex: &runIndex, masked: true)
+        } else {
+            decodeRegularLine(previous: previous, current: current, width: width, runIndex: &runIndex, masked: false)
+        }
+    }
+
+    /// The loop of `decodeLine`; `masked` (a constant where it is inlined) says NEAR is 0 and MAXVAL + 1 a power of two.
+    @inline(__always)
+    private mutating func decodeRegularLine(previous: UnsafeMutablePointer<Int32>, current: UnsafeMutablePointer<Int32>, width: Int,
+                                            runIndex: inout Int, masked: Bool) {
         let s = state
         let p = s.p
-        let near = p.near, limit = p.limit, qbpp = p.qbpp, step = 2 * p.near + 1
+        let near: Int32 = masked ? 0 : p.near
+        let limit = p.limit, qbpp = p.qbpp, maxValue = p.maxValue
         // A local copy of the reader stays in registers through the loop.
         var reader = self.reader
         defer { self.reader = reader }
-        // Lossless with MAXVAL + 1 a power of two: the modulo reduction of §A.4.5 is a mask.
-        let mask: Int32 = near == 0 && p.maxValue & (p.maxValue &+ 1) == 0 ? p.maxValue : -1
         // Neighbours move along in registers: Rc takes Rb, Rb takes Rd, Ra takes the new sample.
         var ra = current[0], rc = previous[0], rb = previous[1]
         var x = 1
         while x <= width {
             let rd = previous[x &+ 1]
-            var q = s.contextNumber(rd &- rb, rb &- rc, rc &- ra)
+            let q = s.contextNumber(rd &- rb, rb &- rc, rc &- ra)
             if q == 0 {
                 self.reader = reader
                 x += decodeRun(previous: previous, current: current, x: x, width: width, runIndex: &runIndex)
@@ -30,19 +43,20 @@ struct JPEGLSLineDecoder {
                 if x <= width { ra = current[x &- 1]; rc = previous[x &- 1]; rb = previous[x] }
                 continue
             }
-            var sign: Int32 = 1
-            if q < 0 { q = 0 &- q; sign = -1 }
-            let qi = Int(q)
-            var px = JPEGLSState.predict(ra, rb, rc) &+ (sign < 0 ? 0 &- s.c(qi) : s.c(qi))
-            px = px < 0 ? 0 : (px > p.maxValue ? p.maxValue : px)
+            // The sign of the context is random in noisy images: folded without branches, as 0 or -1.
+            let sign = q &>> 31
+            let qi = Int((q ^ sign) &- sign)
+            var px = JPEGLSState.predict(ra, rb, rc) &+ ((s.c(qi) ^ sign) &- sign)
+            px = px < 0 ? 0 : (px > maxValue ? maxValue : px)
             let k = s.kRegular(qi)
             let m = reader.decodeValue(k: k, limit: limit, qbpp: qbpp)
+            // Inverse error mapping (§A.5.2) without branches: even m to m/2, odd m to -(m+1)/2.
             // Error values are below 2^16 and step below 2^9: no Int32 overflow, so wrapping operators.
-            var e = (m & 1) != 0 ? 0 &- ((m &+ 1) &>> 1) : m &>> 1
+            var e = (m &>> 1) ^ (0 &- (m & 1))
             if k == 0 && near == 0 && s.swapsSign(qi) { e = -1 &- e }
-            s.updateRegular(qi, e)
-            let signed = sign < 0 ? 0 &- e : e
-            let rx = mask >= 0 ? (px &+ signed) & mask : s.fix(px &+ signed &* step)
+            s.updateRegular(qi, e, near: near)
+            let signed = (e ^ sign) &- sign
+            let rx = masked ? (px &+ signed) & maxValue : s.fix(px &+ signed &* (2 &* near &+ 1))
             current[x] = rx
             ra = rx
             rc = rb
@@ -64,10 +78,11 @@ struct JPEGLSLineDecoder {
         let step = 2 * s.p.near + 1
         let ri = abs(ra - rb) <= s.p.near ? 1 : 0
         let e = decodeInterruptionError(ri: ri, runIndex: runIndex)
+        // Hostile streams can give any error value: wrapping arithmetic, then `fix` clamps into 0…MAXVAL.
         if ri == 1 {
-            current[x + count] = s.fix(ra + e * step)
+            current[x + count] = s.fix(ra &+ e &* step)
         } else {
-            current[x + count] = s.fix(rb + (rb > ra ? e : -e) * step)
+            current[x + count] = s.fix(rb &+ (rb > ra ? e : 0 &- e) &* step)
         }
         runIndex = max(0, runIndex - 1)
         return count + 1
@@ -100,10 +115,10 @@ struct JPEGLSLineDecoder {
         let s = state
         let k = s.kInterruption(ri)
         let em = reader.decodeValue(k: k, limit: s.p.limit - s.j[runIndex] - 1, qbpp: s.p.qbpp)
-        let temp = em + Int32(ri)
+        let temp = em &+ Int32(ri)
         let map = temp & 1 != 0
-        let magnitude = (temp + (map ? 1 : 0)) >> 1
-        let e = ((k != 0 || 2 * s.interruptionCounts(ri).nn >= s.interruptionCounts(ri).n) == map) ? -magnitude : magnitude
+        let magnitude = (temp &+ (map ? 1 : 0)) &>> 1
+        let e = ((k != 0 || 2 &* s.interruptionCounts(ri).nn >= s.interruptionCounts(ri).n) == map) ? 0 &- magnitude : magnitude
         s.updateInterruption(ri, e, em)
         return e
     }
@@ -138,7 +153,7 @@ struct JPEGLSLineDecoder {
                 for c in 0..<nc {
                     let ra = current[(x - 1) * nc + c], rb = previous[x * nc + c]
                     let e = decodeInterruptionError(ri: 0, runIndex: runIndex)
-                    current[x * nc + c] = s.fix(rb + (rb >= ra ? e : -e) * step)
+                    current[x * nc + c] = s.fix(rb &+ (rb >= ra ? e : 0 &- e) &* step)
                 }
                 runIndex = max(0, runIndex - 1)
                 x += 1
@@ -155,10 +170,10 @@ struct JPEGLSLineDecoder {
                 px = px < 0 ? 0 : (px > p.maxValue ? p.maxValue : px)
                 let k = s.kRegular(qi)
                 let m = reader.decodeValue(k: k, limit: limit, qbpp: qbpp)
-                var e = (m & 1) != 0 ? -((m + 1) >> 1) : m >> 1
-                if k == 0 && near == 0 && s.swapsSign(qi) { e = -(e + 1) }
+                var e = (m & 1) != 0 ? 0 &- ((m &+ 1) &>> 1) : m &>> 1
+                if k == 0 && near == 0 && s.swapsSign(qi) { e = -1 &- e }
                 s.updateRegular(qi, e)
-                current[i] = s.fix(px + sign * e * step)
+                current[i] = s.fix(px &+ sign &* e &* step)
             }
             x += 1
         }

@@ -43,45 +43,66 @@ public struct RLECodec: PixelCodec {
             throw DicomError(.invalidPixelData, "output buffer of \(output.count) bytes, \(d.decodedFrameLength) expected")
         }
         let pixels = d.pixelCount
-        // Each segment is decoded into a contiguous plane, where runs are plain copies and fills, then the planes are
-        // interleaved in one pass: faster than writing every byte `stride` apart. 8-bit single-sample frames, whose
-        // one plane is the output, skip the scratch planes.
-        let direct = segmentCount == 1
-        let planes = direct ? out : UnsafeMutablePointer<UInt8>.allocate(capacity: segmentCount * pixels)
-        defer { if !direct { planes.deallocate() } }
         let result = encoded.withUnsafeBytes { frame in
             Result { () throws(DicomError) in
                 let header = try RLEHeader(frame, expectedSegments: segmentCount)
-                for (index, range) in header.segments.enumerated() {
+                if segmentCount == 1 {
+                    // 8-bit single-sample frames: the one plane is the output.
+                    let range = header.segments[0]
                     try PackBits.decode(UnsafeRawBufferPointer(rebasing: frame[range]), segmentOffset: range.lowerBound,
-                                        into: planes + index * pixels, count: pixels, stride: 1)
+                                        into: out, count: pixels, stride: 1)
+                    return
                 }
+                try RLECodec.decodeInterleaving(frame, header.segments, pixels: pixels, d, into: out)
             }
         }
         try result.get()
-        if !direct { RLECodec.interleave(planes, segments: segmentCount, count: pixels, d, into: out) }
         return d.photometricInterpretation
     }
 
-    /// Writes byte `i` of each decoded segment plane to where `placement` puts it.
-    private static func interleave(_ planes: UnsafeMutablePointer<UInt8>, segments: Int, count: Int, _ d: ImageDescriptor,
-                                   into out: UnsafeMutablePointer<UInt8>) {
-        if segments == 2 && d.samplesPerPixel == 1 {
-            // 16-bit grey, the common case: most significant plane first, samples little endian.
-            let high = planes, low = planes + count
-            let raw = UnsafeMutableRawPointer(out)
-            for i in 0..<count {
-                raw.storeBytes(of: (UInt16(high[i]) << 8 | UInt16(low[i])).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
-            }
-            return
+    /// Pixels per window of `decodeInterleaving`: the windows of all segments stay in the first-level cache.
+    private static let window = 2048
+
+    /// Decodes the segments side by side, a window of pixels at a time, each into a small buffer where runs are plain
+    /// copies and fills, and interleaves each window into the output while it is still in cache: faster than writing
+    /// every byte `stride` apart, and than decoding whole planes first (which touches three frame-sized buffers).
+    private static func decodeInterleaving(_ frame: UnsafeRawBufferPointer, _ ranges: [Range<Int>], pixels: Int, _ d: ImageDescriptor,
+                                           into out: UnsafeMutablePointer<UInt8>) throws(DicomError) {
+        let segments = ranges.count
+        let pitch = window + PackBitsStream.overhang
+        let buffers = UnsafeMutablePointer<UInt8>.allocate(capacity: segments * pitch)
+        defer { buffers.deallocate() }
+        var streams: [PackBitsStream] = []
+        streams.reserveCapacity(segments)
+        for range in ranges {
+            streams.append(try PackBitsStream(UnsafeRawBufferPointer(rebasing: frame[range]), segmentOffset: range.lowerBound))
         }
-        for index in 0..<segments {
-            let (start, stride) = placement(ofSegment: index, d)
-            let plane = planes + index * count
-            var o = start
-            for i in 0..<count {
-                out[o] = plane[i]
-                o += stride
+        try streams.withUnsafeMutableBufferPointer { (streams) throws(DicomError) in
+            var done = 0
+            while done < pixels {
+                let count = min(window, pixels - done)
+                for s in 0..<segments {
+                    try streams[s].fill(buffers + s * pitch, count: count, total: pixels)
+                }
+                if segments == 2 && d.samplesPerPixel == 1 {
+                    // 16-bit grey, the common case: most significant plane first, samples little endian.
+                    let high = buffers, low = buffers + pitch
+                    let raw = UnsafeMutableRawPointer(out + 2 * done)
+                    for i in 0..<count {
+                        raw.storeBytes(of: (UInt16(high[i]) &<< 8 | UInt16(low[i])).littleEndian, toByteOffset: 2 &* i, as: UInt16.self)
+                    }
+                } else {
+                    for s in 0..<segments {
+                        let (start, stride) = placement(ofSegment: s, d)
+                        let plane = buffers + s * pitch
+                        var o = start &+ done &* stride
+                        for i in 0..<count {
+                            out[o] = plane[i]
+                            o &+= stride
+                        }
+                    }
+                }
+                done += count
             }
         }
     }
