@@ -337,6 +337,38 @@ import Testing
 
     // MARK: Hostile codestreams
 
+    /// A 64x64 signed 16-bit stream from fuzzing (codec mode: an 8-byte description, then the codestream) whose run
+    /// interruption overflowed Int arithmetic and trapped; it must end in a DicomError or a decoded frame.
+    @Test func aRunInterruptionThatOverflowedOnceFailsCleanly() throws {
+        let hex = [
+            "4000400001101001ffd8fff7000b100040004001011100fff8000d01ffff0012004301140040ffda0008010100100000",
+            "308c0000000000f5000000000000002000000000000044656661756c74496e0000002f0000000000f600000000010000",
+            "000000001b00000000000000000000000000260000000000000000000000000000000000000001000000000030000000",
+            "0000000100403000000000000000000000003200000000000000de040000c18879277a4c3782702615c2c80900a1f43d",
+            "30a074ac1a7368e2228924e440004000011010ffffffff0000002101ffd8fff7000b1000400000000000000000000000",
+            "0000000000000200000000000000000000767adeb8d3406b6364ab34de86b11253c1e843fd9e53f384b09a0642481905",
+            "60b4958430463b2fc0b8f301a18c6e86d06a03c18993060240707e59e3e53ae71b606c20800000002f73655cf345612c",
+            "0eb1",
+        ].joined()
+        let input = stride(from: 0, to: hex.count, by: 2).map { i -> UInt8 in
+            let start = hex.index(hex.startIndex, offsetBy: i)
+            return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)!
+        }
+        #expect(input.count == 338 && Array(input[0..<8]) == [0x40, 0, 0x40, 0, 1, 16, 16, 1])
+        let codec = try #require(CodecRegistry.standard.codec(for: "1.2.840.10008.1.2.4.80"))
+        let descriptor = ImageDescriptor(rows: 64, columns: 64, samplesPerPixel: 1, bitsAllocated: 16, bitsStored: 16, isSigned: true,
+                                         photometricInterpretation: "MONOCHROME2")
+        var output = [UInt8](repeating: 0, count: descriptor.decodedFrameLength)
+        try output.withUnsafeMutableBytes { buffer in
+            do {
+                try codec.decode(input[8...], descriptor: descriptor, into: buffer)
+            } catch {
+                // The codec throws DicomError only (typed throws): a clean failure.
+                #expect(!String(describing: error).isEmpty)
+            }
+        }
+    }
+
     @Test func everyNthPrefixOfLargerStreamsFailsCleanly() throws {
         for (spp, bits, restart) in [(1, 16, 0), (3, 12, 0), (3, 8, 4)] {
             let d = ImageDescriptor(rows: 40, columns: 50, samplesPerPixel: spp, bitsAllocated: bits > 8 ? 16 : 8, bitsStored: bits,
