@@ -119,16 +119,9 @@ extension J2KBlockEncoder {
         var t = [UInt8](repeating: 0, count: 4 * 256)
         for o in 0..<4 {
             for n in 0..<256 {
-                var h = (n >> 2 & 1) + (n >> 3 & 1), v = (n & 1) + (n >> 1 & 1)
+                let h = (n >> 2 & 1) + (n >> 3 & 1), v = (n & 1) + (n >> 1 & 1)
                 let d = (n >> 4 & 1) + (n >> 5 & 1) + (n >> 6 & 1) + (n >> 7 & 1)
-                if o == 1 { swap(&h, &v) }
-                var cx = 0
-                if o == 3 {
-                    let hv = h + v
-                    if d >= 3 { cx = 8 } else if d == 2 { cx = hv >= 1 ? 7 : 6 } else if d == 1 { cx = hv >= 2 ? 5 : (hv == 1 ? 4 : 3) } else { cx = hv >= 2 ? 2 : hv }
-                } else {
-                    if h == 2 { cx = 8 } else if h == 1 { cx = v >= 1 ? 7 : (d >= 1 ? 6 : 5) } else if v == 2 { cx = 4 } else if v == 1 { cx = 3 } else { cx = d >= 2 ? 2 : d }
-                }
+                let cx = J2KContexts.zeroCoding(horizontal: h, vertical: v, diagonal: d, orientation: o)
                 t[o * 256 + n] = UInt8(cx)
             }
         }
@@ -139,21 +132,9 @@ extension J2KBlockEncoder {
     static let signContexts: [UInt8] = {
         var t = [UInt8](repeating: 0, count: 256)
         for i in 0..<256 {
-            func contribution(_ sig: Int, _ neg: Int) -> Int { sig == 0 ? 0 : (neg == 1 ? -1 : 1) }
-            let v = max(-1, min(1, contribution(i & 1, i >> 4 & 1) + contribution(i >> 1 & 1, i >> 5 & 1)))
-            let h = max(-1, min(1, contribution(i >> 2 & 1, i >> 6 & 1) + contribution(i >> 3 & 1, i >> 7 & 1)))
-            var cx: Int, x = 0
-            switch (h, v) {
-            case (1, 1): cx = 13
-            case (1, 0): cx = 12
-            case (1, -1): cx = 11
-            case (0, 1): cx = 10
-            case (0, 0): cx = 9
-            case (0, -1): cx = 10; x = 1
-            case (-1, 1): cx = 11; x = 1
-            case (-1, 0): cx = 12; x = 1
-            default: cx = 13; x = 1
-            }
+            let v = max(-1, min(1, J2KContexts.contribution(i & 1, i >> 4 & 1) + J2KContexts.contribution(i >> 1 & 1, i >> 5 & 1)))
+            let h = max(-1, min(1, J2KContexts.contribution(i >> 2 & 1, i >> 6 & 1) + J2KContexts.contribution(i >> 3 & 1, i >> 7 & 1)))
+            let (cx, x) = J2KContexts.sign(horizontal: h, vertical: v)
             t[i] = UInt8(cx | x << 7)
         }
         return t
