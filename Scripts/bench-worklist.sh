@@ -64,7 +64,7 @@ run_engine() {
         *) echo "unknown engine $engine" >&2; return 1 ;;
     esac
     echo "== $engine: generating $studies studies" >&2
-    "$MI_CLI" synthetic-worklist --database "$url" --studies "$studies" --client-id mi-bench --client-secret "$secret" >&2
+    "$MI_CLI" synthetic-worklist --database "$url" --studies "$studies" --client-id mi-bench --client-secret="$secret" >&2
     cat >"$work/$engine.yaml" <<EOF
 listen: { host: 127.0.0.1, port: $http }
 database: "$url"

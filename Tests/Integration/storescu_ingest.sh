@@ -57,7 +57,7 @@ expect_study PID0001234 "$count"
 python3 Scripts/make-ct-series.py "$work/import" 10 import >/dev/null
 printf "this is not a DICOM file\n" >"$work/import/corrupt.dcm"
 set +e
-"$MI_CLI" import "$work/import" --server "$base" --client-id mi-integration --client-secret "$secret" --jobs 3 >"$work/import1.txt" 2>&1
+"$MI_CLI" import "$work/import" --server "$base" --client-id mi-integration --client-secret="$secret" --jobs 3 >"$work/import1.txt" 2>&1
 status=$?
 set -e
 cat "$work/import1.txt"
@@ -66,11 +66,11 @@ grep -q "10 stored, 0 duplicates, 1 failed" "$work/import1.txt" || fail "first i
 grep -q "corrupt.dcm" "$work/import1.txt" || fail "the corrupt file is not named"
 expect_study PID-import 10
 set +e
-"$MI_CLI" import "$work/import" --server "$base" --client-id mi-integration --client-secret "$secret" >"$work/import2.txt" 2>&1
+"$MI_CLI" import "$work/import" --server "$base" --client-id mi-integration --client-secret="$secret" >"$work/import2.txt" 2>&1
 set -e
 grep -q "0 stored, 0 duplicates, 1 failed, 10 skipped" "$work/import2.txt" || { cat "$work/import2.txt"; fail "rerun should skip the 10 journaled files"; }
 ok "mi-cli import --server: rerun skips finished files through the journal"
-"$MI_CLI" import "$work/ct" --server "$base" --client-id mi-integration --client-secret "$secret" >"$work/import3.txt" 2>&1 \
+"$MI_CLI" import "$work/ct" --server "$base" --client-id mi-integration --client-secret="$secret" >"$work/import3.txt" 2>&1 \
     || { cat "$work/import3.txt"; fail "re-importing the storescu series"; }
 grep -q "0 stored, $count duplicates, 0 failed" "$work/import3.txt" || { cat "$work/import3.txt"; fail "storescu's instances should come back as duplicates"; }
 expect_study PID0001234 "$count"

@@ -9,12 +9,17 @@ public enum SecureRandom {
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
-    /// A URL-safe token with `bytes` bytes (default 32 = 256 bits) of randomness.
+    /// A URL-safe token with `bytes` bytes (default 32 = 256 bits) of randomness. It never begins with `-`, so it can
+    /// be passed as a command-line argument (`--client-secret TOKEN`) without being taken for an option.
     public static func token(bytes count: Int = 32) -> String {
-        Base64URL.encode(bytes(count))
+        while true {
+            let token = Base64URL.encode(bytes(count))
+            if token.first != "-" { return token }
+        }
     }
 
-    /// A temporary password that meets any reasonable policy: 14 characters with lower, upper, digits and a symbol.
+    /// A temporary password that meets any reasonable policy: 14 characters with lower, upper, digits and a symbol
+    /// (the symbol never first, so the password is safe as a command-line argument).
     public static func password() -> String {
         let lower = Array("abcdefghijkmnpqrstuvwxyz"), upper = Array("ABCDEFGHJKLMNPQRSTUVWXYZ"), digits = Array("23456789")
         var generator = SystemRandomNumberGenerator()
@@ -22,7 +27,9 @@ public enum SecureRandom {
                           digits.randomElement(using: &generator)!, "-"]
         let all = lower + upper + digits
         while characters.count < 14 { characters.append(all.randomElement(using: &generator)!) }
-        return String(characters.shuffled(using: &generator))
+        characters.shuffle(using: &generator)
+        if characters[0] == "-" { characters.swapAt(0, Int.random(in: 1..<characters.count, using: &generator)) }
+        return String(characters)
     }
 
     /// SHA-256 of a token, hex: what the database keeps instead of the token itself.
