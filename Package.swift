@@ -42,6 +42,7 @@ let package = Package(
         // Accounts, OAuth, the study index, ingest, sharing: one SQL layer (SQLKit) over SQLite or PostgreSQL.
         .target(name: "PlatformServices", dependencies: [
             "DicomCore", "DicomNetwork", "ImagingKit", "CZlib",
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "SQLKit", package: "sql-kit"),
             .product(name: "SQLiteKit", package: "sqlite-kit"),
             .product(name: "PostgresKit", package: "postgres-kit"),

@@ -134,6 +134,28 @@ public final class PlatformDatabase: Sendable {
         }
     }
 
+    /// Like `write`, but runs `body` again (up to `attempts` times in all) when PostgreSQL reports a conflict with a
+    /// concurrent transaction that a fresh attempt resolves: a unique key another transaction inserted meanwhile
+    /// (23505), a deadlock (40P01) or a serialization failure (40001). `body` must be safe to repeat. SQLite
+    /// serialises writers, so it never conflicts this way.
+    public func writeRetryingConflicts<T: Sendable>(attempts: Int = 4,
+                                                    _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await write(body)
+            } catch where attempt < attempts && Self.isConcurrentConflict(error) {
+                attempt += 1
+            }
+        }
+    }
+
+    /// Whether `error` is PostgreSQL's unique violation, deadlock or serialization failure.
+    static func isConcurrentConflict(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "23505" || state == "40P01" || state == "40001"
+    }
+
     private static func transaction<T: Sendable>(_ sql: any SQLDatabase, begin: String,
                                                  _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await sql.raw(SQLQueryString(begin)).run()

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -36,28 +37,54 @@ public struct FileBlobStore: BlobStore {
 
     public func put(_ key: String, bytes: [UInt8]) async throws {
         try validateBlobKey(key)
+        let staged = try await stage(bytes)
+        try await commit(staged, as: key)
+    }
+
+    /// Writes the bytes to a temporary file in `.incoming` (flushed, with `flushed` durability) on a thread of the
+    /// NIO pool, so the device flush blocks neither the caller nor the cooperative pool.
+    public func stage(_ bytes: [UInt8]) async throws -> StagedBlob {
+        let temporary = root.path + "/.incoming/" + UUID().uuidString
+        let flush = durability == .flushed
+        let ok = try await NIOThreadPool.singleton.runIfActive { () -> Bool in
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            var written = 0
+            return bytes.withUnsafeBytes { buffer -> Bool in
+                while written < buffer.count {
+                    let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+                    if n < 0, errno == EINTR { continue }
+                    if n <= 0 { return false }
+                    written += n
+                }
+                return !flush || fsync(fd) == 0
+            }
+        }
+        guard ok else {
+            unlink(temporary)
+            throw PlatformError(.storageFailure, "cannot write \(temporary)")
+        }
+        return StagedBlob(location: temporary, bytes: nil, size: bytes.count)
+    }
+
+    /// Renames the staged file to its key and flushes the folder (`flushed`).
+    public func commit(_ staged: StagedBlob, as key: String) async throws {
+        try validateBlobKey(key)
+        guard let temporary = staged.location else { throw PlatformError(.storageFailure, "staged object has no file") }
         let target = url(key)
         let folder = target.deletingLastPathComponent().path
-        try makeFolder(folder)
-        let temporary = root.path + "/.incoming/" + UUID().uuidString
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PlatformError(.storageFailure, "cannot create \(temporary)") }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { buffer -> Bool in
-            while written < buffer.count {
-                let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return false }
-                written += n
-            }
-            return durability == .filesystem || fsync(fd) == 0
-        }
-        close(fd)
-        guard ok, rename(temporary, target.path) == 0 else {
+        do { try makeFolder(folder) } catch { unlink(temporary); throw error }
+        guard rename(temporary, target.path) == 0 else {
             unlink(temporary)
             throw PlatformError(.storageFailure, "cannot store \(key)")
         }
         try syncFolder(folder)
+    }
+
+    /// Removes the staged file.
+    public func discard(_ staged: StagedBlob) async {
+        if let temporary = staged.location { unlink(temporary) }
     }
 
     public func put(_ key: String, movingFileAt source: URL) async throws {

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import PlatformServices
+
+/// Ingest writes the file while it reads the header; the index row commits only once the file is kept under its key.
+@Suite struct IngestDurabilityTests {
+    /// A file store whose final step (the rename into place) fails, like a full or read-only disk.
+    struct CommitFailingStore: BlobStore {
+        let files: FileBlobStore
+        func put(_ key: String, bytes: [UInt8]) async throws { try await files.put(key, bytes: bytes) }
+        func put(_ key: String, movingFileAt source: URL) async throws { try await files.put(key, movingFileAt: source) }
+        func get(_ key: String) async throws -> [UInt8] { try await files.get(key) }
+        func localPath(_ key: String) -> String? { files.localPath(key) }
+        func exists(_ key: String) async -> Bool { await files.exists(key) }
+        func delete(_ key: String) async throws { try await files.delete(key) }
+        func stage(_ bytes: [UInt8]) async throws -> StagedBlob { try await files.stage(bytes) }
+        func commit(_ staged: StagedBlob, as key: String) async throws {
+            await files.discard(staged)
+            throw PlatformError(.storageFailure, "disk full")
+        }
+        func discard(_ staged: StagedBlob) async { await files.discard(staged) }
+    }
+
+    private func staged(_ store: PlatformStore) throws -> [String] {
+        let root = try #require(store.blobs as? FileBlobStore).root
+        return try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(".incoming").path)
+    }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
+    func anObjectWhoseFileCannotBeKeptIsNotIndexed(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.withStore(engine) { store in
+            let files = try #require(store.blobs as? FileBlobStore)
+            let failing = PlatformStore(database: store.database, blobs: CommitFailingStore(files: files), hasher: PasswordHasher(cost: 4))
+            let instance = TestInstance()
+            await #expect { try await failing.ingest(bytes: try instance.bytes(), source: "test") } throws: { error in
+                (error as? PlatformError)?.code == .storageFailure
+            }
+            #expect(try await !store.instanceExists(instance.sopUID))
+            await #expect(throws: PlatformError.self) { try await store.study(instance.studyUID, scope: .all) }
+            #expect(try staged(store).isEmpty)
+            // The sender retries: now the file is kept and indexed.
+            #expect(try await store.ingest(bytes: try instance.bytes(), source: "test").kind == .stored)
+            #expect(try await store.study(instance.studyUID, scope: .all).instanceCount == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
+    func duplicatesAndUnreadableObjectsLeaveNoStagedFileBehind(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.withStore(engine) { store in
+            let instance = TestInstance()
+            #expect(try await store.ingest(bytes: try instance.bytes(), source: "test").kind == .stored)
+            #expect(try await store.ingest(bytes: try instance.bytes(), source: "test").kind == .duplicate)
+            await #expect(throws: PlatformError.self) { try await store.ingest(bytes: Array("DICM? no".utf8), source: "test") }
+            #expect(try staged(store).isEmpty)
+            let files = try FileManager.default.subpathsOfDirectory(atPath: try #require(store.blobs as? FileBlobStore).root.path)
+            #expect(files.filter { $0.hasSuffix(".dcm") }.count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
+    func concurrentIngestsOfOneSeriesKeepEveryInstance(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.withStore(engine) { store in
+            let first = TestInstance()
+            let instances = (1...12).map { n in
+                var instance = TestInstance()
+                instance.studyUID = first.studyUID
+                instance.seriesUID = first.seriesUID
+                instance.instanceNumber = n
+                return instance
+            }
+            let kinds = try await withThrowingTaskGroup(of: IngestOutcome.Kind.self) { group in
+                for instance in instances + instances {   // each one twice, at the same time
+                    let bytes = try instance.bytes()
+                    group.addTask { try await store.ingest(bytes: bytes, source: "test").kind }
+                }
+                return try await group.reduce(into: [IngestOutcome.Kind]()) { $0.append($1) }
+            }
+            #expect(kinds.filter { $0 == .stored }.count == 12 && kinds.filter { $0 == .duplicate }.count == 12)
+            #expect(try await store.study(first.studyUID, scope: .all).instanceCount == 12)
+            #expect(try await store.instances(ofSeries: first.seriesUID, scope: .all).count == 12)
+            #expect(try staged(store).isEmpty)
+        }
+    }
+}
