@@ -62,10 +62,11 @@ void main() {
 }`;
 
 /**
- * The fragment shader of one variant. Sampling, sharpening and the VOI function are compile-time choices, not
- * uniform branches: software renderers (SwiftShader) and some mobile GPUs run both sides of a branch.
+ * The fragment shader of one variant. Sampling, sharpening, the VOI function and the grey palette are compile-time
+ * choices, not uniform branches: software renderers (SwiftShader) and some mobile GPUs run both sides of a branch.
+ * The grey palette maps level g to (g, g, g), so its variant writes the level without the palette texture's fetch.
  * @param {Kind} kind
- * @param {{ linear: boolean, sharpen: boolean, voi: number }} v
+ * @param {{ linear: boolean, sharpen: boolean, voi: number, gray: boolean }} v
  */
 function fragmentSource(kind, v) {
   const sampler = kind === 'int' ? 'isampler2D' : kind === 'uint' ? 'usampler2D' : 'sampler2D';
@@ -144,7 +145,7 @@ ${color ? `  vec3 rgb = clamp(floor(v + 0.5), 0.0, 255.0);
   if (uInvert) rgb = 255.0 - rgb;
   outColor = vec4(rgb / 255.0, 1.0);` : `  float g = clamp(floor(voi(v) * 255.0 + 0.5), 0.0, 255.0);
   if (uInvert) g = 255.0 - g;
-  outColor = vec4(texelFetch(uPalette, ivec2(int(g), 0), 0).rgb, 1.0);`}
+  ${v.gray ? 'outColor = vec4(vec3(g / 255.0), 1.0);' : 'outColor = vec4(texelFetch(uPalette, ivec2(int(g), 0), 0).rgb, 1.0);'}`}
 }`;
 }
 
@@ -219,11 +220,11 @@ export class Renderer {
 
   /**
    * @param {Kind} kind
-   * @param {{ linear: boolean, sharpen: boolean, voi: number }} variant
+   * @param {{ linear: boolean, sharpen: boolean, voi: number, gray: boolean }} variant
    * @returns {Program}
    */
   #program(kind, variant) {
-    const key = `${kind}:${variant.linear ? 1 : 0}${variant.sharpen ? 1 : 0}${variant.voi}`;
+    const key = `${kind}:${variant.linear ? 1 : 0}${variant.sharpen ? 1 : 0}${variant.voi}${variant.gray ? 1 : 0}`;
     const existing = this.programs.get(key);
     if (existing) return existing;
     const gl = this.gl;
@@ -338,7 +339,8 @@ export class Renderer {
       return;
     }
     const voi = this.kind === 'color' ? 0 : FUNCTION_CODE[params.window.function ?? 'LINEAR'] ?? 0;
-    const { program, u } = this.#program(this.kind, { linear: params.interpolation === 'linear', sharpen: params.sharpen !== 0, voi });
+    const gray = this.kind !== 'color' && params.palette === 'gray';
+    const { program, u } = this.#program(this.kind, { linear: params.interpolation === 'linear', sharpen: params.sharpen !== 0, voi, gray });
     gl.useProgram(program);
     this.#setPalette(params.palette);
     gl.activeTexture(gl.TEXTURE0);

@@ -722,7 +722,9 @@ export class Viewer extends EventTarget {
       screenToImage: V.screenToImageMatrix(view, drawnSize, this.viewport),
       rescale: item ? rescaleOf(item.instance) : { slope: 1, intercept: 0 },
       window, invert: color ? this.state.invert : monochrome1 !== this.state.invert, palette: color ? 'gray' : this.state.palette,
-      sharpen: this.state.sharpen, interpolation: this.state.interpolation,
+      // During an interactive drag the backing store is at about the image's resolution (`#applyResolution`), so
+      // nearest sampling looks the same and costs a quarter of the texel reads; the drag's end draws it exactly.
+      sharpen: this.state.sharpen, interpolation: this.interactive ? 'nearest' : this.state.interpolation,
     });
     this.canvas.dataset.framesDrawn = String(++this.framesDrawn);
 
