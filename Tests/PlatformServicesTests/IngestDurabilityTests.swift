@@ -2,10 +2,11 @@ import Foundation
 import Testing
 @testable import PlatformServices
 
-/// Ingest writes the file while it reads the header; the index row commits only once the file is kept under its key.
+/// Ingest writes the file under a key of its own while it reads the header; the index row commits only once the file
+/// is kept, and a duplicate or a failure removes only its own copy.
 @Suite struct IngestDurabilityTests {
-    /// A file store whose final step (the rename into place) fails, like a full or read-only disk.
-    struct CommitFailingStore: BlobStore {
+    /// A file store whose device flush fails after the bytes are written (a failing disk), leaving the file behind.
+    struct FlushFailingStore: BlobStore {
         let files: FileBlobStore
         func put(_ key: String, bytes: [UInt8]) async throws { try await files.put(key, bytes: bytes) }
         func put(_ key: String, movingFileAt source: URL) async throws { try await files.put(key, movingFileAt: source) }
@@ -13,31 +14,30 @@ import Testing
         func localPath(_ key: String) -> String? { files.localPath(key) }
         func exists(_ key: String) async -> Bool { await files.exists(key) }
         func delete(_ key: String) async throws { try await files.delete(key) }
-        func stage(_ bytes: [UInt8]) async throws -> StagedBlob { try await files.stage(bytes) }
-        func commit(_ staged: StagedBlob, as key: String) async throws {
-            await files.discard(staged)
-            throw PlatformError(.storageFailure, "disk full")
+        func putNew(_ key: String, bytes: [UInt8]) async throws {
+            try await files.putNew(key, bytes: bytes)
+            throw PlatformError(.storageFailure, "I/O error")
         }
-        func discard(_ staged: StagedBlob) async { await files.discard(staged) }
     }
 
-    private func staged(_ store: PlatformStore) throws -> [String] {
+    /// The DICOM files in the store's folder, wherever they are.
+    private func files(_ store: PlatformStore) throws -> [String] {
         let root = try #require(store.blobs as? FileBlobStore).root
-        return try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(".incoming").path)
+        return try FileManager.default.subpathsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".dcm") }
     }
 
     @Test(arguments: TestDatabases.Engine.allCases)
     func anObjectWhoseFileCannotBeKeptIsNotIndexed(_ engine: TestDatabases.Engine) async throws {
         try await TestDatabases.withStore(engine) { store in
             let files = try #require(store.blobs as? FileBlobStore)
-            let failing = PlatformStore(database: store.database, blobs: CommitFailingStore(files: files), hasher: PasswordHasher(cost: 4))
+            let failing = PlatformStore(database: store.database, blobs: FlushFailingStore(files: files), hasher: PasswordHasher(cost: 4))
             let instance = TestInstance()
             await #expect { try await failing.ingest(bytes: try instance.bytes(), source: "test") } throws: { error in
                 (error as? PlatformError)?.code == .storageFailure
             }
             #expect(try await !store.instanceExists(instance.sopUID))
             await #expect(throws: PlatformError.self) { try await store.study(instance.studyUID, scope: .all) }
-            #expect(try staged(store).isEmpty)
+            #expect(try self.files(store).isEmpty)
             // The sender retries: now the file is kept and indexed.
             #expect(try await store.ingest(bytes: try instance.bytes(), source: "test").kind == .stored)
             #expect(try await store.study(instance.studyUID, scope: .all).instanceCount == 1)
@@ -45,15 +45,15 @@ import Testing
     }
 
     @Test(arguments: TestDatabases.Engine.allCases)
-    func duplicatesAndUnreadableObjectsLeaveNoStagedFileBehind(_ engine: TestDatabases.Engine) async throws {
+    func duplicatesAndUnreadableObjectsLeaveNoFileBehind(_ engine: TestDatabases.Engine) async throws {
         try await TestDatabases.withStore(engine) { store in
             let instance = TestInstance()
             #expect(try await store.ingest(bytes: try instance.bytes(), source: "test").kind == .stored)
             #expect(try await store.ingest(bytes: try instance.bytes(), source: "test").kind == .duplicate)
             await #expect(throws: PlatformError.self) { try await store.ingest(bytes: Array("DICM? no".utf8), source: "test") }
-            #expect(try staged(store).isEmpty)
-            let files = try FileManager.default.subpathsOfDirectory(atPath: try #require(store.blobs as? FileBlobStore).root.path)
-            #expect(files.filter { $0.hasSuffix(".dcm") }.count == 1)
+            #expect(try files(store).count == 1)
+            let stored = try await store.storedInstance(instance.sopUID, scope: .all)
+            #expect(try await store.blobs.get(stored.storageKey) == (try instance.bytes()))
         }
     }
 
@@ -78,7 +78,15 @@ import Testing
             #expect(kinds.filter { $0 == .stored }.count == 12 && kinds.filter { $0 == .duplicate }.count == 12)
             #expect(try await store.study(first.studyUID, scope: .all).instanceCount == 12)
             #expect(try await store.instances(ofSeries: first.seriesUID, scope: .all).count == 12)
-            #expect(try staged(store).isEmpty)
+            #expect(try files(store).count == 12)
         }
+    }
+
+    @Test func newObjectsGoUnderTheirDayOfArrivalWithANameOfTheirOwn() {
+        let arrival = Date(timeIntervalSince1970: 1_796_083_200)   // 2026-12-01T00:00:00Z
+        let a = PlatformStore.newStorageKey(now: arrival), b = PlatformStore.newStorageKey(now: arrival)
+        #expect(a.hasPrefix("dicom/2026/12/01/") && a.hasSuffix(".dcm"))
+        #expect(a != b)
+        #expect((try? validateBlobKey(a)) != nil)
     }
 }

@@ -2,6 +2,11 @@ import Crypto
 import DicomCore
 import Foundation
 import SQLKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension PlatformStore {
     /// The largest object ingest accepts (a 2 GiB multi-frame is beyond what the viewer can show anyway).
@@ -12,36 +17,32 @@ extension PlatformStore {
     /// With `audit`, the `instance.ingest` audit event is written too (in the index transaction when it is stored).
     public func ingest(bytes: [UInt8], source: String, audit: IngestAudit? = nil) async throws -> IngestOutcome {
         guard bytes.count <= Self.maximumObjectSize else { throw PlatformError(.tooLarge, "object is larger than \(Self.maximumObjectSize) bytes") }
-        // The sender waits for our answer, so three things run at once: the file is written and flushed (a device
-        // flush, about 1 ms here), its digest computed (about 0.3 ms for a CT slice), and its header read and indexed.
-        // The index transaction commits only after the file is durable under its key (see `index`).
+        // The sender waits for our answer, so three things run at once: the file is written and flushed under a key of
+        // its own (a device flush, about 1 ms here), its digest computed (about 0.3 ms for a CT slice), and its header
+        // read and indexed. The index transaction commits only once the file is durable (see `index`).
         let blobs = self.blobs
-        let staging = Task { try await blobs.stage(bytes) }
+        let key = Self.newStorageKey()
+        let storing = Task { try await blobs.putNew(key, bytes: bytes) }
         let digest = Task { Self.sha256Hex(bytes) }
-        let entry: IndexEntry
         do {
-            let file: DicomFile
+            let entry: IndexEntry
             do {
-                file = try DicomFile(bytes: bytes, options: .headerOnly)
+                entry = try IndexEntry(file: try DicomFile(bytes: bytes, options: .headerOnly))
+            } catch let error as PlatformError {
+                throw error
             } catch {
                 throw PlatformError(.invalidDicom, "not a readable DICOM object: \(error)")
             }
-            entry = try IndexEntry(file: file)
-        } catch {
-            if let staged = try? await staging.value { await blobs.discard(staged) }
-            throw error
-        }
-        let key = Self.storageKey(entry)
-        do {
             let outcome = try await index(entry, storageKey: key, size: Int64(bytes.count), sha256: { await digest.value },
-                                          source: source, original: bytes, audit: audit) {
-                try await blobs.commit(try await staging.value, as: key)
+                                          source: source, original: bytes, audit: audit) { try await storing.value }
+            if outcome.kind == .duplicate {
+                _ = try? await storing.value
+                try? await blobs.delete(key)
             }
-            if outcome.kind == .duplicate, let staged = try? await staging.value { await blobs.discard(staged) }
             return outcome
         } catch {
-            // After a failed commit the staged file is gone already; otherwise it is dropped here.
-            if let staged = try? await staging.value { await blobs.discard(staged) }
+            _ = try? await storing.value
+            try? await blobs.delete(key)
             throw error
         }
     }
@@ -60,7 +61,7 @@ extension PlatformStore {
         }
         let entry = try IndexEntry(file: file)
         if try await instanceExists(entry.sopInstanceUID) { return await duplicate(entry, audit: audit) }
-        let key = Self.storageKey(entry)
+        let key = Self.newStorageKey()
         async let digest = Self.sha256Hex(bytes)
         try await blobs.put(key, movingFileAt: URL(fileURLWithPath: path))
         let sha256 = await digest
@@ -80,8 +81,14 @@ extension PlatformStore {
         return String(decoding: hex, as: UTF8.self)
     }
 
-    static func storageKey(_ entry: IndexEntry) -> String {
-        "dicom/\(entry.studyInstanceUID)/\(entry.seriesInstanceUID)/\(entry.sopInstanceUID).dcm"
+    /// Where a new object goes: a folder per day of arrival (UTC) and a name no other object has, so it can be written
+    /// in place before its header is read, and a duplicate removes only its own copy.
+    static func newStorageKey(now: Date = Date()) -> String {
+        var seconds = time_t(now.timeIntervalSince1970)
+        var day = tm()
+        gmtime_r(&seconds, &day)
+        let folder = String(format: "dicom/%04d/%02d/%02d/", Int(day.tm_year) + 1900, Int(day.tm_mon) + 1, Int(day.tm_mday))
+        return folder + UUID().uuidString.lowercased() + ".dcm"
     }
 
     private func outcome(_ entry: IndexEntry, _ kind: IngestOutcome.Kind) -> IngestOutcome {
@@ -101,9 +108,10 @@ extension PlatformStore {
         try await database.read { db in try await db.raw("SELECT 1 AS x FROM instances WHERE sop_uid = \(bind: sopUID)").first() != nil }
     }
 
-    /// Writes the index rows for a stored object, in one transaction. `beforeCommit` (making the object durable under
-    /// `storageKey`) runs inside the transaction, last: the rows commit only after it succeeds, and are rolled back
-    /// when it throws, so the index never points at an object that is not kept.
+    /// Writes the index rows for a stored object, in one transaction. `beforeCommit` (waiting until the object is
+    /// durable under `storageKey`) runs inside the transaction, last: the rows commit only after it succeeds, and are
+    /// rolled back when it throws, so the index never points at an object that is not kept. A retried transaction
+    /// runs it again, so it must give the same answer each time (awaiting a task's value does).
     private func index(_ entry: IndexEntry, storageKey: String, size: Int64, sha256: @escaping @Sendable () async -> String,
                        source: String, original: [UInt8], audit: IngestAudit?,
                        beforeCommit: (@Sendable () async throws -> Void)? = nil) async throws -> IngestOutcome {
@@ -135,7 +143,6 @@ extension PlatformStore {
         // duplicate check in one statement and needs no hospital, patient or modality work; five statements in all.
         // Two objects of a new study arriving at once both insert its row; on PostgreSQL the second transaction fails
         // with a unique violation and its retry finds the study (or the instance) the first one committed.
-        let beforeCommit = beforeCommit.map(RunOnce.init)
         let result: (status: StudyStatus, duplicate: Bool) = try await database.writeRetryingConflicts { db in
             var status: StudyStatus = isImage ? .imaging : (report != nil ? .report : .imaging)
             var modalities: [String]?
@@ -246,7 +253,7 @@ extension PlatformStore {
                                                    detail: "\(IngestOutcome.Kind.stored.rawValue) \(entry.sopInstanceUID)",
                                                    clientIP: audit.clientIP, at: now)).run()
             }
-            try await beforeCommit?.run()
+            try await beforeCommit?()
             return (status, false)
         }
         if result.duplicate {
@@ -271,19 +278,5 @@ extension PlatformStore {
             i -= 1
         }
         return nil
-    }
-}
-
-/// An async step that runs at most once however often it is awaited (a blob commit inside a retried transaction);
-/// later callers get the first run's outcome.
-private actor RunOnce {
-    private let body: @Sendable () async throws -> Void
-    private var task: Task<Void, any Error>?
-
-    init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
-
-    func run() async throws {
-        if task == nil { task = Task { [body] in try await body() } }
-        try await task!.value
     }
 }

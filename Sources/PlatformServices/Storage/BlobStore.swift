@@ -17,43 +17,14 @@ public protocol BlobStore: Sendable {
     func exists(_ key: String) async -> Bool
     /// Removes an object; missing objects are not an error.
     func delete(_ key: String) async throws
-    /// Starts storing `bytes` before their key is known, so that the slow part (a file write and its device flush)
-    /// overlaps reading the object's header. The result is committed under a key, or discarded.
-    func stage(_ bytes: [UInt8]) async throws -> StagedBlob
-    /// Makes a staged object visible under `key`, with the same atomicity and durability as `put`.
-    func commit(_ staged: StagedBlob, as key: String) async throws
-    /// Drops a staged object that will not be committed (a duplicate, an unreadable header).
-    func discard(_ staged: StagedBlob) async
-}
-
-/// Bytes on their way into a `BlobStore`: staged, then committed under a key or discarded.
-public struct StagedBlob: Sendable {
-    /// Where the store keeps the bytes meanwhile (a temporary file for `FileBlobStore`); nil when it keeps none.
-    public let location: String?
-    /// The bytes themselves, for stores that write only on commit.
-    let bytes: [UInt8]?
-    /// The size in bytes.
-    public let size: Int
-
-    init(location: String?, bytes: [UInt8]?, size: Int) {
-        self.location = location
-        self.bytes = bytes
-        self.size = size
-    }
+    /// Stores `bytes` under `key`, a key no object has had (one with a UUID in it): no temporary copy and no rename,
+    /// since nobody can be reading the key yet. As durable as `put` when it returns; removed again when it throws.
+    func putNew(_ key: String, bytes: [UInt8]) async throws
 }
 
 extension BlobStore {
-    /// Stages in memory: `commit` is a `put`.
-    public func stage(_ bytes: [UInt8]) async throws -> StagedBlob { StagedBlob(location: nil, bytes: bytes, size: bytes.count) }
-
-    /// A `put` of the staged bytes.
-    public func commit(_ staged: StagedBlob, as key: String) async throws {
-        guard let bytes = staged.bytes else { throw PlatformError(.storageFailure, "staged object has no bytes") }
-        try await put(key, bytes: bytes)
-    }
-
-    /// Nothing to drop.
-    public func discard(_ staged: StagedBlob) async {}
+    /// A `put`.
+    public func putNew(_ key: String, bytes: [UInt8]) async throws { try await put(key, bytes: bytes) }
 }
 
 /// Validates a blob key: no absolute paths, no `..`, no empty segments.

@@ -6,8 +6,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A `BlobStore` in a local folder: each key a file, written to a temporary name, then renamed, so readers see the
-/// old object or the whole new one.
+/// A `BlobStore` in a local folder: each key a file. `put` writes a temporary name, then renames, so readers see the
+/// old object or the whole new one; `putNew` writes a key nobody has yet in place.
 public struct FileBlobStore: BlobStore {
     /// When `put` returns, relative to the disk.
     public enum Durability: String, Sendable, Hashable, Codable, CaseIterable {
@@ -37,17 +37,39 @@ public struct FileBlobStore: BlobStore {
 
     public func put(_ key: String, bytes: [UInt8]) async throws {
         try validateBlobKey(key)
-        let staged = try await stage(bytes)
-        try await commit(staged, as: key)
+        let target = url(key)
+        let folder = target.deletingLastPathComponent().path
+        try makeFolder(folder)
+        let temporary = root.path + "/.incoming/" + UUID().uuidString
+        guard try await writeFile(bytes, to: temporary, exclusive: false) else {
+            unlink(temporary)
+            throw PlatformError(.storageFailure, "cannot store \(key)")
+        }
+        guard rename(temporary, target.path) == 0 else {
+            unlink(temporary)
+            throw PlatformError(.storageFailure, "cannot store \(key)")
+        }
+        try syncFolder(folder)
     }
 
-    /// Writes the bytes to a temporary file in `.incoming` (flushed, with `flushed` durability) on a thread of the
-    /// NIO pool, so the device flush blocks neither the caller nor the cooperative pool.
-    public func stage(_ bytes: [UInt8]) async throws -> StagedBlob {
-        let temporary = root.path + "/.incoming/" + UUID().uuidString
+    /// Creates the file in place (failing if it exists), flushes it and its folder (`flushed`).
+    public func putNew(_ key: String, bytes: [UInt8]) async throws {
+        try validateBlobKey(key)
+        let target = url(key)
+        let folder = target.deletingLastPathComponent().path
+        try makeFolder(folder)
+        guard try await writeFile(bytes, to: target.path, exclusive: true, folder: folder) else {
+            unlink(target.path)
+            throw PlatformError(.storageFailure, "cannot store \(key)")
+        }
+    }
+
+    /// Writes a whole file (and, with `flushed`, flushes it and then `folder`) on a thread of the NIO pool, so that
+    /// device flushes block neither the caller nor the cooperative pool. False when any step fails.
+    private func writeFile(_ bytes: [UInt8], to path: String, exclusive: Bool, folder: String? = nil) async throws -> Bool {
         let flush = durability == .flushed
-        let ok = try await NIOThreadPool.singleton.runIfActive { () -> Bool in
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        return try await NIOThreadPool.singleton.runIfActive { () -> Bool in
+            let fd = open(path, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC) | O_CLOEXEC, 0o644)
             guard fd >= 0 else { return false }
             defer { close(fd) }
             var written = 0
@@ -58,33 +80,15 @@ public struct FileBlobStore: BlobStore {
                     if n <= 0 { return false }
                     written += n
                 }
-                return !flush || fsync(fd) == 0
+                guard flush else { return true }
+                guard fsync(fd) == 0 else { return false }
+                guard let folder else { return true }
+                let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                guard directory >= 0 else { return false }
+                defer { close(directory) }
+                return fsync(directory) == 0
             }
         }
-        guard ok else {
-            unlink(temporary)
-            throw PlatformError(.storageFailure, "cannot write \(temporary)")
-        }
-        return StagedBlob(location: temporary, bytes: nil, size: bytes.count)
-    }
-
-    /// Renames the staged file to its key and flushes the folder (`flushed`).
-    public func commit(_ staged: StagedBlob, as key: String) async throws {
-        try validateBlobKey(key)
-        guard let temporary = staged.location else { throw PlatformError(.storageFailure, "staged object has no file") }
-        let target = url(key)
-        let folder = target.deletingLastPathComponent().path
-        do { try makeFolder(folder) } catch { unlink(temporary); throw error }
-        guard rename(temporary, target.path) == 0 else {
-            unlink(temporary)
-            throw PlatformError(.storageFailure, "cannot store \(key)")
-        }
-        try syncFolder(folder)
-    }
-
-    /// Removes the staged file.
-    public func discard(_ staged: StagedBlob) async {
-        if let temporary = staged.location { unlink(temporary) }
     }
 
     public func put(_ key: String, movingFileAt source: URL) async throws {
