@@ -109,21 +109,18 @@ VALUE sharpened(ivec2 p) {
 }
 
 // PS3.3 C.11.2.1.2.1 LINEAR, C.11.2.1.3.2 LINEAR_EXACT, C.11.2.1.3.1 SIGMOID, output 0…1 (math/voi.js).
+// The linear ramps are clamped rather than branched at the window's edges (the same values: the ramp is 0 at the
+// lower edge and 1 at the upper one): a software renderer runs a branch that differs between neighbouring pixels
+// on both sides.
 float voi(float x) {
   float c = uWindow.x, w = uWindow.y;
 #if VOI_FUNCTION == 1
-  w = max(w, 1e-30);
-  if (x <= c - w / 2.0) return 0.0;
-  if (x > c + w / 2.0) return 1.0;
-  return (x - c) / w + 0.5;
+  return clamp((x - c) / max(w, 1e-30) + 0.5, 0.0, 1.0);
 #elif VOI_FUNCTION == 2
   return 1.0 / (1.0 + exp(-4.0 * (x - c) / max(w, 1e-30)));
 #else
-  w = max(w, 1.0);
-  if (x <= c - 0.5 - (w - 1.0) / 2.0) return 0.0;
-  if (x > c - 0.5 + (w - 1.0) / 2.0) return 1.0;
-  if (w == 1.0) return 1.0;
-  return (x - (c - 0.5)) / (w - 1.0) + 0.5;
+  if (w <= 1.0) return x > c - 0.5 ? 1.0 : 0.0;
+  return clamp((x - (c - 0.5)) / (w - 1.0) + 0.5, 0.0, 1.0);
 #endif
 }
 
