@@ -64,9 +64,13 @@ export function attachInput(element, handlers) {
   /** @type {{ t: number, x: number, y: number } | null} */
   let downAt = null;
 
+  /** @type {DOMRect | null} the element's box while pointers are down (it does not move during a gesture) */
+  let box = null;
   /** @param {MouseEvent} e @returns {[number, number]} */
   const local = (e) => {
-    const r = element.getBoundingClientRect();
+    // Reading the box forces a layout when the page changed since the last frame (a drag changes the overlay every
+    // frame), so a gesture reads it once, at its first pointer.
+    const r = box ?? element.getBoundingClientRect();
     return [e.clientX - r.left, e.clientY - r.top];
   };
   /** @param {PointerEvent} e @returns {PointerInfo} */
@@ -85,6 +89,7 @@ export function attachInput(element, handlers) {
     e.preventDefault();
     element.focus({ preventScroll: true });
     try { element.setPointerCapture(e.pointerId); } catch { /* the pointer is already gone */ }
+    if (pointers.size === 0) box = element.getBoundingClientRect();
     const [x, y] = local(e);
     pointers.set(e.pointerId, { x, y });
     if (pointers.size === 1) {
@@ -133,6 +138,7 @@ export function attachInput(element, handlers) {
     // Lifting one finger of a pinch ends it; the remaining finger does nothing until it is lifted too, so that
     // the end of a pinch never turns into a window/level drag.
     if (pointers.size < 2) pinch = null;
+    if (pointers.size === 0) box = null;
   };
 
   /** @param {WheelEvent} e */
