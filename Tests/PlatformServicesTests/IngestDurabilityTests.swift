@@ -5,7 +5,8 @@ import Testing
 /// Ingest writes the file under a key of its own while it reads the header; the index row commits only once the file
 /// is kept, and a duplicate or a failure removes only its own copy.
 @Suite struct IngestDurabilityTests {
-    /// A file store whose device flush fails after the bytes are written (a failing disk), leaving the file behind.
+    /// A file store whose device flush fails after the bytes are written (a failing disk): it removes the file and
+    /// throws, as `putNew` must.
     struct FlushFailingStore: BlobStore {
         let files: FileBlobStore
         func put(_ key: String, bytes: [UInt8]) async throws { try await files.put(key, bytes: bytes) }
@@ -16,6 +17,8 @@ import Testing
         func delete(_ key: String) async throws { try await files.delete(key) }
         func putNew(_ key: String, bytes: [UInt8]) async throws {
             try await files.putNew(key, bytes: bytes)
+            try await Task.sleep(for: .milliseconds(20))   // meanwhile the index transaction has run its statements
+            try await files.delete(key)
             throw PlatformError(.storageFailure, "I/O error")
         }
     }

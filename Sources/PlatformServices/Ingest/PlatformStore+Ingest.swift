@@ -35,14 +35,11 @@ extension PlatformStore {
             }
             let outcome = try await index(entry, storageKey: key, size: Int64(bytes.count), sha256: { await digest.value },
                                           source: source, original: bytes, audit: audit) { try await storing.value }
-            if outcome.kind == .duplicate {
-                _ = try? await storing.value
-                try? await blobs.delete(key)
-            }
+            // A duplicate's copy goes again; a failed `putNew` has removed its own.
+            if outcome.kind == .duplicate, (try? await storing.value) != nil { try? await blobs.delete(key) }
             return outcome
         } catch {
-            _ = try? await storing.value
-            try? await blobs.delete(key)
+            if (try? await storing.value) != nil { try? await blobs.delete(key) }
             throw error
         }
     }

@@ -42,7 +42,6 @@ public struct FileBlobStore: BlobStore {
         try makeFolder(folder)
         let temporary = root.path + "/.incoming/" + UUID().uuidString
         guard try await writeFile(bytes, to: temporary, exclusive: false) else {
-            unlink(temporary)
             throw PlatformError(.storageFailure, "cannot store \(key)")
         }
         guard rename(temporary, target.path) == 0 else {
@@ -59,21 +58,20 @@ public struct FileBlobStore: BlobStore {
         let folder = target.deletingLastPathComponent().path
         try makeFolder(folder)
         guard try await writeFile(bytes, to: target.path, exclusive: true, folder: folder) else {
-            unlink(target.path)
             throw PlatformError(.storageFailure, "cannot store \(key)")
         }
     }
 
     /// Writes a whole file (and, with `flushed`, flushes it and then `folder`) on a thread of the NIO pool, so that
-    /// device flushes block neither the caller nor the cooperative pool. False when any step fails.
+    /// device flushes block neither the caller nor the cooperative pool. False when any step fails; a file it created
+    /// is removed again then (with `exclusive`, an existing file is never touched).
     private func writeFile(_ bytes: [UInt8], to path: String, exclusive: Bool, folder: String? = nil) async throws -> Bool {
         let flush = durability == .flushed
         return try await NIOThreadPool.singleton.runIfActive { () -> Bool in
             let fd = open(path, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC) | O_CLOEXEC, 0o644)
             guard fd >= 0 else { return false }
-            defer { close(fd) }
             var written = 0
-            return bytes.withUnsafeBytes { buffer -> Bool in
+            let ok = bytes.withUnsafeBytes { buffer -> Bool in
                 while written < buffer.count {
                     let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
                     if n < 0, errno == EINTR { continue }
@@ -88,6 +86,9 @@ public struct FileBlobStore: BlobStore {
                 defer { close(directory) }
                 return fsync(directory) == 0
             }
+            close(fd)
+            if !ok { unlink(path) }
+            return ok
         }
     }
 
