@@ -68,8 +68,11 @@ struct JPEGLSState {
     @inline(__always) static func predict(_ ra: Int32, _ rb: Int32, _ rc: Int32) -> Int32 {
         // Selects rather than early returns: which case applies is data-dependent, so branches would mispredict.
         let high = max(ra, rb), low = min(ra, rb)
-        let edge = rc >= high ? low : high
-        return rc >= high || rc <= low ? edge : ra &+ rb &- rc
+        // Masks rather than comparisons, which the compiler may turn into branches: -1 when Rc ≥ max(Ra, Rb), and
+        // when Rc ≤ min(Ra, Rb). Samples have at most 16 bits: the differences cannot overflow.
+        let aboveHigh = (high &- rc &- 1) &>> 31, belowLow = (rc &- low &- 1) &>> 31
+        let gradient = ra &+ rb &- rc
+        return (low & aboveHigh) | (high & belowLow & ~aboveHigh) | (gradient & ~(aboveHigh | belowLow))
     }
 
     /// Golomb parameter k of a regular context (T.87 §A.5.1).
