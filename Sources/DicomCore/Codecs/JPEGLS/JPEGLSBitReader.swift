@@ -11,7 +11,7 @@ struct JPEGLSBitReader {
     private var fastLimit: UnsafePointer<UInt8>
     private var cache: UInt64 = 0
     private var valid: Int = 0
-    // Only the slow paths use the fields below.
+    // Only the slow path uses the fields below: in the decoding loops they stay in memory, out of the registers.
     private let base: UnsafePointer<UInt8>
     private let end: UnsafePointer<UInt8>
     /// The first 0xFF at or after the one `fastLimit` was derived from, or `end`.
@@ -43,8 +43,10 @@ struct JPEGLSBitReader {
     private func firstFF(from: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
         var p = from
         while end - p >= 8 {
-            let inverted = ~UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
-            if (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080 != 0 { break }
+            // The lowest byte that is 0xFF marks the lowest set bit exactly (bits above it may be false alarms).
+            let inverted = ~UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+            let found = (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080
+            if found != 0 { return p + found.trailingZeroBitCount &>> 3 }
             p += 8
         }
         while p < end && p.pointee != 0xFF { p += 1 }
@@ -77,8 +79,8 @@ struct JPEGLSBitReader {
         return copy
     }
 
-    /// Byte by byte: near 0xFF bytes (the stuffed bit) and at the end of the segment; then finds how far the next
-    /// fills may go fast. Out of line (through `refilled`), so that the loops that read bits keep their registers.
+    /// Byte by byte: near 0xFF bytes (the stuffed bit) and at the end of the segment. Out of line, so that the loops
+    /// that read bits keep their registers for themselves.
     private mutating func fillSlowly() {
         while valid <= 56 {
             if next >= end {
