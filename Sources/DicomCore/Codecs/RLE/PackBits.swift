@@ -65,6 +65,21 @@ enum PackBits {
         }
     }
 
+    /// How many bytes from `i` on equal `value` (`row[i]`), at most `limit`.
+    @inline(__always)
+    private static func replicateLength(_ row: UnsafePointer<UInt8>, at i: Int, value: UInt8, limit: Int) -> Int {
+        var run = 1
+        // Eight bytes at a time: the lowest non-zero byte of word ^ (value in every byte) is the first that differs.
+        let raw = UnsafeRawPointer(row + i), pattern = UInt64(value) &* 0x0101_0101_0101_0101
+        while run &+ 8 <= limit {
+            let differs = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: run, as: UInt64.self)) ^ pattern
+            if differs != 0 { return run &+ differs.trailingZeroBitCount &>> 3 }
+            run &+= 8
+        }
+        while run < limit && row[i &+ run] == value { run &+= 1 }
+        return run
+    }
+
     /// Where a literal run that may not pass `limit` ends: at the first `i` from `from` where three equal bytes start
     /// (`row[i] == row[i + 1] == row[i + 2]`, within `count`), else at `limit`.
     @inline(__always)
@@ -100,8 +115,7 @@ enum PackBits {
         var i = 0, o = 0
         while i < n {
             let value = row[i]
-            var run = 1
-            while i &+ run < n && run < maximumRun && row[i &+ run] == value { run &+= 1 }
+            let run = replicateLength(row, at: i, value: value, limit: Swift.min(maximumRun, n &- i))
             if run >= 2 {
                 out[o] = UInt8(bitPattern: Int8(truncatingIfNeeded: 1 &- run))
                 out[o &+ 1] = value
