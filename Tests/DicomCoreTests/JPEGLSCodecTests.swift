@@ -335,6 +335,24 @@ import Testing
         }
     }
 
+    /// With a RESET far above the default, a context's A and N grow for thousands of samples before they are halved,
+    /// so the Golomb parameter k, which the context update steps from its last value, climbs far in noisy regions
+    /// and comes back down in flat ones. Our stream of such a 16-bit image decodes to the same samples in GDCM and
+    /// in our decoder.
+    @Test func aLargeResetKeepsTheGolombParameterExact() throws {
+        let d = ImageDescriptor(rows: 96, columns: 97, bitsAllocated: 16, bitsStored: 16)
+        let preset = JPEGLSParameters.Preset(reset: 60000)
+        let parameters = try JPEGLSParameters(bitsPerSample: 16, near: 0, preset: preset)
+        let raw = Self.synthetic(d, seed: 11)
+        let stream = raw.withUnsafeBytes {
+            JPEGLSEncoder(frame: $0, descriptor: d, precision: 16, parameters: parameters, interleave: 0, preset: preset).encode()
+        }
+        #expect(try Self.decode(stream, d) == raw)
+        let path = try Self.writeFile(EncodedFrame(bytes: stream), descriptor: d, uid: JPEGLSCodec.losslessUID)
+        let theirs = try #require(try Self.gdcmDecoded(path))
+        #expect(theirs.bytes == raw)
+    }
+
     // MARK: Hostile codestreams
 
     /// A 64x64 signed 16-bit stream from fuzzing (codec mode: an 8-byte description, then the codestream) whose run

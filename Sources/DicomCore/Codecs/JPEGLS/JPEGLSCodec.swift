@@ -166,12 +166,21 @@ struct JPEGLSEncoder {
                     let current = currentIsFirst[set] ? pair + lineLength : pair
                     currentIsFirst[set].toggle()
                     // Gather the line's samples, masked to P bits (two's complement samples keep their low bits).
-                    for (c, component) in lineComponents[set].enumerated() {
-                        var index = y * width * spp + component
-                        for x in 1...width {
-                            let v: Int32 = d.bytesPerSample == 1 ? Int32(source[index]) : Int32(source[2 * index]) | Int32(source[2 * index + 1]) << 8
-                            input[x * stride + c] = min(v & mask, maxValue)
-                            index += spp
+                    if spp == 1 && d.bytesPerSample == 2 {
+                        // One 16-bit component, the common case: whole little-endian words, in a loop that vectorises.
+                        let row = UnsafeRawPointer(source + 2 * y * width)
+                        for x in 0..<width {
+                            let v = Int32(UInt16(littleEndian: row.loadUnaligned(fromByteOffset: 2 &* x, as: UInt16.self)))
+                            input[x &+ 1] = min(v & mask, maxValue)
+                        }
+                    } else {
+                        for (c, component) in lineComponents[set].enumerated() {
+                            var index = y * width * spp + component
+                            for x in 1...width {
+                                let v: Int32 = d.bytesPerSample == 1 ? Int32(source[index]) : Int32(source[2 * index]) | Int32(source[2 * index + 1]) << 8
+                                input[x * stride + c] = min(v & mask, maxValue)
+                                index += spp
+                            }
                         }
                     }
                     for c in 0..<stride {

@@ -141,13 +141,14 @@ struct JPEGLSDecoder {
         let n = bytes.count
         let base = UnsafeRawPointer(bytes.baseAddress!)
         while i + 1 < n {
-            // Skip eight bytes at a time while none of them is 0xFF.
-            while i + 8 <= n {
-                let inverted = ~base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                if (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080 != 0 { break }
-                i += 8
+            if i + 8 <= n {
+                // Eight bytes at a time; the lowest 0xFF among them marks the lowest set bit of `found` exactly.
+                let inverted = ~UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let found = (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080
+                if found == 0 { i += 8; continue }
+                i += found.trailingZeroBitCount >> 3
+                if i + 1 >= n { break }
             }
-            if i + 1 >= n { break }
             if bytes[i] == 0xFF && bytes[i + 1] >= 0x80 { return i }
             i += 1
         }

@@ -21,19 +21,34 @@ struct JPEGLSLineEncoder {
     @inline(__always)
     mutating func encodeLine(input: UnsafeMutablePointer<Int32>, previous: UnsafeMutablePointer<Int32>, current: UnsafeMutablePointer<Int32>,
                              width: Int, runIndex: inout Int) {
+        let p = state.p
+        // As in the decoder: lossless with MAXVAL + 1 a power of two, the common case, has a loop of its own where
+        // the modulo reduction is a mask and every choice that depends on the sign of a value is arithmetic.
+        if p.near == 0 && p.maxValue & (p.maxValue &+ 1) == 0 {
+            encodeRegularLine(input: input, previous: previous, current: current, width: width, runIndex: &runIndex, masked: true)
+        } else {
+            encodeRegularLine(input: input, previous: previous, current: current, width: width, runIndex: &runIndex, masked: false)
+        }
+    }
+
+    /// The loop of `encodeLine`; `masked` (a constant where it is inlined) says NEAR is 0 and MAXVAL + 1 a power of two.
+    @inline(__always)
+    private mutating func encodeRegularLine(input: UnsafeMutablePointer<Int32>, previous: UnsafeMutablePointer<Int32>,
+                                            current: UnsafeMutablePointer<Int32>, width: Int, runIndex: inout Int, masked: Bool) {
         let s = state
         let p = s.p
-        let near = p.near, limit = p.limit, qbpp = p.qbpp, step = 2 * p.near + 1
+        let near: Int32 = masked ? 0 : p.near
+        let limit = p.limit, qbpp = p.qbpp, step = 2 &* near &+ 1
+        let maxValue = p.maxValue, half = (p.maxValue &+ 1) &>> 1
         // A local copy of the writer stays in registers through the loop.
         var writer = self.writer
         defer { self.writer = writer }
-        let mask: Int32 = near == 0 && p.maxValue & (p.maxValue &+ 1) == 0 ? p.maxValue : -1
         // Neighbours move along in registers: Rc takes Rb, Rb takes Rd, Ra takes the new sample.
         var ra = current[0], rc = previous[0], rb = previous[1]
         var x = 1
         while x <= width {
             let rd = previous[x &+ 1]
-            var q = s.contextNumber(rd &- rb, rb &- rc, rc &- ra)
+            let q = s.contextNumber(rd &- rb, rb &- rc, rc &- ra)
             if q == 0 {
                 self.writer = writer
                 x += encodeRun(input: input, previous: previous, current: current, x: x, width: width, runIndex: &runIndex)
@@ -41,25 +56,32 @@ struct JPEGLSLineEncoder {
                 if x <= width { ra = current[x &- 1]; rc = previous[x &- 1]; rb = previous[x] }
                 continue
             }
-            var sign: Int32 = 1
-            if q < 0 { q = 0 &- q; sign = -1 }
-            let qi = Int(q)
-            var px = JPEGLSState.predict(ra, rb, rc) &+ (sign < 0 ? 0 &- s.c(qi) : s.c(qi))
-            px = px < 0 ? 0 : (px > p.maxValue ? p.maxValue : px)
+            // The sign of the context is random in noisy images: folded without branches, as 0 or -1.
+            let sign = q &>> 31
+            let qi = Int((q ^ sign) &- sign)
+            var px = JPEGLSState.predict(ra, rb, rc) &+ ((s.c(qi) ^ sign) &- sign)
+            px = px < 0 ? 0 : (px > maxValue ? maxValue : px)
             let difference = input[x] &- px
-            let e = reduce(sign < 0 ? 0 &- difference : difference)
             let k = s.kRegular(qi)
-            let m: Int32
-            // Error values are below 2^16: no Int32 overflow, so wrapping operators.
-            if k == 0 && near == 0 && s.swapsSign(qi) {
-                m = e >= 0 ? 2 &* e &+ 1 : -2 &* (e &+ 1)
+            let e: Int32, m: Int32
+            if masked {
+                // Modulo RANGE = MAXVAL + 1 into −RANGE/2…RANGE/2 − 1 (§A.4.5), then the mapping of §A.5.2 as a
+                // zigzag, of −1 − e (that is ~e) when k is 0 and 2·B ≤ −N. Error values are below 2^16: no overflow.
+                e = ((((difference ^ sign) &- sign) &+ half) & maxValue) &- half
+                let swapped = k == 0 && s.swapsSign(qi) ? ~e : e
+                m = (swapped &<< 1) ^ (swapped &>> 31)
             } else {
-                m = e >= 0 ? 2 &* e : -2 &* e &- 1
+                e = reduce((difference ^ sign) &- sign)
+                if k == 0 && near == 0 && s.swapsSign(qi) {
+                    m = e >= 0 ? 2 &* e &+ 1 : -2 &* (e &+ 1)
+                } else {
+                    m = e >= 0 ? 2 &* e : -2 &* e &- 1
+                }
             }
             writer.encodeValue(m, k: k, limit: limit, qbpp: qbpp)
-            s.updateRegular(qi, e)
-            let signed = sign < 0 ? 0 &- e : e
-            let rx = mask >= 0 ? (px &+ signed) & mask : s.fix(px &+ signed &* step)
+            s.updateRegular(qi, e, near: near)
+            let signed = (e ^ sign) &- sign
+            let rx = masked ? (px &+ signed) & maxValue : s.fix(px &+ signed &* step)
             current[x] = rx
             ra = rx
             rc = rb

@@ -65,6 +65,46 @@ enum PackBits {
         }
     }
 
+    /// How many bytes from `i` on equal `value` (`row[i]`), at most `limit`.
+    @inline(__always)
+    private static func replicateLength(_ row: UnsafePointer<UInt8>, at i: Int, value: UInt8, limit: Int) -> Int {
+        var run = 1
+        // Eight bytes at a time: the lowest non-zero byte of word ^ (value in every byte) is the first that differs.
+        let raw = UnsafeRawPointer(row + i), pattern = UInt64(value) &* 0x0101_0101_0101_0101
+        while run &+ 8 <= limit {
+            let differs = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: run, as: UInt64.self)) ^ pattern
+            if differs != 0 { return run &+ differs.trailingZeroBitCount &>> 3 }
+            run &+= 8
+        }
+        while run < limit && row[i &+ run] == value { run &+= 1 }
+        return run
+    }
+
+    /// Where a literal run that may not pass `limit` ends: at the first `i` from `from` where three equal bytes start
+    /// (`row[i] == row[i + 1] == row[i + 2]`, within `count`), else at `limit`.
+    @inline(__always)
+    private static func literalEnd(_ row: UnsafePointer<UInt8>, from: Int, limit: Int, count n: Int) -> Int {
+        var i = from
+        // Eight starting points at a time: a zero byte of (a ^ b) | (b ^ c), where b and c are a shifted by one and two
+        // bytes, marks three equal bytes. The lowest zero byte sets the lowest bit of `found` exactly (bits above it may
+        // be false alarms), and little-endian loads put the first starting point in the lowest byte.
+        let raw = UnsafeRawPointer(row)
+        while i < limit && i &+ 10 <= n {
+            let a = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i &+ 1, as: UInt64.self))
+            let c = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i &+ 2, as: UInt64.self))
+            let z = (a ^ b) | (b ^ c)
+            let found = (z &- 0x0101_0101_0101_0101) & ~z & 0x8080_8080_8080_8080
+            if found != 0 { return Swift.min(i &+ found.trailingZeroBitCount &>> 3, limit) }
+            i &+= 8
+        }
+        while i < limit {
+            if i &+ 2 < n && row[i] == row[i &+ 1] && row[i] == row[i &+ 2] { break }
+            i &+= 1
+        }
+        return Swift.min(i, limit)
+    }
+
     /// Bytes `encode(_:count:into:)` writes at most for `count` bytes: a header byte per 128 literal bytes.
     static func worstCase(_ count: Int) -> Int { count + (count + maximumRun - 1) / maximumRun }
 
@@ -75,8 +115,7 @@ enum PackBits {
         var i = 0, o = 0
         while i < n {
             let value = row[i]
-            var run = 1
-            while i &+ run < n && run < maximumRun && row[i &+ run] == value { run &+= 1 }
+            let run = replicateLength(row, at: i, value: value, limit: Swift.min(maximumRun, n &- i))
             if run >= 2 {
                 out[o] = UInt8(bitPattern: Int8(truncatingIfNeeded: 1 &- run))
                 out[o &+ 1] = value
@@ -85,11 +124,7 @@ enum PackBits {
                 continue
             }
             let start = i
-            i &+= 1
-            while i < n && i &- start < maximumRun {
-                if i &+ 2 < n && row[i] == row[i &+ 1] && row[i] == row[i &+ 2] { break }
-                i &+= 1
-            }
+            i = literalEnd(row, from: start &+ 1, limit: Swift.min(start &+ maximumRun, n), count: n)
             let length = i &- start
             out[o] = UInt8(truncatingIfNeeded: length &- 1)
             (out + (o &+ 1)).update(from: row + start, count: length)
