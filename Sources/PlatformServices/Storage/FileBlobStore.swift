@@ -62,12 +62,19 @@ public struct FileBlobStore: BlobStore {
         }
     }
 
-    /// Writes a whole file (and, with `flushed`, flushes it and then `folder`) on a thread of the NIO pool, so that
-    /// device flushes block neither the caller nor the cooperative pool. False when any step fails; a file it created
-    /// is removed again then (with `exclusive`, an existing file is never touched).
+    /// Threads that wait for the disk: device flushes block neither the cooperative pool nor NIO's shared pool, where
+    /// SQLite's statements run.
+    private static let diskThreads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 8)
+        pool.start()
+        return pool
+    }()
+
+    /// Writes a whole file (and, with `flushed`, flushes it and then `folder`) on one of `diskThreads`. False when any
+    /// step fails; a file it created is removed again then (with `exclusive`, an existing file is never touched).
     private func writeFile(_ bytes: [UInt8], to path: String, exclusive: Bool, folder: String? = nil) async throws -> Bool {
         let flush = durability == .flushed
-        return try await NIOThreadPool.singleton.runIfActive { () -> Bool in
+        return try await Self.diskThreads.runIfActive { () -> Bool in
             let fd = open(path, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC) | O_CLOEXEC, 0o644)
             guard fd >= 0 else { return false }
             var written = 0
