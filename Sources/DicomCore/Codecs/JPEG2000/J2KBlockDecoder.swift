@@ -51,7 +51,7 @@ struct J2KBlockDecoder {
 
     private var flags: [UInt32] = []
     private var segment: [UInt8] = []
-    private var contextStore = MQTable.initialContexts()
+    private var contextStore = MQTable.decoderContexts()
 
     /// Decodes `block` of a band with `orientation` into `output` (row stride `stride`), as signed scaled magnitudes,
     /// or, with `halve`, as signed magnitudes without the fractional bit (the reversible path, when no ROI shift
@@ -102,7 +102,7 @@ struct J2KBlockDecoder {
                 dataStart += length
                 let isRaw = bypass && pass >= 10 && (pass - 1) % 3 != 2
                 segment.withUnsafeBufferPointer { sp in
-                    var mq = MQDecoder(sp.baseAddress!, count: length)
+                    var mq = MQDecoder(sp.baseAddress!)
                     var raw = RawDecoder(sp.baseAddress!, count: length)
                     for _ in 0..<passesInSegment {
                         let kind = pass == 0 ? 2 : (pass - 1) % 3
@@ -112,14 +112,14 @@ struct J2KBlockDecoder {
                         switch kind {
                         case 0:
                             if isRaw { J2KBlockDecoder.rawSignificancePass(plane, &raw, oneHalf) } else {
-                                J2KBlockDecoder.significancePass(plane, &mq, cx, zc, sc, oneHalf)
+                                mq = J2KBlockDecoder.significancePass(plane, mq, cx, zc, sc, oneHalf)
                             }
                         case 1:
                             if isRaw { J2KBlockDecoder.rawRefinementPass(plane, &raw, half) } else {
-                                J2KBlockDecoder.refinementPass(plane, &mq, cx, half)
+                                mq = J2KBlockDecoder.refinementPass(plane, mq, cx, half)
                             }
                         default:
-                            J2KBlockDecoder.cleanupPass(plane, &mq, cx, zc, sc, oneHalf)
+                            mq = J2KBlockDecoder.cleanupPass(plane, mq, cx, zc, sc, oneHalf)
                             if style & J2KBlockStyle.segmentation != 0 {
                                 for _ in 0..<4 { _ = mq.decode(cx, MQTable.uniform) }
                             }
@@ -143,9 +143,8 @@ struct J2KBlockDecoder {
     }
 
     /// The initial context states (Table D.7).
-    @inline(__always) static func resetContexts(_ cx: UnsafeMutablePointer<UInt8>) {
-        cx.update(repeating: 0, count: MQTable.count)
-        cx[0] = 4 << 1; cx[MQTable.runLength] = 3 << 1; cx[MQTable.uniform] = 46 << 1
+    @inline(__always) static func resetContexts(_ cx: UnsafeMutablePointer<UInt32>) {
+        MQTable.resetDecoderContexts(cx)
     }
 
     /// The `signContexts` index of row `r` of the column word `f`, between the words `west` and `east`.
@@ -183,7 +182,7 @@ struct J2KBlockDecoder {
     /// Row `r` of the column at `p` (word `f`) in the significance propagation pass.
     @inline(__always)
     static func significanceSample(_ r: Int, _ p: UnsafeMutablePointer<UInt32>, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>,
-                                   _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>, _ zc: UnsafePointer<UInt8>,
+                                   _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ zc: UnsafePointer<UInt8>,
                                    _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
         let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
         if n & 0x10 == 0 && n != 0 {
@@ -200,7 +199,7 @@ struct J2KBlockDecoder {
     /// Row `r` of a column (word `f`) in the magnitude refinement pass.
     @inline(__always)
     static func refinementSample(_ r: Int, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>, _ m: inout MQDecoder,
-                                 _ cx: UnsafeMutablePointer<UInt8>, _ half: Int32, _ stride: Int) {
+                                 _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32, _ stride: Int) {
         if f & (sigBit(r) | visitedBit(r)) == sigBit(r) {
             let c = f & refinedBit(r) != 0 ? 16 : ((f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask != 0 ? 15 : 14)
             let bit = m.decode(cx, c)
@@ -212,7 +211,7 @@ struct J2KBlockDecoder {
     /// Row `r` of the column at `p` (word `f`) in the cleanup pass, outside a run-length coded column.
     @inline(__always)
     static func cleanupSample(_ r: Int, _ p: UnsafeMutablePointer<UInt32>, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>,
-                              _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>, _ zc: UnsafePointer<UInt8>,
+                              _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ zc: UnsafePointer<UInt8>,
                               _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
         if f & (sigBit(r) | visitedBit(r)) == 0 {
             let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
@@ -230,8 +229,8 @@ struct J2KBlockDecoder {
 
     /// Significance propagation (§D.3.1): insignificant samples with a significant neighbour.
     @inline(never)
-    static func significancePass(_ g: J2KBlockPlane, _ mq: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>,
-                                 _ zc: UnsafePointer<UInt8>, _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32) {
+    static func significancePass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>,
+                                 _ zc: UnsafePointer<UInt8>, _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32) -> MQDecoder {
         var m = mq
         let fw = g.flagStride, stride = g.stride, causal = g.causal
         var y0 = 0
@@ -256,12 +255,12 @@ struct J2KBlockDecoder {
             }
             y0 &+= 4
         }
-        mq = m
+        return m
     }
 
     /// Magnitude refinement (§D.3.3): samples significant before this bit-plane.
     @inline(never)
-    static func refinementPass(_ g: J2KBlockPlane, _ mq: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>, _ half: Int32) {
+    static func refinementPass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32) -> MQDecoder {
         var m = mq
         let fw = g.flagStride, stride = g.stride
         var y0 = 0
@@ -285,13 +284,13 @@ struct J2KBlockDecoder {
             }
             y0 &+= 4
         }
-        mq = m
+        return m
     }
 
     /// Cleanup (§D.3.4): everything not yet visited, with run-length coding of empty columns.
     @inline(never)
-    static func cleanupPass(_ g: J2KBlockPlane, _ mq: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>,
-                            _ zc: UnsafePointer<UInt8>, _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32) {
+    static func cleanupPass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>,
+                            _ zc: UnsafePointer<UInt8>, _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32) -> MQDecoder {
         var m = mq
         let fw = g.flagStride, stride = g.stride, causal = g.causal
         var y0 = 0
@@ -301,48 +300,55 @@ struct J2KBlockDecoder {
             for x in 0..<g.width {
                 let p = stripeFlags + x, o = stripeOut + x
                 var f = p.pointee
+                var first = 0
                 if rows == 4 {
-                    if f == 0 {
-                        // Run-length coding: one decision for an empty column (nothing significant in it or around
-                        // it, nothing visited), then the index of its first 1.
-                        if m.decode(cx, MQTable.runLength) == 0 { continue }
-                        var start = m.decode(cx, MQTable.uniform) << 1
-                        start |= m.decode(cx, MQTable.uniform)
-                        // No neighbour is significant: sign context 9, no XOR.
-                        let negative = m.decode(cx, 9)
-                        o[start &* stride] = oneHalf
-                        switch start {
-                        case 0:
-                            becomeSignificant(p, &f, 0, negative, fw, causal)
-                            cleanupSample(1, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                            cleanupSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                            cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                        case 1:
-                            becomeSignificant(p, &f, 1, negative, fw, causal)
-                            cleanupSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                            cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                        case 2:
-                            becomeSignificant(p, &f, 2, negative, fw, causal)
-                            cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                        default:
-                            becomeSignificant(p, &f, 3, negative, fw, causal)
-                        }
-                        // Nothing in an empty column was visited: no flags to clear.
-                        p.pointee = f
+                    if f != 0 {
+                        cleanupSample(0, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                        cleanupSample(1, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                        cleanupSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                        cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                        p.pointee = f & ~allVisited
                         continue
                     }
-                    cleanupSample(0, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    cleanupSample(1, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    cleanupSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                } else {
-                    for r in 0..<rows { cleanupSample(r, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal) }
+                    // Run-length coding: one decision for an empty column (nothing significant in it or around
+                    // it, nothing visited), then the index of its first 1.
+                    if m.decode(cx, MQTable.runLength) == 0 { continue }
+                    var start = m.decode(cx, MQTable.uniform) << 1
+                    start |= m.decode(cx, MQTable.uniform)
+                    // No neighbour is significant: sign context 9, no XOR.
+                    let negative = m.decode(cx, 9)
+                    o[start &* stride] = oneHalf
+                    becomeSignificant(p, &f, start, negative, fw, causal)
+                    first = start &+ 1
                 }
-                p.pointee = f & ~allVisited
+                // The rest of a run-length coded column, or a short last stripe, out of line and by value, so that
+                // `m` and `f` never have their address taken and stay in registers for the rest of the pass.
+                if first < rows {
+                    m = cleanupRest(first, rows, p, f, o, m, cx, zc, sc, oneHalf, fw, stride, causal)
+                } else {
+                    p.pointee = f
+                }
             }
             y0 &+= 4
         }
-        mq = m
+        return m
+    }
+
+    /// Rows `first..<rows` of the column at `p` (word `f`) in the cleanup pass; stores the column word and returns
+    /// the decoder.
+    @inline(never)
+    static func cleanupRest(_ first: Int, _ rows: Int, _ p: UnsafeMutablePointer<UInt32>, _ f: UInt32,
+                            _ o: UnsafeMutablePointer<Int32>, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>,
+                            _ zc: UnsafePointer<UInt8>, _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32, _ fw: Int, _ stride: Int,
+                            _ causal: Bool) -> MQDecoder {
+        var m = mq, f = f
+        var r = first
+        while r < rows {
+            cleanupSample(r, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+            r &+= 1
+        }
+        p.pointee = f & ~allVisited
+        return m
     }
 
     /// Significance propagation of a raw (bypass) segment (§D.6).
