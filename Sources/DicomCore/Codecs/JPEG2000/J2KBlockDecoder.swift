@@ -51,7 +51,20 @@ struct J2KBlockDecoder {
 
     private var flags: [UInt32] = []
     private var segment: [UInt8] = []
-    private var contextStore = MQTable.decoderContexts()
+    /// The MQ contexts, the MQ transition table, the zero-coding contexts of the orientation last decoded and the
+    /// sign contexts, in one buffer at fixed offsets, so that the passes hold one pointer for all of them.
+    private var contextStore = J2KBlockDecoder.initialTables()
+    private var loadedOrientation = -1
+
+    /// Where the zero-coding and sign context tables start in `contextStore`, and its size.
+    static let zeroContextOffset = 128, signContextOffset = 640, tableWords = 896
+
+    static func initialTables() -> [UInt32] {
+        var words = MQTable.decoderContexts()
+        words += [UInt32](repeating: 0, count: tableWords - words.count)
+        for i in 0..<256 { words[signContextOffset + i] = UInt32(signContexts[i]) }
+        return words
+    }
 
     /// Decodes `block` of a band with `orientation` into `output` (row stride `stride`), as signed scaled magnitudes,
     /// or, with `halve`, as signed magnitudes without the fractional bit (the reversible path, when no ROI shift
@@ -76,16 +89,19 @@ struct J2KBlockDecoder {
         if flags.count < area { flags = [UInt32](repeating: 0, count: area) }
         let causal = style & J2KBlockStyle.verticalCausal != 0
         let bypass = style & J2KBlockStyle.bypass != 0
-        let zeroTable = orientation * 512
+        if orientation != loadedOrientation {
+            for i in 0..<512 {
+                contextStore[J2KBlockDecoder.zeroContextOffset + i] = UInt32(J2KBlockDecoder.zeroContexts[orientation * 512 + i])
+            }
+            loadedOrientation = orientation
+        }
         var pass = 0
         var dataStart = 0
         // Samples are written to `output` only once significant; the flags say which ones are, and the last loop
         // writes zeros for the others, so the output needs no clearing first.
         try flags.withUnsafeMutableBufferPointer { fb throws(DicomError) in
         try contextStore.withUnsafeMutableBufferPointer { cb throws(DicomError) in
-        try J2KBlockDecoder.zeroContexts.withUnsafeBufferPointer { zb throws(DicomError) in
-        try J2KBlockDecoder.signContexts.withUnsafeBufferPointer { sb throws(DicomError) in
-            let f = fb.baseAddress!, cx = cb.baseAddress!, zc = zb.baseAddress! + zeroTable, sc = sb.baseAddress!
+            let f = fb.baseAddress!, cx = cb.baseAddress!
             f.update(repeating: 0, count: area)
             J2KBlockDecoder.resetContexts(cx)
             let plane = J2KBlockPlane(flags: f + fw + 1, flagStride: fw, width: w, height: h, output: output, stride: stride,
@@ -112,14 +128,14 @@ struct J2KBlockDecoder {
                         switch kind {
                         case 0:
                             if isRaw { J2KBlockDecoder.rawSignificancePass(plane, &raw, oneHalf) } else {
-                                mq = J2KBlockDecoder.significancePass(plane, mq, cx, zc, sc, oneHalf)
+                                mq = J2KBlockDecoder.significancePass(plane, mq, cx, oneHalf)
                             }
                         case 1:
                             if isRaw { J2KBlockDecoder.rawRefinementPass(plane, &raw, half) } else {
                                 mq = J2KBlockDecoder.refinementPass(plane, mq, cx, half)
                             }
                         default:
-                            mq = J2KBlockDecoder.cleanupPass(plane, mq, cx, zc, sc, oneHalf)
+                            mq = J2KBlockDecoder.cleanupPass(plane, mq, cx, oneHalf)
                             if style & J2KBlockStyle.segmentation != 0 {
                                 for _ in 0..<4 { _ = mq.decode(cx, MQTable.uniform) }
                             }
@@ -139,7 +155,7 @@ struct J2KBlockDecoder {
                     out[x] = v & neg != 0 ? -m : m
                 }
             }
-        } } } }
+        } }
     }
 
     /// The initial context states (Table D.7).
@@ -182,12 +198,11 @@ struct J2KBlockDecoder {
     /// Row `r` of the column at `p` (word `f`) in the significance propagation pass.
     @inline(__always)
     static func significanceSample(_ r: Int, _ p: UnsafeMutablePointer<UInt32>, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>,
-                                   _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ zc: UnsafePointer<UInt8>,
-                                   _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
+                                   _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
         let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
         if n & 0x10 == 0 && n != 0 {
-            if m.decode(cx, Int(zc[Int(n)])) == 1 {
-                let t = sc[signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
+            if m.decode(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
+                let t = cx[signContextOffset &+ signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
                 let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
                 o[r &* stride] = oneHalf
                 becomeSignificant(p, &f, r, negative, fw, causal)
@@ -211,12 +226,11 @@ struct J2KBlockDecoder {
     /// Row `r` of the column at `p` (word `f`) in the cleanup pass, outside a run-length coded column.
     @inline(__always)
     static func cleanupSample(_ r: Int, _ p: UnsafeMutablePointer<UInt32>, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>,
-                              _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ zc: UnsafePointer<UInt8>,
-                              _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
+                              _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
         if f & (sigBit(r) | visitedBit(r)) == 0 {
             let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
-            if m.decode(cx, Int(zc[Int(n)])) == 1 {
-                let t = sc[signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
+            if m.decode(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
+                let t = cx[signContextOffset &+ signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
                 let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
                 o[r &* stride] = oneHalf
                 becomeSignificant(p, &f, r, negative, fw, causal)
@@ -229,8 +243,7 @@ struct J2KBlockDecoder {
 
     /// Significance propagation (§D.3.1): insignificant samples with a significant neighbour.
     @inline(never)
-    static func significancePass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>,
-                                 _ zc: UnsafePointer<UInt8>, _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32) -> MQDecoder {
+    static func significancePass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32) -> MQDecoder {
         var m = mq
         let fw = g.flagStride, stride = g.stride, causal = g.causal
         var y0 = 0
@@ -244,12 +257,12 @@ struct J2KBlockDecoder {
                 if f & 0x3FFFF == 0 { continue }
                 let o = stripeOut + x
                 if rows == 4 {
-                    significanceSample(0, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    significanceSample(1, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    significanceSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    significanceSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                    significanceSample(0, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                    significanceSample(1, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                    significanceSample(2, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                    significanceSample(3, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
                 } else {
-                    for r in 0..<rows { significanceSample(r, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal) }
+                    for r in 0..<rows { significanceSample(r, p, &f, o, &m, cx, oneHalf, fw, stride, causal) }
                 }
                 p.pointee = f
             }
@@ -289,8 +302,7 @@ struct J2KBlockDecoder {
 
     /// Cleanup (§D.3.4): everything not yet visited, with run-length coding of empty columns.
     @inline(never)
-    static func cleanupPass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>,
-                            _ zc: UnsafePointer<UInt8>, _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32) -> MQDecoder {
+    static func cleanupPass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32) -> MQDecoder {
         var m = mq
         let fw = g.flagStride, stride = g.stride, causal = g.causal
         var y0 = 0
@@ -303,10 +315,10 @@ struct J2KBlockDecoder {
                 var first = 0
                 if rows == 4 {
                     if f != 0 {
-                        cleanupSample(0, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                        cleanupSample(1, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                        cleanupSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                        cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                        cleanupSample(0, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                        cleanupSample(1, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                        cleanupSample(2, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                        cleanupSample(3, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
                         p.pointee = f & ~allVisited
                         continue
                     }
@@ -324,7 +336,7 @@ struct J2KBlockDecoder {
                 // The rest of a run-length coded column, or a short last stripe, out of line and by value, so that
                 // `m` and `f` never have their address taken and stay in registers for the rest of the pass.
                 if first < rows {
-                    m = cleanupRest(first, rows, p, f, o, m, cx, zc, sc, oneHalf, fw, stride, causal)
+                    m = cleanupRest(first, rows, p, f, o, m, cx, oneHalf, fw, stride, causal)
                 } else {
                     p.pointee = f
                 }
@@ -339,12 +351,12 @@ struct J2KBlockDecoder {
     @inline(never)
     static func cleanupRest(_ first: Int, _ rows: Int, _ p: UnsafeMutablePointer<UInt32>, _ f: UInt32,
                             _ o: UnsafeMutablePointer<Int32>, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>,
-                            _ zc: UnsafePointer<UInt8>, _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32, _ fw: Int, _ stride: Int,
+                            _ oneHalf: Int32, _ fw: Int, _ stride: Int,
                             _ causal: Bool) -> MQDecoder {
         var m = mq, f = f
         var r = first
         while r < rows {
-            cleanupSample(r, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+            cleanupSample(r, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
             r &+= 1
         }
         p.pointee = f & ~allVisited
