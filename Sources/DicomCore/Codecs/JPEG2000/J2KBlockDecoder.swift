@@ -146,13 +146,17 @@ struct J2KBlockDecoder {
                 }
             }
             let shift: Int32 = halve ? 1 : 0
+            // Without branches (masks from the significance and sign bits), so that the loop vectorises: which
+            // samples are significant and negative is as unpredictable as the image.
             for y in 0..<h {
                 let words = plane.flags + (y >> 2) * fw, out = output + y * stride
-                let sig = J2KBlockDecoder.sigBit(y & 3), neg = UInt32(1) << UInt32(19 + (y & 3))
+                let sigShift = UInt32(3 * (y & 3) + 4), negShift = UInt32(19 + (y & 3))
                 for x in 0..<w {
                     let v = words[x]
-                    let m = v & sig == 0 ? 0 : out[x] >> shift
-                    out[x] = v & neg != 0 ? -m : m
+                    let keep = 0 &- Int32(bitPattern: (v &>> sigShift) & 1)
+                    let negate = 0 &- Int32(bitPattern: (v &>> negShift) & 1)
+                    let m = (out[x] &>> shift) & keep
+                    out[x] = (m ^ negate) &- negate
                 }
             }
         } }
