@@ -16,22 +16,38 @@ enum J2KWavelet {
         return j < n ? j : period - j
     }
 
-    /// Inverse 5/3 of `n` samples at `line` (stride `step`), using `scratch` (n + 4 values).
-    static func inverse53(_ line: UnsafeMutablePointer<Int32>, n: Int, step: Int, parity: Int, scratch x: UnsafeMutablePointer<Int32>) {
+    /// Inverse 5/3 of the `n` contiguous samples at `line` (low-pass then high-pass), using `scratch` (n values).
+    ///
+    /// Both lifting steps read the deinterleaved halves directly and write the interleaved result to `scratch` (the
+    /// symmetric extension, §F.3.7, is a clamp of the neighbour's index at either end), then one copy puts it back:
+    /// no interleaving pass and no extended buffer. Wrapping arithmetic: hostile coefficients must not trap.
+    static func inverse53(_ line: UnsafeMutablePointer<Int32>, n: Int, parity: Int, scratch x: UnsafeMutablePointer<Int32>) {
         if n == 1 { if parity == 1 { line[0] /= 2 }; return }
         let lowCount = parity == 0 ? (n + 1) / 2 : n / 2
-        // Interleave into x[2..<n+2].
-        // Low-pass sample i sits at coordinate 2i + parity, high-pass sample m at 2m + 1 - parity.
-        for i in 0..<lowCount { x[2 + 2 * i + parity] = line[i * step] }
-        for m in 0..<(n - lowCount) { x[3 + 2 * m - parity] = line[(lowCount + m) * step] }
-        for j in 1...2 { x[2 - j] = x[2 + reflect(-j, n)]; x[n + 1 + j] = x[2 + reflect(n - 1 + j, n)] }
-        var t = (parity == 0) ? 2 - 2 : 1  // first ext index with an even coordinate, >= 0 region starts at 1
-        // Even coordinates: ext index t where (t + parity) is even.
-        t = ((1 + parity) & 1) == 0 ? 1 : 2
-        while t <= n + 2 { x[t] -= (x[t - 1] + x[t + 1] + 2) >> 2; t += 2 }
-        t = ((2 + parity) & 1) == 1 ? 2 : 3
-        while t < n + 2 { x[t] += (x[t - 1] + x[t + 1]) >> 1; t += 2 }
-        for k in 0..<n { line[k * step] = x[k + 2] }
+        let low = line, high = line + lowCount, highCount = n - lowCount
+        if parity == 0 {
+            // Low-pass samples at even k = 2i, high-pass at 2i + 1.
+            for i in 0..<lowCount {
+                let left = high[i > 0 ? i &- 1 : 0], right = high[i < highCount ? i : highCount &- 1]
+                x[2 &* i] = low[i] &- ((left &+ right &+ 2) &>> 2)
+            }
+            for i in 0..<highCount {
+                let left = x[2 &* i], right = 2 &* i &+ 2 < n ? x[2 &* i &+ 2] : left
+                x[2 &* i &+ 1] = high[i] &+ ((left &+ right) &>> 1)
+            }
+        } else {
+            // High-pass samples at even k = 2i, low-pass at 2i + 1.
+            for i in 0..<lowCount {
+                let left = high[i], right = 2 &* i &+ 2 < n ? high[i &+ 1] : left
+                x[2 &* i &+ 1] = low[i] &- ((left &+ right &+ 2) &>> 2)
+            }
+            for i in 0..<highCount {
+                let left = i > 0 ? x[2 &* i &- 1] : x[1]
+                let right = 2 &* i &+ 1 < n ? x[2 &* i &+ 1] : left
+                x[2 &* i] = high[i] &+ ((left &+ right) &>> 1)
+            }
+        }
+        line.update(from: x, count: n)
     }
 
     /// Columns handled together by `inverse53Columns`: 16 samples of 32 bits, one 64-byte cache line.
