@@ -54,9 +54,9 @@ enum J2KWavelet {
     static let stripWidth = 16
 
     /// Inverse 5/3 of `columns` (at most `stripWidth`) neighbouring columns of `n` samples at `top` (row stride
-    /// `stride`), the same arithmetic as `inverse53` with each step done on a row of the strip at once; `scratch`
-    /// holds (n + 4) * `stripWidth` values. Unused lanes of the strip compute on stale values and are never stored,
-    /// hence the wrapping arithmetic.
+    /// `stride`), the same arithmetic as `inverse53` with each step done on a row of the strip at once: the lifting
+    /// steps read the low- and high-pass rows in place and write the interleaved rows to `scratch` (n *
+    /// `stripWidth` values), which one copy a row puts back.
     static func inverse53Columns(_ top: UnsafeMutablePointer<Int32>, n: Int, columns: Int, stride: Int, parity: Int,
                                  scratch x: UnsafeMutablePointer<Int32>) {
         let sw = stripWidth
@@ -64,32 +64,40 @@ enum J2KWavelet {
             if parity == 1 { for j in 0..<columns { top[j] /= 2 } }
             return
         }
-        let lowCount = parity == 0 ? (n + 1) / 2 : n / 2
-        // Interleave: low-pass row i goes to coordinate 2i + parity, high-pass row m to 2m + 1 - parity
-        // (extended index + 2).
-        for i in 0..<lowCount {
-            (x + (2 + 2 * i + parity) * sw).update(from: top + i * stride, count: columns)
+        let lowCount = parity == 0 ? (n + 1) / 2 : n / 2, highCount = n - lowCount
+        let high = top + lowCount * stride
+        // One lifting step on a row of the strip: out = centre ± f(left + right).
+        @inline(__always) func predict(_ out: UnsafeMutablePointer<Int32>, _ centre: UnsafeMutablePointer<Int32>,
+                                       _ left: UnsafeMutablePointer<Int32>, _ right: UnsafeMutablePointer<Int32>) {
+            for j in 0..<columns { out[j] = centre[j] &- ((left[j] &+ right[j] &+ 2) &>> 2) }
         }
-        for m in 0..<(n - lowCount) {
-            (x + (3 + 2 * m - parity) * sw).update(from: top + (lowCount + m) * stride, count: columns)
+        @inline(__always) func update(_ out: UnsafeMutablePointer<Int32>, _ centre: UnsafeMutablePointer<Int32>,
+                                      _ left: UnsafeMutablePointer<Int32>, _ right: UnsafeMutablePointer<Int32>) {
+            for j in 0..<columns { out[j] = centre[j] &+ ((left[j] &+ right[j]) &>> 1) }
         }
-        for j in 1...2 {
-            (x + (2 - j) * sw).update(from: x + (2 + reflect(-j, n)) * sw, count: sw)
-            (x + (n + 1 + j) * sw).update(from: x + (2 + reflect(n - 1 + j, n)) * sw, count: sw)
+        if parity == 0 {
+            // Low-pass rows at even k = 2i, high-pass at 2i + 1.
+            for i in 0..<lowCount {
+                predict(x + 2 &* i &* sw, top + i &* stride, high + (i > 0 ? i &- 1 : 0) &* stride,
+                        high + (i < highCount ? i : highCount &- 1) &* stride)
+            }
+            for i in 0..<highCount {
+                let left = x + 2 &* i &* sw, right = 2 &* i &+ 2 < n ? left + 2 &* sw : left
+                update(left + sw, high + i &* stride, left, right)
+            }
+        } else {
+            // High-pass rows at even k = 2i, low-pass at 2i + 1.
+            for i in 0..<lowCount {
+                let left = high + i &* stride, right = 2 &* i &+ 2 < n ? left + stride : left
+                predict(x + (2 &* i &+ 1) &* sw, top + i &* stride, left, right)
+            }
+            for i in 0..<highCount {
+                let left = i > 0 ? x + (2 &* i &- 1) &* sw : x + sw
+                let right = 2 &* i &+ 1 < n ? x + (2 &* i &+ 1) &* sw : left
+                update(x + 2 &* i &* sw, high + i &* stride, left, right)
+            }
         }
-        var t = parity == 1 ? 1 : 2
-        while t <= n + 2 {
-            let row = x + t * sw, above = row - sw, below = row + sw
-            for j in 0..<16 { row[j] &-= (above[j] &+ below[j] &+ 2) >> 2 }
-            t += 2
-        }
-        t = parity == 1 ? 2 : 3
-        while t < n + 2 {
-            let row = x + t * sw, above = row - sw, below = row + sw
-            for j in 0..<16 { row[j] &+= (above[j] &+ below[j]) >> 1 }
-            t += 2
-        }
-        for k in 0..<n { (top + k * stride).update(from: x + (k + 2) * sw, count: columns) }
+        for k in 0..<n { (top + k &* stride).update(from: x + k &* sw, count: columns) }
     }
 
     /// Inverse 9/7 of `n` samples at `line` (stride `step`), using `scratch` (n + 8 values).
