@@ -1,0 +1,61 @@
+import Testing
+@testable import DicomCore
+
+/// The MQ arithmetic coder of ISO/IEC 15444-1 Annex C on its own: what the encoder writes, the decoder reads back,
+/// across skews that exercise long MPS runs, frequent LPS exchanges, multi-bit renormalisation and 0xFF stuffing.
+@Suite struct MQCoderTests {
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Decisions in random contexts of the code-block coder, a 1 with probability `ones` (per mille).
+    static func decisions(count: Int, ones: UInt64, seed: UInt64) -> [(bit: Int, context: Int)] {
+        var random = SplitMix(state: seed)
+        return (0..<count).map { _ in
+            (random.next() % 1000 < ones ? 1 : 0, Int(random.next() % UInt64(MQTable.count)))
+        }
+    }
+
+    @Test(arguments: [500, 100, 10, 0, 900, 1000] as [UInt64])
+    func decodedDecisionsEqualTheEncodedOnes(_ ones: UInt64) {
+        let input = MQCoderTests.decisions(count: 20_000, ones: ones, seed: ones + 7)
+        var encoder = MQEncoder()
+        var encoderContexts = MQTable.initialContexts()
+        encoderContexts.withUnsafeMutableBufferPointer { cx in
+            for d in input { encoder.encode(d.bit, cx.baseAddress!, d.context) }
+        }
+        // The decoder wants two 0xFF bytes after the segment.
+        let segment = encoder.flush() + [0xFF, 0xFF]
+        var decoderContexts = MQTable.decoderContexts()
+        let output: [Int] = segment.withUnsafeBufferPointer { sp in
+            decoderContexts.withUnsafeMutableBufferPointer { cx in
+                var decoder = MQDecoder(sp.baseAddress!)
+                return input.map { decoder.decode(cx.baseAddress!, $0.context) }
+            }
+        }
+        #expect(output == input.map(\.bit))
+    }
+
+    @Test func twoBytesOfPaddingReadAsAnEndlessRunOfOnes() {
+        // Past its data the decoder sits on the marker the padding makes and feeds 1s (§C.3.4) without moving, so
+        // an empty segment with two bytes of 0xFF decodes exactly like one followed by many.
+        func decode(_ segment: [UInt8]) -> [Int] {
+            var contexts = MQTable.decoderContexts()
+            return segment.withUnsafeBufferPointer { sp in
+                contexts.withUnsafeMutableBufferPointer { cx in
+                    var decoder = MQDecoder(sp.baseAddress!)
+                    return (0..<2000).map { decoder.decode(cx.baseAddress!, $0 % MQTable.count) }
+                }
+            }
+        }
+        #expect(decode([0xFF, 0xFF]) == decode([UInt8](repeating: 0xFF, count: 600)))
+        #expect(decode([0x12, 0xFF, 0xFF]) == decode([0x12] + [UInt8](repeating: 0xFF, count: 600)))
+    }
+}
