@@ -43,6 +43,40 @@ import Testing
         #expect(output == input.map(\.bit))
     }
 
+    @Test func skippingAnMPSRunLeavesTheDecoderAsDecodingItWould() {
+        // Mostly zeros in one context: its state gets skewed and long MPS runs without renormalisation appear.
+        let input = MQCoderTests.decisions(count: 20_000, ones: 5, seed: 3).map { (bit: $0.bit, context: MQTable.runLength) }
+        var encoder = MQEncoder()
+        var encoderContexts = MQTable.initialContexts()
+        encoderContexts.withUnsafeMutableBufferPointer { cx in
+            for d in input { encoder.encode(d.bit, cx.baseAddress!, d.context) }
+        }
+        let segment = encoder.flush() + [0xFF, 0xFF]
+        var contexts = MQTable.decoderContexts()
+        var skipped = 0, longest = 0
+        let output: [Int] = segment.withUnsafeBufferPointer { sp in
+            contexts.withUnsafeMutableBufferPointer { buffer in
+                let cx = buffer.baseAddress!
+                var decoder = MQDecoder(sp.baseAddress!)
+                var out: [Int] = []
+                while out.count < input.count {
+                    let run = min(decoder.mpsRun(cx, MQTable.runLength), input.count - out.count)
+                    if run > 1 {
+                        let mps = Int(cx[MQTable.runLength] >> 16 & 1)
+                        decoder.skipMPS(cx, MQTable.runLength, run)
+                        out += [Int](repeating: mps, count: run)
+                        skipped += run; longest = max(longest, run)
+                    } else {
+                        out.append(decoder.decode(cx, MQTable.runLength))
+                    }
+                }
+                return out
+            }
+        }
+        #expect(output == input.map(\.bit))
+        #expect(longest > 100, "the skewed context should allow long runs (longest \(longest), \(skipped) skipped)")
+    }
+
     @Test func twoBytesOfPaddingReadAsAnEndlessRunOfOnes() {
         // Past its data the decoder sits on the marker the padding makes and feeds 1s (§C.3.4) without moving, so
         // an empty segment with two bytes of 0xFF decodes exactly like one followed by many.

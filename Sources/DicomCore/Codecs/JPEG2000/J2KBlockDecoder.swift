@@ -313,7 +313,10 @@ struct J2KBlockDecoder {
         while y0 < g.height {
             let rows = min(4, g.height &- y0)
             let stripeFlags = g.flags + (y0 &>> 2) &* fw, stripeOut = g.output + y0 &* stride
-            for x in 0..<g.width {
+            var next = 0
+            while next < g.width {
+                let x = next
+                next &+= 1
                 let p = stripeFlags + x, o = stripeOut + x
                 var f = p.pointee
                 var first = 0
@@ -328,6 +331,19 @@ struct J2KBlockDecoder {
                     }
                     // Run-length coding: one decision for an empty column (nothing significant in it or around
                     // it, nothing visited), then the index of its first 1.
+                    // While the run-length context's MPS is 0 ("still empty"), as many of the empty columns from
+                    // here as the decoder can take as MPS decisions without renormalising are all skipped at once:
+                    // the decisions would change neither the context nor any flag.
+                    if cx[MQTable.runLength] & 0x10000 == 0 && x &+ 1 < g.width && p[1] == 0 {
+                        let limit = min(m.mpsRun(cx, MQTable.runLength), g.width &- x)
+                        if limit > 1 {
+                            var k = 2
+                            while k < limit && p[k] == 0 { k &+= 1 }
+                            m.skipMPS(cx, MQTable.runLength, k)
+                            next = x &+ k
+                            continue
+                        }
+                    }
                     if m.decode(cx, MQTable.runLength) == 0 { continue }
                     var start = m.decode(cx, MQTable.uniform) << 1
                     start |= m.decode(cx, MQTable.uniform)

@@ -114,6 +114,21 @@ struct MQDecoder {
         a &<<= s; c &<<= s; ct &-= s
     }
 
+    /// How many decisions in a row context `cx` is sure to decode as its MPS without renormalising, from here:
+    /// each takes Qe from A (which must stay at or above 0x8000) and from the upper half of C (which must stay at or
+    /// above Qe, or the decision is an LPS), and none changes the context.
+    @inline(__always) func mpsRun(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int) -> Int {
+        let qe = contexts[cx] & 0xFFFF
+        return Int(truncatingIfNeeded: min(c &>> 16, a &- 0x8000) / qe)
+    }
+
+    /// Takes `count` (at most `mpsRun`) MPS decisions in context `cx` at once.
+    @inline(__always) mutating func skipMPS(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int, _ count: Int) {
+        let total = (contexts[cx] & 0xFFFF) &* UInt32(truncatingIfNeeded: count)
+        a &-= total
+        c &-= total &<< 16
+    }
+
     /// Decodes one decision in context `cx` of `contexts` (a `MQTable.decoderContexts()` buffer).
     @inline(__always) mutating func decode(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int) -> Int {
         let w = contexts[cx]
