@@ -4,35 +4,28 @@ import Testing
 /// The MQ arithmetic coder of ISO/IEC 15444-1 Annex C on its own: what the encoder writes, the decoder reads back,
 /// across skews that exercise long MPS runs, frequent LPS exchanges, multi-bit renormalisation and 0xFF stuffing.
 @Suite struct MQCoderTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Decisions in random contexts of the code-block coder, a 1 with probability `ones` (per mille).
     static func decisions(count: Int, ones: UInt64, seed: UInt64) -> [(bit: Int, context: Int)] {
-        var random = SplitMix(state: seed)
+        var random = JPEG2000CodecTests.SplitMix(state: seed)
         return (0..<count).map { _ in
             (random.next() % 1000 < ones ? 1 : 0, Int(random.next() % UInt64(MQTable.count)))
         }
     }
 
+    /// The terminated segment our encoder writes for `input`, followed by the two 0xFF bytes the decoder wants.
+    static func segment(_ input: [(bit: Int, context: Int)]) -> [UInt8] {
+        var encoder = MQEncoder()
+        var contexts = MQTable.initialContexts()
+        contexts.withUnsafeMutableBufferPointer { cx in
+            for d in input { encoder.encode(d.bit, cx.baseAddress!, d.context) }
+        }
+        return encoder.flush() + [0xFF, 0xFF]
+    }
+
     @Test(arguments: [500, 100, 10, 0, 900, 1000] as [UInt64])
     func decodedDecisionsEqualTheEncodedOnes(_ ones: UInt64) {
         let input = MQCoderTests.decisions(count: 20_000, ones: ones, seed: ones + 7)
-        var encoder = MQEncoder()
-        var encoderContexts = MQTable.initialContexts()
-        encoderContexts.withUnsafeMutableBufferPointer { cx in
-            for d in input { encoder.encode(d.bit, cx.baseAddress!, d.context) }
-        }
-        // The decoder wants two 0xFF bytes after the segment.
-        let segment = encoder.flush() + [0xFF, 0xFF]
+        let segment = MQCoderTests.segment(input)
         var decoderContexts = MQTable.decoderContexts()
         let output: [Int] = segment.withUnsafeBufferPointer { sp in
             decoderContexts.withUnsafeMutableBufferPointer { cx in
@@ -46,12 +39,7 @@ import Testing
     @Test func skippingAnMPSRunLeavesTheDecoderAsDecodingItWould() {
         // Mostly zeros in one context: its state gets skewed and long MPS runs without renormalisation appear.
         let input = MQCoderTests.decisions(count: 20_000, ones: 5, seed: 3).map { (bit: $0.bit, context: MQTable.runLength) }
-        var encoder = MQEncoder()
-        var encoderContexts = MQTable.initialContexts()
-        encoderContexts.withUnsafeMutableBufferPointer { cx in
-            for d in input { encoder.encode(d.bit, cx.baseAddress!, d.context) }
-        }
-        let segment = encoder.flush() + [0xFF, 0xFF]
+        let segment = MQCoderTests.segment(input)
         var contexts = MQTable.decoderContexts()
         var skipped = 0, longest = 0
         let output: [Int] = segment.withUnsafeBufferPointer { sp in
