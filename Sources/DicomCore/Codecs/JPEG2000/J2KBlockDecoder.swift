@@ -51,7 +51,20 @@ struct J2KBlockDecoder {
 
     private var flags: [UInt32] = []
     private var segment: [UInt8] = []
-    private var contextStore = MQTable.initialContexts()
+    /// The MQ contexts, the MQ transition table, the zero-coding contexts of the orientation last decoded and the
+    /// sign contexts, in one buffer at fixed offsets, so that the passes hold one pointer for all of them.
+    private var contextStore = J2KBlockDecoder.initialTables()
+    private var loadedOrientation = -1
+
+    /// Where the zero-coding and sign context tables start in `contextStore`, and its size.
+    static let zeroContextOffset = 128, signContextOffset = 640, tableWords = 896
+
+    static func initialTables() -> [UInt32] {
+        var words = MQTable.decoderContexts()
+        words += [UInt32](repeating: 0, count: tableWords - words.count)
+        for i in 0..<256 { words[signContextOffset + i] = UInt32(signContexts[i]) }
+        return words
+    }
 
     /// Decodes `block` of a band with `orientation` into `output` (row stride `stride`), as signed scaled magnitudes,
     /// or, with `halve`, as signed magnitudes without the fractional bit (the reversible path, when no ROI shift
@@ -76,16 +89,19 @@ struct J2KBlockDecoder {
         if flags.count < area { flags = [UInt32](repeating: 0, count: area) }
         let causal = style & J2KBlockStyle.verticalCausal != 0
         let bypass = style & J2KBlockStyle.bypass != 0
-        let zeroTable = orientation * 512
+        if orientation != loadedOrientation {
+            for i in 0..<512 {
+                contextStore[J2KBlockDecoder.zeroContextOffset + i] = UInt32(J2KBlockDecoder.zeroContexts[orientation * 512 + i])
+            }
+            loadedOrientation = orientation
+        }
         var pass = 0
         var dataStart = 0
         // Samples are written to `output` only once significant; the flags say which ones are, and the last loop
         // writes zeros for the others, so the output needs no clearing first.
         try flags.withUnsafeMutableBufferPointer { fb throws(DicomError) in
         try contextStore.withUnsafeMutableBufferPointer { cb throws(DicomError) in
-        try J2KBlockDecoder.zeroContexts.withUnsafeBufferPointer { zb throws(DicomError) in
-        try J2KBlockDecoder.signContexts.withUnsafeBufferPointer { sb throws(DicomError) in
-            let f = fb.baseAddress!, cx = cb.baseAddress!, zc = zb.baseAddress! + zeroTable, sc = sb.baseAddress!
+            let f = fb.baseAddress!, cx = cb.baseAddress!
             f.update(repeating: 0, count: area)
             J2KBlockDecoder.resetContexts(cx)
             let plane = J2KBlockPlane(flags: f + fw + 1, flagStride: fw, width: w, height: h, output: output, stride: stride,
@@ -102,7 +118,7 @@ struct J2KBlockDecoder {
                 dataStart += length
                 let isRaw = bypass && pass >= 10 && (pass - 1) % 3 != 2
                 segment.withUnsafeBufferPointer { sp in
-                    var mq = MQDecoder(sp.baseAddress!, count: length)
+                    var mq = MQDecoder(sp.baseAddress!)
                     var raw = RawDecoder(sp.baseAddress!, count: length)
                     for _ in 0..<passesInSegment {
                         let kind = pass == 0 ? 2 : (pass - 1) % 3
@@ -112,14 +128,14 @@ struct J2KBlockDecoder {
                         switch kind {
                         case 0:
                             if isRaw { J2KBlockDecoder.rawSignificancePass(plane, &raw, oneHalf) } else {
-                                J2KBlockDecoder.significancePass(plane, &mq, cx, zc, sc, oneHalf)
+                                mq = J2KBlockDecoder.significancePass(plane, mq, cx, oneHalf)
                             }
                         case 1:
                             if isRaw { J2KBlockDecoder.rawRefinementPass(plane, &raw, half) } else {
-                                J2KBlockDecoder.refinementPass(plane, &mq, cx, half)
+                                mq = J2KBlockDecoder.refinementPass(plane, mq, cx, half)
                             }
                         default:
-                            J2KBlockDecoder.cleanupPass(plane, &mq, cx, zc, sc, oneHalf)
+                            mq = J2KBlockDecoder.cleanupPass(plane, mq, cx, oneHalf)
                             if style & J2KBlockStyle.segmentation != 0 {
                                 for _ in 0..<4 { _ = mq.decode(cx, MQTable.uniform) }
                             }
@@ -130,22 +146,25 @@ struct J2KBlockDecoder {
                 }
             }
             let shift: Int32 = halve ? 1 : 0
+            // Without branches (masks from the significance and sign bits), so that the loop vectorises: which
+            // samples are significant and negative is as unpredictable as the image.
             for y in 0..<h {
                 let words = plane.flags + (y >> 2) * fw, out = output + y * stride
-                let sig = J2KBlockDecoder.sigBit(y & 3), neg = UInt32(1) << UInt32(19 + (y & 3))
+                let sigShift = UInt32(3 * (y & 3) + 4), negShift = UInt32(19 + (y & 3))
                 for x in 0..<w {
                     let v = words[x]
-                    let m = v & sig == 0 ? 0 : out[x] >> shift
-                    out[x] = v & neg != 0 ? -m : m
+                    let keep = 0 &- Int32(bitPattern: (v &>> sigShift) & 1)
+                    let negate = 0 &- Int32(bitPattern: (v &>> negShift) & 1)
+                    let m = (out[x] &>> shift) & keep
+                    out[x] = (m ^ negate) &- negate
                 }
             }
-        } } } }
+        } }
     }
 
     /// The initial context states (Table D.7).
-    @inline(__always) static func resetContexts(_ cx: UnsafeMutablePointer<UInt8>) {
-        cx.update(repeating: 0, count: MQTable.count)
-        cx[0] = 4 << 1; cx[MQTable.runLength] = 3 << 1; cx[MQTable.uniform] = 46 << 1
+    @inline(__always) static func resetContexts(_ cx: UnsafeMutablePointer<UInt32>) {
+        MQTable.resetDecoderContexts(cx)
     }
 
     /// The `signContexts` index of row `r` of the column word `f`, between the words `west` and `east`.
@@ -183,12 +202,11 @@ struct J2KBlockDecoder {
     /// Row `r` of the column at `p` (word `f`) in the significance propagation pass.
     @inline(__always)
     static func significanceSample(_ r: Int, _ p: UnsafeMutablePointer<UInt32>, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>,
-                                   _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>, _ zc: UnsafePointer<UInt8>,
-                                   _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
+                                   _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
         let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
         if n & 0x10 == 0 && n != 0 {
-            if m.decode(cx, Int(zc[Int(n)])) == 1 {
-                let t = sc[signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
+            if m.decode(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
+                let t = cx[signContextOffset &+ signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
                 let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
                 o[r &* stride] = oneHalf
                 becomeSignificant(p, &f, r, negative, fw, causal)
@@ -200,7 +218,7 @@ struct J2KBlockDecoder {
     /// Row `r` of a column (word `f`) in the magnitude refinement pass.
     @inline(__always)
     static func refinementSample(_ r: Int, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>, _ m: inout MQDecoder,
-                                 _ cx: UnsafeMutablePointer<UInt8>, _ half: Int32, _ stride: Int) {
+                                 _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32, _ stride: Int) {
         if f & (sigBit(r) | visitedBit(r)) == sigBit(r) {
             let c = f & refinedBit(r) != 0 ? 16 : ((f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask != 0 ? 15 : 14)
             let bit = m.decode(cx, c)
@@ -212,12 +230,11 @@ struct J2KBlockDecoder {
     /// Row `r` of the column at `p` (word `f`) in the cleanup pass, outside a run-length coded column.
     @inline(__always)
     static func cleanupSample(_ r: Int, _ p: UnsafeMutablePointer<UInt32>, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>,
-                              _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>, _ zc: UnsafePointer<UInt8>,
-                              _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
+                              _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
         if f & (sigBit(r) | visitedBit(r)) == 0 {
             let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
-            if m.decode(cx, Int(zc[Int(n)])) == 1 {
-                let t = sc[signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
+            if m.decode(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
+                let t = cx[signContextOffset &+ signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
                 let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
                 o[r &* stride] = oneHalf
                 becomeSignificant(p, &f, r, negative, fw, causal)
@@ -230,8 +247,7 @@ struct J2KBlockDecoder {
 
     /// Significance propagation (§D.3.1): insignificant samples with a significant neighbour.
     @inline(never)
-    static func significancePass(_ g: J2KBlockPlane, _ mq: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>,
-                                 _ zc: UnsafePointer<UInt8>, _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32) {
+    static func significancePass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32) -> MQDecoder {
         var m = mq
         let fw = g.flagStride, stride = g.stride, causal = g.causal
         var y0 = 0
@@ -245,23 +261,23 @@ struct J2KBlockDecoder {
                 if f & 0x3FFFF == 0 { continue }
                 let o = stripeOut + x
                 if rows == 4 {
-                    significanceSample(0, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    significanceSample(1, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    significanceSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    significanceSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
+                    significanceSample(0, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                    significanceSample(1, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                    significanceSample(2, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                    significanceSample(3, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
                 } else {
-                    for r in 0..<rows { significanceSample(r, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal) }
+                    for r in 0..<rows { significanceSample(r, p, &f, o, &m, cx, oneHalf, fw, stride, causal) }
                 }
                 p.pointee = f
             }
             y0 &+= 4
         }
-        mq = m
+        return m
     }
 
     /// Magnitude refinement (§D.3.3): samples significant before this bit-plane.
     @inline(never)
-    static func refinementPass(_ g: J2KBlockPlane, _ mq: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>, _ half: Int32) {
+    static func refinementPass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32) -> MQDecoder {
         var m = mq
         let fw = g.flagStride, stride = g.stride
         var y0 = 0
@@ -285,64 +301,86 @@ struct J2KBlockDecoder {
             }
             y0 &+= 4
         }
-        mq = m
+        return m
     }
 
     /// Cleanup (§D.3.4): everything not yet visited, with run-length coding of empty columns.
     @inline(never)
-    static func cleanupPass(_ g: J2KBlockPlane, _ mq: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt8>,
-                            _ zc: UnsafePointer<UInt8>, _ sc: UnsafePointer<UInt8>, _ oneHalf: Int32) {
+    static func cleanupPass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32) -> MQDecoder {
         var m = mq
         let fw = g.flagStride, stride = g.stride, causal = g.causal
         var y0 = 0
         while y0 < g.height {
             let rows = min(4, g.height &- y0)
             let stripeFlags = g.flags + (y0 &>> 2) &* fw, stripeOut = g.output + y0 &* stride
-            for x in 0..<g.width {
+            var next = 0
+            while next < g.width {
+                let x = next
+                next &+= 1
                 let p = stripeFlags + x, o = stripeOut + x
                 var f = p.pointee
+                var first = 0
                 if rows == 4 {
-                    if f == 0 {
-                        // Run-length coding: one decision for an empty column (nothing significant in it or around
-                        // it, nothing visited), then the index of its first 1.
-                        if m.decode(cx, MQTable.runLength) == 0 { continue }
-                        var start = m.decode(cx, MQTable.uniform) << 1
-                        start |= m.decode(cx, MQTable.uniform)
-                        // No neighbour is significant: sign context 9, no XOR.
-                        let negative = m.decode(cx, 9)
-                        o[start &* stride] = oneHalf
-                        switch start {
-                        case 0:
-                            becomeSignificant(p, &f, 0, negative, fw, causal)
-                            cleanupSample(1, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                            cleanupSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                            cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                        case 1:
-                            becomeSignificant(p, &f, 1, negative, fw, causal)
-                            cleanupSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                            cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                        case 2:
-                            becomeSignificant(p, &f, 2, negative, fw, causal)
-                            cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                        default:
-                            becomeSignificant(p, &f, 3, negative, fw, causal)
-                        }
-                        // Nothing in an empty column was visited: no flags to clear.
-                        p.pointee = f
+                    if f != 0 {
+                        cleanupSample(0, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                        cleanupSample(1, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                        cleanupSample(2, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                        cleanupSample(3, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+                        p.pointee = f & ~allVisited
                         continue
                     }
-                    cleanupSample(0, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    cleanupSample(1, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    cleanupSample(2, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                    cleanupSample(3, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal)
-                } else {
-                    for r in 0..<rows { cleanupSample(r, p, &f, o, &m, cx, zc, sc, oneHalf, fw, stride, causal) }
+                    // Run-length coding: one decision for an empty column (nothing significant in it or around
+                    // it, nothing visited), then the index of its first 1.
+                    // While the run-length context's MPS is 0 ("still empty"), as many of the empty columns from
+                    // here as the decoder can take as MPS decisions without renormalising are all skipped at once:
+                    // the decisions would change neither the context nor any flag.
+                    if cx[MQTable.runLength] & 0x10000 == 0 && x &+ 1 < g.width && p[1] == 0 {
+                        let limit = min(m.mpsRun(cx, MQTable.runLength), g.width &- x)
+                        if limit > 1 {
+                            var k = 2
+                            while k < limit && p[k] == 0 { k &+= 1 }
+                            m.skipMPS(cx, MQTable.runLength, k)
+                            next = x &+ k
+                            continue
+                        }
+                    }
+                    if m.decode(cx, MQTable.runLength) == 0 { continue }
+                    var start = m.decode(cx, MQTable.uniform) << 1
+                    start |= m.decode(cx, MQTable.uniform)
+                    // No neighbour is significant: sign context 9, no XOR.
+                    let negative = m.decode(cx, 9)
+                    o[start &* stride] = oneHalf
+                    becomeSignificant(p, &f, start, negative, fw, causal)
+                    first = start &+ 1
                 }
-                p.pointee = f & ~allVisited
+                // The rest of a run-length coded column, or a short last stripe, out of line and by value, so that
+                // `m` and `f` never have their address taken and stay in registers for the rest of the pass.
+                if first < rows {
+                    m = cleanupRest(first, rows, p, f, o, m, cx, oneHalf, fw, stride, causal)
+                } else {
+                    p.pointee = f
+                }
             }
             y0 &+= 4
         }
-        mq = m
+        return m
+    }
+
+    /// Rows `first..<rows` of the column at `p` (word `f`) in the cleanup pass; stores the column word and returns
+    /// the decoder.
+    @inline(never)
+    static func cleanupRest(_ first: Int, _ rows: Int, _ p: UnsafeMutablePointer<UInt32>, _ f: UInt32,
+                            _ o: UnsafeMutablePointer<Int32>, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>,
+                            _ oneHalf: Int32, _ fw: Int, _ stride: Int,
+                            _ causal: Bool) -> MQDecoder {
+        var m = mq, f = f
+        var r = first
+        while r < rows {
+            cleanupSample(r, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
+            r &+= 1
+        }
+        p.pointee = f & ~allVisited
+        return m
     }
 
     /// Significance propagation of a raw (bypass) segment (§D.6).

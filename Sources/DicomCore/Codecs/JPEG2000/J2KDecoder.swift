@@ -185,7 +185,7 @@ enum J2KDecoder {
             let res = tc.resolutions[r]
             let w = res.x1 - res.x0, h = res.y1 - res.y0
             guard w > 0, h > 0 else { continue }
-            for y in 0..<h { J2KWavelet.inverse53(buffer + y * stride, n: w, step: 1, parity: res.x0 & 1, scratch: scratch) }
+            for y in 0..<h { J2KWavelet.inverse53(buffer + y * stride, n: w, parity: res.x0 & 1, scratch: scratch) }
             // Vertically, whole rows of a strip of columns at a time, so every access runs along a cache line.
             var x = 0
             while x < w {

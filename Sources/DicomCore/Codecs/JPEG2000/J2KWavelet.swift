@@ -16,31 +16,47 @@ enum J2KWavelet {
         return j < n ? j : period - j
     }
 
-    /// Inverse 5/3 of `n` samples at `line` (stride `step`), using `scratch` (n + 4 values).
-    static func inverse53(_ line: UnsafeMutablePointer<Int32>, n: Int, step: Int, parity: Int, scratch x: UnsafeMutablePointer<Int32>) {
+    /// Inverse 5/3 of the `n` contiguous samples at `line` (low-pass then high-pass), using `scratch` (n values).
+    ///
+    /// Both lifting steps read the deinterleaved halves directly and write the interleaved result to `scratch` (the
+    /// symmetric extension, §F.3.7, is a clamp of the neighbour's index at either end), then one copy puts it back:
+    /// no interleaving pass and no extended buffer. Wrapping arithmetic: hostile coefficients must not trap.
+    static func inverse53(_ line: UnsafeMutablePointer<Int32>, n: Int, parity: Int, scratch x: UnsafeMutablePointer<Int32>) {
         if n == 1 { if parity == 1 { line[0] /= 2 }; return }
         let lowCount = parity == 0 ? (n + 1) / 2 : n / 2
-        // Interleave into x[2..<n+2].
-        // Low-pass sample i sits at coordinate 2i + parity, high-pass sample m at 2m + 1 - parity.
-        for i in 0..<lowCount { x[2 + 2 * i + parity] = line[i * step] }
-        for m in 0..<(n - lowCount) { x[3 + 2 * m - parity] = line[(lowCount + m) * step] }
-        for j in 1...2 { x[2 - j] = x[2 + reflect(-j, n)]; x[n + 1 + j] = x[2 + reflect(n - 1 + j, n)] }
-        var t = (parity == 0) ? 2 - 2 : 1  // first ext index with an even coordinate, >= 0 region starts at 1
-        // Even coordinates: ext index t where (t + parity) is even.
-        t = ((1 + parity) & 1) == 0 ? 1 : 2
-        while t <= n + 2 { x[t] -= (x[t - 1] + x[t + 1] + 2) >> 2; t += 2 }
-        t = ((2 + parity) & 1) == 1 ? 2 : 3
-        while t < n + 2 { x[t] += (x[t - 1] + x[t + 1]) >> 1; t += 2 }
-        for k in 0..<n { line[k * step] = x[k + 2] }
+        let low = line, high = line + lowCount, highCount = n - lowCount
+        if parity == 0 {
+            // Low-pass samples at even k = 2i, high-pass at 2i + 1.
+            for i in 0..<lowCount {
+                let left = high[i > 0 ? i &- 1 : 0], right = high[i < highCount ? i : highCount &- 1]
+                x[2 &* i] = low[i] &- ((left &+ right &+ 2) &>> 2)
+            }
+            for i in 0..<highCount {
+                let left = x[2 &* i], right = 2 &* i &+ 2 < n ? x[2 &* i &+ 2] : left
+                x[2 &* i &+ 1] = high[i] &+ ((left &+ right) &>> 1)
+            }
+        } else {
+            // High-pass samples at even k = 2i, low-pass at 2i + 1.
+            for i in 0..<lowCount {
+                let left = high[i], right = 2 &* i &+ 2 < n ? high[i &+ 1] : left
+                x[2 &* i &+ 1] = low[i] &- ((left &+ right &+ 2) &>> 2)
+            }
+            for i in 0..<highCount {
+                let left = i > 0 ? x[2 &* i &- 1] : x[1]
+                let right = 2 &* i &+ 1 < n ? x[2 &* i &+ 1] : left
+                x[2 &* i] = high[i] &+ ((left &+ right) &>> 1)
+            }
+        }
+        line.update(from: x, count: n)
     }
 
     /// Columns handled together by `inverse53Columns`: 16 samples of 32 bits, one 64-byte cache line.
     static let stripWidth = 16
 
     /// Inverse 5/3 of `columns` (at most `stripWidth`) neighbouring columns of `n` samples at `top` (row stride
-    /// `stride`), the same arithmetic as `inverse53` with each step done on a row of the strip at once; `scratch`
-    /// holds (n + 4) * `stripWidth` values. Unused lanes of the strip compute on stale values and are never stored,
-    /// hence the wrapping arithmetic.
+    /// `stride`), the same arithmetic as `inverse53` with each step done on a row of the strip at once: the lifting
+    /// steps read the low- and high-pass rows in place and write the interleaved rows to `scratch` (n *
+    /// `stripWidth` values), which one copy a row puts back.
     static func inverse53Columns(_ top: UnsafeMutablePointer<Int32>, n: Int, columns: Int, stride: Int, parity: Int,
                                  scratch x: UnsafeMutablePointer<Int32>) {
         let sw = stripWidth
@@ -48,32 +64,40 @@ enum J2KWavelet {
             if parity == 1 { for j in 0..<columns { top[j] /= 2 } }
             return
         }
-        let lowCount = parity == 0 ? (n + 1) / 2 : n / 2
-        // Interleave: low-pass row i goes to coordinate 2i + parity, high-pass row m to 2m + 1 - parity
-        // (extended index + 2).
-        for i in 0..<lowCount {
-            (x + (2 + 2 * i + parity) * sw).update(from: top + i * stride, count: columns)
+        let lowCount = parity == 0 ? (n + 1) / 2 : n / 2, highCount = n - lowCount
+        let high = top + lowCount * stride
+        // One lifting step on a row of the strip: out = centre ± f(left + right).
+        @inline(__always) func predict(_ out: UnsafeMutablePointer<Int32>, _ centre: UnsafeMutablePointer<Int32>,
+                                       _ left: UnsafeMutablePointer<Int32>, _ right: UnsafeMutablePointer<Int32>) {
+            for j in 0..<columns { out[j] = centre[j] &- ((left[j] &+ right[j] &+ 2) &>> 2) }
         }
-        for m in 0..<(n - lowCount) {
-            (x + (3 + 2 * m - parity) * sw).update(from: top + (lowCount + m) * stride, count: columns)
+        @inline(__always) func update(_ out: UnsafeMutablePointer<Int32>, _ centre: UnsafeMutablePointer<Int32>,
+                                      _ left: UnsafeMutablePointer<Int32>, _ right: UnsafeMutablePointer<Int32>) {
+            for j in 0..<columns { out[j] = centre[j] &+ ((left[j] &+ right[j]) &>> 1) }
         }
-        for j in 1...2 {
-            (x + (2 - j) * sw).update(from: x + (2 + reflect(-j, n)) * sw, count: sw)
-            (x + (n + 1 + j) * sw).update(from: x + (2 + reflect(n - 1 + j, n)) * sw, count: sw)
+        if parity == 0 {
+            // Low-pass rows at even k = 2i, high-pass at 2i + 1.
+            for i in 0..<lowCount {
+                predict(x + 2 &* i &* sw, top + i &* stride, high + (i > 0 ? i &- 1 : 0) &* stride,
+                        high + (i < highCount ? i : highCount &- 1) &* stride)
+            }
+            for i in 0..<highCount {
+                let left = x + 2 &* i &* sw, right = 2 &* i &+ 2 < n ? left + 2 &* sw : left
+                update(left + sw, high + i &* stride, left, right)
+            }
+        } else {
+            // High-pass rows at even k = 2i, low-pass at 2i + 1.
+            for i in 0..<lowCount {
+                let left = high + i &* stride, right = 2 &* i &+ 2 < n ? left + stride : left
+                predict(x + (2 &* i &+ 1) &* sw, top + i &* stride, left, right)
+            }
+            for i in 0..<highCount {
+                let left = i > 0 ? x + (2 &* i &- 1) &* sw : x + sw
+                let right = 2 &* i &+ 1 < n ? x + (2 &* i &+ 1) &* sw : left
+                update(x + 2 &* i &* sw, high + i &* stride, left, right)
+            }
         }
-        var t = parity == 1 ? 1 : 2
-        while t <= n + 2 {
-            let row = x + t * sw, above = row - sw, below = row + sw
-            for j in 0..<16 { row[j] &-= (above[j] &+ below[j] &+ 2) >> 2 }
-            t += 2
-        }
-        t = parity == 1 ? 2 : 3
-        while t < n + 2 {
-            let row = x + t * sw, above = row - sw, below = row + sw
-            for j in 0..<16 { row[j] &+= (above[j] &+ below[j]) >> 1 }
-            t += 2
-        }
-        for k in 0..<n { (top + k * stride).update(from: x + (k + 2) * sw, count: columns) }
+        for k in 0..<n { (top + k &* stride).update(from: x + k &* sw, count: columns) }
     }
 
     /// Inverse 9/7 of `n` samples at `line` (stride `step`), using `scratch` (n + 8 values).

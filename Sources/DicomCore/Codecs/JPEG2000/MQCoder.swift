@@ -23,14 +23,29 @@ enum MQTable {
         return (qe[state], UInt8(Int(nmps[state]) << 1 | mps), UInt8(Int(nlps[state]) << 1 | lpsMPS))
     }
 
-    /// The same transitions packed in one word each (Qe in bits 0–15, next context after MPS in 16–23, after LPS in
-    /// 24–31), in memory that is never freed, so the decoder reaches them through a pointer held in a register
-    /// instead of an array access (with its lazy-initialisation check and bounds check) per decision.
-    nonisolated(unsafe) static let packed: UnsafePointer<UInt32> = {
-        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: transitions.count)
-        for (i, t) in transitions.enumerated() { table[i] = t.qe | UInt32(t.mps) << 16 | UInt32(t.lps) << 24 }
-        return UnsafePointer(table)
-    }()
+    /// The same transitions packed in one word each: Qe in bits 0–15, the next context after an MPS in 16–23 (its
+    /// bit 0, bit 16 of the word, is the state's MPS) and after an LPS in 24–31.
+    static let packed: [UInt32] = transitions.map { $0.qe | UInt32($0.mps) << 16 | UInt32($0.lps) << 24 }
+
+    /// Where the transition table starts in a decoder's context buffer.
+    static let decoderTableOffset = 32
+
+    /// A context buffer for `MQDecoder`: the code-block coder's contexts in their initial states, then the
+    /// transition table at `decoderTableOffset`.
+    static func decoderContexts() -> [UInt32] {
+        var words = [UInt32](repeating: 0, count: decoderTableOffset + packed.count)
+        for (i, w) in packed.enumerated() { words[decoderTableOffset + i] = w }
+        words.withUnsafeMutableBufferPointer { resetDecoderContexts($0.baseAddress!) }
+        return words
+    }
+
+    /// Puts the contexts of a `decoderContexts()` buffer back in their initial states (Table D.7): uniform in state
+    /// 46, run length in 3, zero-coding context 0 in 4, the others in 0.
+    @inline(__always) static func resetDecoderContexts(_ words: UnsafeMutablePointer<UInt32>) {
+        let table = words + decoderTableOffset
+        words.update(repeating: table[0], count: count)
+        words[0] = table[4 << 1]; words[runLength] = table[3 << 1]; words[uniform] = table[46 << 1]
+    }
 
     /// Context numbers of the code-block coder (§D.3): 0–8 zero coding, 9–13 sign, 14–16 refinement, run length, uniform.
     static let runLength = 17, uniform = 18, count = 19
@@ -43,75 +58,103 @@ enum MQTable {
     }
 }
 
-/// MQ decoder over one terminated segment. The segment is followed by two 0xFF bytes so the decoder never reads
-/// past its buffer (§C.3.4: past the end, 0xFF bytes are fed).
+/// MQ decoder over one terminated segment (§C.3).
+///
+/// The segment is followed by two 0xFF bytes: from there the decoder sees a marker (0xFF followed by a byte above
+/// 0x8F) and feeds 1s without moving (§C.3.4), so no end check is needed.
+///
+/// Contexts are 32-bit words, each the `MQTable.packed` word of the context's state: one load gives Qe, the MPS (bit
+/// 16, the MPS of the next state after an MPS) and both next states. The transition table follows the contexts in the
+/// same buffer, at `MQTable.decoderTableOffset` (see `MQTable.decoderContexts()`), so the decoder holds no pointer of
+/// its own for it. The state is four scalars, so a pass that copies the decoder into a local keeps it in registers.
 struct MQDecoder {
-    private var data: UnsafePointer<UInt8>
-    private var position = 0
+    /// The byte last consumed.
+    private var bp: UnsafePointer<UInt8>
     private var a: UInt32 = 0x8000
     private var c: UInt32 = 0
-    private var ct: Int32 = 0
-    private let end: Int
-    private let table: UnsafePointer<UInt32>
+    private var ct: UInt32 = 0
 
     /// `buffer` holds the segment followed by at least two bytes of 0xFF.
-    init(_ buffer: UnsafePointer<UInt8>, count: Int) {
-        data = buffer
-        end = count
-        table = MQTable.packed
+    init(_ buffer: UnsafePointer<UInt8>) {
+        bp = buffer
         c = UInt32(buffer[0]) << 16
         byteIn()
         c <<= 7
-        ct -= 7
+        ct &-= 7
         a = 0x8000
     }
 
     @inline(__always) private mutating func byteIn() {
-        // `position` is the byte last consumed; stay on a marker (0xFF followed by > 0x8F) and feed 1s.
-        if data[position] == 0xFF {
-            if position >= end || data[position &+ 1] > 0x8F {
+        // Stay on a marker (0xFF followed by more than 0x8F) and feed 1s; after any other 0xFF, 7 bits (a stuffed 0).
+        if bp.pointee == 0xFF {
+            let next = bp[1]
+            if next > 0x8F {
                 c &+= 0xFF00
                 ct = 8
             } else {
-                position &+= 1
-                c &+= UInt32(data[position]) << 9
+                bp += 1
+                c &+= UInt32(next) << 9
                 ct = 7
             }
         } else {
-            position &+= 1
-            c &+= UInt32(data[position]) << 8
+            bp += 1
+            c &+= UInt32(bp.pointee) << 8
             ct = 8
         }
     }
 
+    /// Shifts A (below 0x8000 here) and C left until A reaches 0x8000: all the bits at once while the byte in hand
+    /// lasts, instead of one bit a turn (§C.3.3, Figure C.18).
     @inline(__always) private mutating func renormalize() {
-        repeat {
-            if ct == 0 { byteIn() }
-            a <<= 1
-            c <<= 1
-            ct &-= 1
-        } while a < 0x8000
+        var s = UInt32(truncatingIfNeeded: a.leadingZeroBitCount &- 16)
+        while s > ct {
+            a &<<= ct; c &<<= ct; s &-= ct
+            byteIn()
+        }
+        a &<<= s; c &<<= s; ct &-= s
     }
 
-    /// Decodes one decision in context `cx` of `contexts`.
-    @inline(__always) mutating func decode(_ contexts: UnsafeMutablePointer<UInt8>, _ cx: Int) -> Int {
-        let state = contexts[cx]
-        let t = table[Int(state)]
-        let qe = t & 0xFFFF
-        let mps = Int(state & 1)
+    /// How many decisions in a row context `cx` is sure to decode as its MPS without renormalising, from here:
+    /// each takes Qe from A (which must stay at or above 0x8000) and from the upper half of C (which must stay at or
+    /// above Qe, or the decision is an LPS), and none changes the context.
+    @inline(__always) func mpsRun(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int) -> Int {
+        let qe = contexts[cx] & 0xFFFF
+        return Int(truncatingIfNeeded: min(c &>> 16, a &- 0x8000) / qe)
+    }
+
+    /// Takes `count` (at most `mpsRun`) MPS decisions in context `cx` at once.
+    @inline(__always) mutating func skipMPS(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int, _ count: Int) {
+        let total = (contexts[cx] & 0xFFFF) &* UInt32(truncatingIfNeeded: count)
+        a &-= total
+        c &-= total &<< 16
+    }
+
+    /// Decodes one decision in context `cx` of `contexts` (a `MQTable.decoderContexts()` buffer).
+    @inline(__always) mutating func decode(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int) -> Int {
+        let w = contexts[cx]
+        let qe = w & 0xFFFF
+        let mps = Int(truncatingIfNeeded: (w &>> 16) & 1)
         a &-= qe
-        if (c >> 16) < qe {
+        if (c &>> 16) < qe {
             // LPS interval (conditional exchange, Figure C.17).
             let d: Int
-            if a < qe { d = mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 16) } else { d = mps ^ 1; contexts[cx] = UInt8(truncatingIfNeeded: t >> 24) }
+            if a < qe {
+                d = mps; contexts[cx] = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: (w &>> 16) & 0xFF)]
+            } else {
+                d = mps ^ 1; contexts[cx] = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: w &>> 24)]
+            }
             a = qe
             renormalize()
             return d
         }
-        c &-= qe << 16
+        c &-= qe &<< 16
         if a & 0x8000 != 0 { return mps }
         let d: Int
-        if a < qe { d = mps ^ 1; contexts[cx] = UInt8(truncatingIfNeeded: t >> 24) } else { d = mps; contexts[cx] = UInt8(truncatingIfNeeded: t >> 16) }
+        if a < qe {
+            d = mps ^ 1; contexts[cx] = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: w &>> 24)]
+        } else {
+            d = mps; contexts[cx] = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: (w &>> 16) & 0xFF)]
+        }
         renormalize()
         return d
     }
