@@ -14,7 +14,7 @@ out="$("$timing" --pgm "$(mktemp -d)/imagingkit-bench.pgm")"
 echo "$out" | grep 'imaging-bench:' | grep -v 'pgm '
 pgm="$(echo "$out" | sed -n 's/.*imaging-bench: pgm //p')"
 jpeg_us="$(echo "$out" | sed -n 's/.*imaging-bench: JPEG encode 512x512 gray q90 \([0-9.]*\) us.*/\1/p')"
-echo "$out" | sed -n 's/.*imaging-bench: window+8-bit 512x512 .*(\([0-9.]*\)x memcpy).*/imaging-bench: RATIO window+8-bit \/ memcpy = \1x (goal <= 3x)/p'
+echo "$out" | sed -n 's/.*imaging-bench: window+8-bit 512x512 .*(\([0-9.]*\)x memcpy.*/imaging-bench: RATIO window+8-bit \/ memcpy = \1x (goal <= 3x)/p'
 if command -v cjpeg >/dev/null 2>&1 && [ -n "$pgm" ]; then
     python3 - "$pgm" "${jpeg_us:-0}" <<'PY'
 import subprocess, sys, time
