@@ -68,8 +68,9 @@ struct StudyRoutes {
         }
         api.get("series/:uid/instances") { _, context in
             let principal = try Self.reader(context)
-            let items = try await store.instances(ofSeries: try context.parameters.require("uid"), scope: principal.scope)
-            return try JSONResponse.make(Page(items: items, total: items.count))
+            // The stored metadata goes out as its JSON text (PlatformStore.instancesPageJSON), not decoded and encoded again.
+            let json = try await store.instancesPageJSON(ofSeries: try context.parameters.require("uid"), scope: principal.scope)
+            return bytesResponse(json, contentType: "application/json; charset=utf-8")
         }
         api.get("instances/:uid/frames/:n") { request, context in
             let principal = try Self.reader(context)
