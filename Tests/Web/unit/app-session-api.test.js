@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Session, SessionError, STORAGE_KEY, PENDING_KEY, REFRESH_MARGIN_MS } from '../../../Sources/mi-server/Resources/web/app/session.js';
-import { ApiClient, ApiError, queryString } from '../../../Sources/mi-server/Resources/web/app/api.js';
+import { ApiClient, ApiError, PREFETCH_TTL_MS, queryString } from '../../../Sources/mi-server/Resources/web/app/api.js';
 import { challengeS256 } from '../../../Sources/mi-server/Resources/web/app/pkce.js';
 
 /** A Storage in memory. */
@@ -246,4 +246,42 @@ test('testPublicRequestsSendNoTokenAndBodiesAreJSON', async () => {
   const none = new ApiClient({ session: tokens({ token: null }), fetch, sleep: noSleep });
   await assert.rejects(none.get('/api/v1/me'), (e) => e instanceof ApiError && e.kind === 'session');
   assert.equal(queryString({ a: 'x y', b: null, c: '' }), '?a=x+y');
+});
+
+test('testAPrefetchedReadIsTakenByTheGetThatAsksForItOnce', async () => {
+  let n = 0;
+  const fetch = fakeFetch((url) => json({ url, n: ++n }));
+  const api = new ApiClient({ session: tokens(), fetch, sleep: noSleep });
+  const early = api.prefetch('/api/v1/studies/1.2.3');
+  assert.equal(api.prefetch('/api/v1/studies/1.2.3'), null, 'one request per path');
+  assert.deepEqual(await early, { url: '/api/v1/studies/1.2.3', n: 1 });
+  assert.deepEqual(await api.get('/api/v1/studies/1.2.3'), { url: '/api/v1/studies/1.2.3', n: 1 });
+  assert.equal(fetch.calls.length, 1);
+  // Taken once: the next get asks the server again, and a get with a query never takes a prefetch.
+  assert.deepEqual(await api.get('/api/v1/studies/1.2.3'), { url: '/api/v1/studies/1.2.3', n: 2 });
+  api.prefetch('/api/v1/studies');
+  assert.deepEqual(await api.get('/api/v1/studies', { modality: 'CT' }), { url: '/api/v1/studies?modality=CT', n: 4 });
+  assert.equal(fetch.calls.length, 4);
+});
+
+test('testAFailedPrefetchIsAskedAgainByItsGetAndAnOldOneIsNotUsed', async () => {
+  let fail = true;
+  let n = 0;
+  const fetch = fakeFetch(() => (fail ? json({ error: 'not_found', message: 'gone' }, 404) : json({ n: ++n })));
+  const api = new ApiClient({ session: tokens(), fetch, sleep: noSleep });
+  await assert.rejects(/** @type {Promise<any>} */ (api.prefetch('/api/v1/me')), (e) => e instanceof ApiError && e.kind === 'not-found');
+  fail = false;
+  assert.deepEqual(await api.get('/api/v1/me'), { n: 1 });
+  assert.equal(fetch.calls.length, 2);
+  // An answer older than PREFETCH_TTL_MS is dropped: the get asks again.
+  const realNow = Date.now;
+  try {
+    await api.prefetch('/api/v1/me');
+    const t = realNow();
+    Date.now = () => t + PREFETCH_TTL_MS + 1;
+    assert.deepEqual(await api.get('/api/v1/me'), { n: 3 });
+  } finally {
+    Date.now = realNow;
+  }
+  assert.equal(fetch.calls.length, 4);
 });

@@ -65,6 +65,8 @@ export class ApiError extends Error {
  */
 
 const RETRYABLE = new Set([502, 503, 504]);
+/** How long a prefetched answer waits for the `get` that takes it. */
+export const PREFETCH_TTL_MS = 10_000;
 const defaultSleep = (/** @type {number} */ ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
 /**
@@ -88,10 +90,38 @@ export class ApiClient {
     this.sleep = options.sleep ?? defaultSleep;
     this.onSessionExpired = options.onSessionExpired ?? (() => undefined);
     this.onNetworkError = options.onNetworkError ?? (() => undefined);
+    /** @type {Map<string, { answer: Promise<any>, at: number }>} answers of `prefetch`, by path */
+    this.prefetched = new Map();
+  }
+
+  /**
+   * A GET whose answer a page that is still loading will ask for (`get(path)` with no query or options): it starts
+   * now, alongside the page's modules, and that `get` takes its answer instead of asking again. An answer nobody
+   * takes within `PREFETCH_TTL_MS` is dropped; a prefetch that failed is asked again by the `get`, which then
+   * reports its own error. Returns the answer (null when that path is already being prefetched), for reads that
+   * depend on it.
+   * @param {string} path
+   * @returns {Promise<any> | null}
+   */
+  prefetch(path) {
+    const now = Date.now();
+    for (const [p, e] of this.prefetched) if (now - e.at > PREFETCH_TTL_MS) this.prefetched.delete(p);
+    if (this.prefetched.has(path)) return null;
+    const answer = this.request('GET', path);
+    answer.catch(() => undefined);   // reported, if at all, by the get that takes it
+    this.prefetched.set(path, { answer, at: now });
+    return answer;
   }
 
   /** @param {string} path @param {RequestOptions['query']} [query] @param {Omit<RequestOptions, 'query'>} [options] */
-  get(path, query, options = {}) { return this.request('GET', path, { ...options, query }); }
+  get(path, query, options = {}) {
+    const early = query === undefined && Object.keys(options).length === 0 ? this.prefetched.get(path) : undefined;
+    if (early) {
+      this.prefetched.delete(path);
+      if (Date.now() - early.at <= PREFETCH_TTL_MS) return early.answer.catch(() => this.request('GET', path));
+    }
+    return this.request('GET', path, { ...options, query });
+  }
   /** @param {string} path @param {unknown} [json] @param {RequestOptions} [options] */
   post(path, json, options = {}) { return this.request('POST', path, { ...options, json }); }
   /** @param {string} path @param {unknown} [json] @param {RequestOptions} [options] */

@@ -10,9 +10,9 @@
 export const PAGE_MODULES = Object.freeze({
   home: ['/doctor/home.js', '/doctor/locale-switch.js'],
   register: ['/doctor/register.js', '/doctor/form.js', '/doctor/validation.js', '/doctor/locale-switch.js'],
-  worklist: ['/doctor/worklist.js', '/doctor/worklist-filter.js', '/doctor/study-model.js'],
-  study: ['/doctor/study.js', '/viewer/viewer.js', '/viewer/loader.js', '/viewer/worker-client.js', '/viewer/frame-fetch.js', '/viewer/frame-format.js', '/viewer/render.js', '/viewer/math/palette.js', '/viewer/math/geometry.js', '/viewer/overlay.js', '/viewer/input.js', '/viewer/tools.js', '/viewer/math/measurements.js', '/viewer/math/format.js', '/viewer/math/modality.js', '/viewer/math/voi.js', '/viewer/math/presets.js', '/viewer/math/view.js', '/viewer/stack.js', '/viewer/math/orientation.js', '/doctor/study-model.js'],
-  reports: ['/doctor/reports.js', '/doctor/study-model.js'],
+  worklist: ['/doctor/worklist.js', '/doctor/worklist-filter.js'],
+  study: ['/doctor/study.js', '/viewer/viewer.js', '/viewer/loader.js', '/viewer/worker-client.js', '/viewer/frame-fetch.js', '/viewer/frame-format.js', '/viewer/render.js', '/viewer/math/palette.js', '/viewer/math/geometry.js', '/viewer/overlay.js', '/viewer/input.js', '/viewer/tools.js', '/viewer/math/measurements.js', '/viewer/math/format.js', '/viewer/math/modality.js', '/viewer/math/voi.js', '/viewer/math/presets.js', '/viewer/math/view.js', '/viewer/stack.js', '/viewer/math/orientation.js'],
+  reports: ['/doctor/reports.js'],
   profile: ['/doctor/profile.js', '/doctor/form.js', '/doctor/validation.js', '/doctor/locale-switch.js'],
   'admin-registrations': ['/admin/registrations.js', '/admin/shell.js', '/admin/admin-model.js', '/doctor/locale-switch.js', '/admin/dialog.js', '/admin/access-editor.js'],
   'admin-users': ['/admin/users.js', '/admin/shell.js', '/admin/admin-model.js', '/doctor/locale-switch.js', '/admin/dialog.js', '/admin/access-editor.js'],
@@ -21,14 +21,14 @@ export const PAGE_MODULES = Object.freeze({
   'admin-pacs': ['/admin/pacs.js', '/doctor/form.js', '/admin/shell.js', '/admin/admin-model.js', '/doctor/locale-switch.js', '/admin/dialog.js'],
   'admin-settings': ['/admin/settings.js', '/doctor/form.js', '/admin/shell.js', '/admin/admin-model.js', '/doctor/locale-switch.js'],
   'admin-hospitals': ['/admin/hospitals.js', '/doctor/form.js', '/admin/shell.js', '/admin/admin-model.js', '/doctor/locale-switch.js', '/admin/dialog.js'],
-  messages: ['/doctor/inbox.js', '/app/consult-thread.js', '/doctor/study-model.js'],
+  messages: ['/doctor/inbox.js', '/app/consult-thread.js'],
   patient: ['/patient/entry.js', '/patient/patient-context.js', '/doctor/locale-switch.js', '/patient/patient-session.js'],
   patientRetrieve: ['/patient/retrieve.js', '/doctor/form.js', '/patient/patient-context.js', '/doctor/locale-switch.js', '/patient/patient-session.js'],
   patientExam: ['/patient/home.js', '/app/consult-thread.js', '/patient/patient-context.js', '/doctor/locale-switch.js', '/patient/patient-session.js', '/patient/share-dialog.js', '/patient/share-duration.js', '/patient/patient-model.js'],
-  patientImages: ['/patient/images.js', '/doctor/study.js', '/viewer/viewer.js', '/viewer/loader.js', '/viewer/worker-client.js', '/viewer/frame-fetch.js', '/viewer/frame-format.js', '/viewer/render.js', '/viewer/math/palette.js', '/viewer/math/geometry.js', '/viewer/overlay.js', '/viewer/input.js', '/viewer/tools.js', '/viewer/math/measurements.js', '/viewer/math/format.js', '/viewer/math/modality.js', '/viewer/math/voi.js', '/viewer/math/presets.js', '/viewer/math/view.js', '/viewer/stack.js', '/viewer/math/orientation.js', '/doctor/study-model.js', '/patient/patient-context.js', '/doctor/locale-switch.js', '/patient/patient-session.js'],
-  patientReport: ['/patient/report.js', '/doctor/reports.js', '/doctor/study-model.js', '/patient/patient-context.js', '/doctor/locale-switch.js', '/patient/patient-session.js'],
+  patientImages: ['/patient/images.js', '/doctor/study.js', '/viewer/viewer.js', '/viewer/loader.js', '/viewer/worker-client.js', '/viewer/frame-fetch.js', '/viewer/frame-format.js', '/viewer/render.js', '/viewer/math/palette.js', '/viewer/math/geometry.js', '/viewer/overlay.js', '/viewer/input.js', '/viewer/tools.js', '/viewer/math/measurements.js', '/viewer/math/format.js', '/viewer/math/modality.js', '/viewer/math/voi.js', '/viewer/math/presets.js', '/viewer/math/view.js', '/viewer/stack.js', '/viewer/math/orientation.js', '/patient/patient-context.js', '/doctor/locale-switch.js', '/patient/patient-session.js'],
+  patientReport: ['/patient/report.js', '/doctor/reports.js', '/patient/patient-context.js', '/doctor/locale-switch.js', '/patient/patient-session.js'],
   patientLink: ['/patient/link.js', '/doctor/form.js', '/patient/patient-context.js', '/doctor/locale-switch.js', '/patient/patient-session.js', '/patient/patient-model.js'],
-  share: ['/patient/share.js', '/doctor/locale-switch.js', '/patient/patient-context.js', '/patient/patient-session.js', '/patient/images.js', '/doctor/study.js', '/viewer/viewer.js', '/viewer/loader.js', '/viewer/worker-client.js', '/viewer/frame-fetch.js', '/viewer/frame-format.js', '/viewer/render.js', '/viewer/math/palette.js', '/viewer/math/geometry.js', '/viewer/overlay.js', '/viewer/input.js', '/viewer/tools.js', '/viewer/math/measurements.js', '/viewer/math/format.js', '/viewer/math/modality.js', '/viewer/math/voi.js', '/viewer/math/presets.js', '/viewer/math/view.js', '/viewer/stack.js', '/viewer/math/orientation.js', '/doctor/study-model.js', '/patient/report.js', '/doctor/reports.js', '/patient/patient-model.js'],
+  share: ['/patient/share.js', '/doctor/locale-switch.js', '/patient/patient-context.js', '/patient/patient-session.js', '/patient/images.js', '/doctor/study.js', '/viewer/viewer.js', '/viewer/loader.js', '/viewer/worker-client.js', '/viewer/frame-fetch.js', '/viewer/frame-format.js', '/viewer/render.js', '/viewer/math/palette.js', '/viewer/math/geometry.js', '/viewer/overlay.js', '/viewer/input.js', '/viewer/tools.js', '/viewer/math/measurements.js', '/viewer/math/format.js', '/viewer/math/modality.js', '/viewer/math/voi.js', '/viewer/math/presets.js', '/viewer/math/view.js', '/viewer/stack.js', '/viewer/math/orientation.js', '/patient/report.js', '/doctor/reports.js', '/patient/patient-model.js'],
 });
 
 /**

@@ -21,6 +21,7 @@ import { errorState, loading } from '../app/ui.js';
 import { Viewer, PALETTE_NAMES } from '../viewer/viewer.js';
 import { WorkerPool, fetchBatchOnMainThread, fetchOnMainThread } from '../viewer/worker-client.js';
 import { FrameFetchError, framesURL } from '../viewer/frame-fetch.js';
+import { decodeWorkerCount } from '../viewer/worker-warmup.js';
 import { SessionError } from '../app/session.js';
 import { imageInstances, toStudyInfo, toSeriesInfo, viewableSeries, seriesQuality, stillArriving, displayName, ageAt } from './study-model.js';
 
@@ -165,7 +166,7 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
   // ---- frames: decode workers, the session's token, one silent refresh on 401
   /** @type {WorkerPool | null} */
   let pool = null;
-  try { pool = new WorkerPool({ workers: Math.min(Math.max((navigator.hardwareConcurrency || 2) - 1, 1), 3) }); } catch { pool = null; }
+  try { pool = new WorkerPool({ workers: decodeWorkerCount() }); } catch { pool = null; }
   /**
    * A frame request with the session's token, refreshed once on 401.
    * @template T
@@ -260,7 +261,9 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
     fetchFrame,
     fetchFrames,
     memoryBudget: (matchMedia('(pointer: coarse)').matches ? 192 : 768) * 1024 * 1024,
-    concurrency: 6,
+    // More fetches than the browser's six connections to a server: the rest wait in the browser, and each starts the
+    // moment a connection is free, rather than after a worker has decoded the batch before it.
+    concurrency: 12,
     resolveSeries: async (seriesUID) => seriesInput(seriesUID),
     translate: (key, fallback, params) => (ctx.i18n.has(key) ? ctx.t(key, params) : fallback),
   });

@@ -11,6 +11,7 @@
  */
 
 import { FrameFetchError, fetchFrame, fetchFrames } from './frame-fetch.js';
+import { DECODE_WORKER_URL, takeWarmWorkers } from './worker-warmup.js';
 
 /** @typedef {import('./frame-format.js').DecodedFrame} DecodedFrame */
 
@@ -31,8 +32,11 @@ export class WorkerPool {
    * @param {{ workerURL?: URL | string, workers?: number }} [options]
    */
   constructor(options = {}) {
-    const url = options.workerURL ?? new URL('./worker.js', import.meta.url);
+    const url = options.workerURL ?? DECODE_WORKER_URL;
     const count = Math.max(1, options.workers ?? 2);
+    // Workers app/main.js started while this page loaded (worker-warmup.js), then new ones for the rest.
+    const adopted = takeWarmWorkers(url);
+    for (const extra of adopted.splice(count)) extra.terminate();
     /** @type {Worker[]} */
     this.workers = [];
     /** @type {number[]} */
@@ -41,7 +45,7 @@ export class WorkerPool {
     this.pending = new Map();
     this.nextId = 1;
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(url, { type: 'module', name: `mi-frame-decoder-${i}` });
+      const worker = adopted[i] ?? new Worker(url, { type: 'module', name: `mi-frame-decoder-${i}` });
       worker.onmessage = (e) => this.#receive(e.data);
       worker.onerror = (e) => this.#failWorker(i, e.message || 'worker error');
       this.workers.push(worker);
