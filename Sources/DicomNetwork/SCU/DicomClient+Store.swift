@@ -49,7 +49,11 @@ extension DicomClient {
         var report = StoreReport()
         var candidates: [StoreCandidate] = []
         for path in files {
-            let read = DicomFile.readPartial(contentsOf: path, options: .headerOnly)
+            // File Meta Information names the instance; only a file without it (or without its UIDs) is read further.
+            var read = DicomFile.readPartial(contentsOf: path, options: .fileMetaOnly)
+            if read.file?.fileMetaInformation.uid(.mediaStorageSOPClassUID) == nil || read.file?.fileMetaInformation.uid(.mediaStorageSOPInstanceUID) == nil {
+                read = DicomFile.readPartial(contentsOf: path, options: .headerOnly)
+            }
             guard let file = read.file, read.error == nil || read.file?.fileMetaInformation.isEmpty == false else {
                 report.failures.append((path, "not a DICOM file: \(read.error.map { "\($0)" } ?? "unreadable")"))
                 continue
@@ -98,24 +102,31 @@ extension DicomClient {
         guard proposals.count <= 128 else { throw DicomNetworkError(.noPresentationContext, "more than 128 presentation contexts needed; store fewer SOP classes per run") }
 
         return try await withAssociation(proposals) { a in
-            var report = StoreReport()
-            // The next file is read while the peer answers the current one: reading is the sender's only real work.
-            var next: Task<LoadedFile, Never>? = files.first.map { f in Task { LoadedFile.read(f) } }
-            for (n, f) in files.enumerated() {
-                defer { onEach() }
-                let loaded = await next!.value
-                next = n + 1 < files.count ? Task { [g = files[n + 1]] in LoadedFile.read(g) } : nil
-                do {
-                    let status = try await a.store(loaded)
-                    if status.isSuccess { report.stored += 1 } else if status.isWarning { report.warnings += 1 } else {
-                        report.failures.append((f.path, "C-STORE answered \(status)"))
-                    }
-                } catch let error as DicomNetworkError where error.code == .noPresentationContext || error.code == .fileIO || error.code == .dataSet {
-                    report.failures.append((f.path, "\(error)"))
-                }
+            // On the channel's event loop: each response resumes this loop and its next request is written with no thread hop.
+            try await withTaskExecutorPreference(EventLoopTaskExecutor(a.channel.eventLoop)) {
+                try await self.storeFiles(files, on: a, onEach: onEach)
             }
-            return report
         }
+    }
+
+    private func storeFiles(_ files: [StoreCandidate], on a: Association, onEach: @Sendable () -> Void) async throws -> StoreReport {
+        var report = StoreReport()
+        // The next file is read while the peer answers the current one: reading is the sender's only real work.
+        var next: Task<LoadedFile, Never>? = files.first.map { f in Task(executorPreference: globalConcurrentExecutor) { LoadedFile.read(f) } }
+        for (n, f) in files.enumerated() {
+            defer { onEach() }
+            let loaded = await next!.value
+            next = n + 1 < files.count ? Task(executorPreference: globalConcurrentExecutor) { [g = files[n + 1]] in LoadedFile.read(g) } : nil
+            do {
+                let status = try await a.store(loaded)
+                if status.isSuccess { report.stored += 1 } else if status.isWarning { report.warnings += 1 } else {
+                    report.failures.append((f.path, "C-STORE answered \(status)"))
+                }
+            } catch let error as DicomNetworkError where error.code == .noPresentationContext || error.code == .fileIO || error.code == .dataSet {
+                report.failures.append((f.path, "\(error)"))
+            }
+        }
+        return report
     }
 }
 
@@ -163,7 +174,7 @@ extension Association {
         let f = loaded.candidate
         let bytes = try loaded.bytes.get()
         if parameters.context(for: f.sopClassUID, transferSyntax: f.transferSyntax)?.transferSyntax == f.transferSyntax {
-            let read = DicomFile.readPartial(bytes: bytes, options: .headerOnly)
+            let read = DicomFile.readPartial(bytes: bytes, options: .fileMetaOnly)
             return try await store(sopClassUID: f.sopClassUID, sopInstanceUID: f.sopInstanceUID, transferSyntax: f.transferSyntax,
                                    dataSet: bytes[read.dataSetOffset...])
         }
@@ -188,4 +199,9 @@ import NIOConcurrencyHelpers
 final class Counter: Sendable {
     private let value = NIOLockedValueBox(0)
     func increment() -> Int { value.withLockedValue { $0 += 1; return $0 } }
+}
+
+extension ParseOptions {
+    /// Stops at the first element of the data set: File Meta Information and the data set's offset, nothing more.
+    static let fileMetaOnly = ParseOptions(stopBefore: Tag(0x0003, 0x0000))
 }
