@@ -6,6 +6,7 @@
 # the receiver's output live on tmpfs (/dev/shm), and RECEIVER picks what storescp does with the data:
 #   ignore (default)  storescp --ignore: receives every byte, answers Success, writes nothing
 #   shm               storescp writes the files to tmpfs
+#   disk              storescp writes the files to a folder under /tmp (as in bench-store-scp.sh)
 # The senders run interleaved (ours, storescu, storescu, ours, ...: the order flips each round) so a busy neighbour
 # hits both alike; each round prints both rates and their ratio, and the summary gives the medians over ROUNDS.
 #
@@ -24,7 +25,10 @@ if [ -z "${MI_CLI:-}" ]; then
 fi
 work=$(mktemp -d -p /dev/shm)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+    [ -L "$work/in" ] && rm -rf "$(readlink "$work/in")"; rm -rf "$work"
+}
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
@@ -35,7 +39,8 @@ mkdir -p "$work/in"
 case "$receiver" in
     ignore) TCP_NODELAY=1 storescp --ignore -aet DCMTK-SCP -od "$work/in" "$port" & pids+=($!) ;;
     shm) TCP_NODELAY=1 storescp -aet DCMTK-SCP -od "$work/in" "$port" & pids+=($!) ;;
-    *) echo "RECEIVER must be ignore or shm"; exit 2 ;;
+    disk) rmdir "$work/in"; ln -s "$(mktemp -d)" "$work/in"; TCP_NODELAY=1 storescp -aet DCMTK-SCP -od "$work/in" "$port" & pids+=($!) ;;
+    *) echo "RECEIVER must be ignore, shm or disk"; exit 2 ;;
 esac
 wait_port "$port"
 
