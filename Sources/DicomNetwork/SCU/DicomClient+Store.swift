@@ -44,7 +44,8 @@ extension DicomClient {
     ///
     /// Each file is proposed in its own transfer syntax first (so the data set goes out byte for byte as in the file),
     /// with uncompressed syntaxes as the fallback; a file in an uncompressed syntax the peer did not accept is
-    /// re-encoded in the accepted one. `progress` gets (done, total) after each file.
+    /// re-encoded in the accepted one. `progress` gets (done, total) after each file, on the association's event
+    /// loop (the store loop runs there to avoid thread hops between requests), so it should return quickly.
     public func store(files: [String], parallel: Int = 1, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> StoreReport {
         var report = StoreReport()
         var candidates: [StoreCandidate] = []
@@ -162,8 +163,8 @@ struct LoadedFile: Sendable {
     }
 }
 
-/// The file's data set framed as PDUs, or nil when its File Meta Information does not say where the data set starts
-/// in the first 64 KiB or names another instance or syntax than the scan saw.
+/// The file's data set framed as PDUs, or nil when the file is over ``FramedDataSet/maximumLength`` or its File Meta
+/// Information does not say where the data set starts in the first 64 KiB or names another instance or syntax than the scan saw.
 private func readFramed(_ f: StoreCandidate, contextID: UInt8, fragment: Int) throws(DicomNetworkError) -> FramedDataSet? {
     let fd = open(f.path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw DicomNetworkError(.fileIO, "cannot open \(f.path): errno \(errno)") }
@@ -171,6 +172,8 @@ private func readFramed(_ f: StoreCandidate, contextID: UInt8, fragment: Int) th
     var info = stat()
     guard fstat(fd, &info) == 0 else { throw DicomNetworkError(.fileIO, "cannot stat \(f.path): errno \(errno)") }
     let size = Int(info.st_size)
+    // One ByteBuffer holds at most 4 GiB; data sets that large (rare, multi-frame) go the whole-file way.
+    guard size <= FramedDataSet.maximumLength else { return nil }
     let prefixSize = Swift.min(size, 64 * 1024)
     let prefix = [UInt8](unsafeUninitializedCapacity: prefixSize) { buffer, count in
         let n = pread(fd, buffer.baseAddress!, prefixSize, 0)

@@ -23,11 +23,14 @@ struct FramedDataSet: Sendable {
     /// The PDU and PDV item headers in front of each fragment: PDU type, reserved, PDU length, PDV length, context, control.
     static let headerLength = PDU.headerLength + 6
 
+    /// The longest data set framed in one buffer (a `ByteBuffer` holds at most 4 GiB, with the headers).
+    static let maximumLength = 1 << 30
+
     /// Frames `length` bytes of the open file `fd` from `offset` into fragments of at most `fragment` bytes.
     ///
     /// Throws ``DicomNetworkError/Code-swift.struct/fileIO`` when the file ends early or cannot be read.
     static func read(fd: Int32, offset: Int, length: Int, contextID: UInt8, fragment: Int) throws(DicomNetworkError) -> FramedDataSet {
-        precondition(fragment > 0 && length >= 0)
+        precondition(fragment > 0 && length >= 0 && length <= maximumLength)
         let count = Swift.max(1, (length + fragment - 1) / fragment)
         var buffer = ByteBufferAllocator().buffer(capacity: length + count * headerLength)
         var failure: DicomNetworkError?
