@@ -88,6 +88,37 @@ func makeLargeInstance(_ uid: String, in folder: String, pixelBytes size: Int) t
         #expect(FileManager.default.fileExists(atPath: incoming + "/1.2.826.0.31.1.dcm") && FileManager.default.fileExists(atPath: incoming + "/1.2.826.0.31.2.dcm"))
     }
 
+    @Test func aFileWithoutFileMetaIsStoredUnderTheUIDsOfItsDataSet() async throws {
+        let incoming = temporaryFolder(), source = temporaryFolder()
+        var ds = DataSet()
+        try ds.setString("1.2.840.10008.5.1.4.1.1.2", for: .sopClassUID)
+        try ds.setString("1.2.826.0.33.1", for: .sopInstanceUID)
+        try ds.setString("Bare^Patient", for: .patientName)
+        let bare = source + "/bare.dcm"
+        // A bare data set (no preamble, no File Meta Information): its identity is only in the data set.
+        try Data(DicomFile.encode(ds, as: .implicitVRLittleEndian)).write(to: URL(fileURLWithPath: bare))
+        let withMeta = try makeInstance("1.2.826.0.33.2", in: source)
+        try await withServer({ c in c.storage = FileStorageHandler(directory: incoming) }) { server in
+            let client = loopbackClient(port: server.port, calledAE: "MI-SCP", callingAE: "TEST")
+            let report = try await client.store(files: [bare, withMeta])
+            #expect(report.stored == 2 && report.failures.isEmpty)
+        }
+        let stored = try DicomFile.read(contentsOf: incoming + "/1.2.826.0.33.1.dcm")
+        #expect(stored.dataSet.string(.patientName) == "Bare^Patient")
+        #expect(FileManager.default.fileExists(atPath: incoming + "/1.2.826.0.33.2.dcm"))
+    }
+
+    @Test func fileMetaOnlyReadStopsAtTheDataSetAndGivesItsOffset() throws {
+        let path = try makeLargeInstance("1.2.826.0.34.1", in: temporaryFolder(), pixelBytes: 20_000)
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let meta = DicomFile.readPartial(bytes: bytes, options: .fileMetaOnly)
+        let full = DicomFile.readPartial(bytes: bytes)
+        #expect(meta.error == nil)
+        #expect(meta.dataSetOffset == full.dataSetOffset)
+        #expect(meta.file?.fileMetaInformation.uid(.mediaStorageSOPInstanceUID) == "1.2.826.0.34.1")
+        #expect(meta.file?.dataSet.isEmpty == true, "no data set element is parsed")
+    }
+
     @Test(arguments: [true, false]) func anInstanceThatCannotBeWrittenIsAnsweredOutOfResources(onEventLoop: Bool) async throws {
         let notAFolder = temporaryFolder() + "/file"
         FileManager.default.createFile(atPath: notAFolder, contents: Data([1]))

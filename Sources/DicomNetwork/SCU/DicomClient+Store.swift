@@ -44,12 +44,17 @@ extension DicomClient {
     ///
     /// Each file is proposed in its own transfer syntax first (so the data set goes out byte for byte as in the file),
     /// with uncompressed syntaxes as the fallback; a file in an uncompressed syntax the peer did not accept is
-    /// re-encoded in the accepted one. `progress` gets (done, total) after each file.
+    /// re-encoded in the accepted one. `progress` gets (done, total) after each file, on the association's event
+    /// loop (the store loop runs there to avoid thread hops between requests), so it should return quickly.
     public func store(files: [String], parallel: Int = 1, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> StoreReport {
         var report = StoreReport()
         var candidates: [StoreCandidate] = []
         for path in files {
-            let read = DicomFile.readPartial(contentsOf: path, options: .headerOnly)
+            // File Meta Information names the instance; only a file without it (or without its UIDs) is read further.
+            var read = DicomFile.readPartial(contentsOf: path, options: .fileMetaOnly)
+            if read.file?.fileMetaInformation.uid(.mediaStorageSOPClassUID) == nil || read.file?.fileMetaInformation.uid(.mediaStorageSOPInstanceUID) == nil {
+                read = DicomFile.readPartial(contentsOf: path, options: .headerOnly)
+            }
             guard let file = read.file, read.error == nil || read.file?.fileMetaInformation.isEmpty == false else {
                 report.failures.append((path, "not a DICOM file: \(read.error.map { "\($0)" } ?? "unreadable")"))
                 continue
@@ -98,34 +103,91 @@ extension DicomClient {
         guard proposals.count <= 128 else { throw DicomNetworkError(.noPresentationContext, "more than 128 presentation contexts needed; store fewer SOP classes per run") }
 
         return try await withAssociation(proposals) { a in
-            var report = StoreReport()
-            // The next file is read while the peer answers the current one: reading is the sender's only real work.
-            var next: Task<LoadedFile, Never>? = files.first.map { f in Task { LoadedFile.read(f) } }
-            for (n, f) in files.enumerated() {
-                defer { onEach() }
-                let loaded = await next!.value
-                next = n + 1 < files.count ? Task { [g = files[n + 1]] in LoadedFile.read(g) } : nil
-                do {
-                    let status = try await a.store(loaded)
-                    if status.isSuccess { report.stored += 1 } else if status.isWarning { report.warnings += 1 } else {
-                        report.failures.append((f.path, "C-STORE answered \(status)"))
-                    }
-                } catch let error as DicomNetworkError where error.code == .noPresentationContext || error.code == .fileIO || error.code == .dataSet {
-                    report.failures.append((f.path, "\(error)"))
-                }
+            // On the channel's event loop: each response resumes this loop and its next request is written with no thread hop.
+            try await withTaskExecutorPreference(EventLoopTaskExecutor(a.channel.eventLoop)) {
+                try await self.storeFiles(files, on: a, onEach: onEach)
             }
-            return report
+        }
+    }
+
+    private func storeFiles(_ files: [StoreCandidate], on a: Association, onEach: @Sendable () -> Void) async throws -> StoreReport {
+        var report = StoreReport()
+        // The next file is read while the peer answers the current one: reading is the sender's only real work.
+        let parameters = a.parameters
+        var next: Task<LoadedFile, Never>? = files.first.map { f in Task(executorPreference: globalConcurrentExecutor) { LoadedFile.read(f, for: parameters) } }
+        for (n, f) in files.enumerated() {
+            defer { onEach() }
+            let loaded = await next!.value
+            next = n + 1 < files.count ? Task(executorPreference: globalConcurrentExecutor) { [g = files[n + 1]] in LoadedFile.read(g, for: parameters) } : nil
+            do {
+                let status = try await a.store(loaded)
+                if status.isSuccess { report.stored += 1 } else if status.isWarning { report.warnings += 1 } else {
+                    report.failures.append((f.path, "C-STORE answered \(status)"))
+                }
+            } catch let error as DicomNetworkError where error.code == .noPresentationContext || error.code == .fileIO || error.code == .dataSet {
+                report.failures.append((f.path, "\(error)"))
+            }
+        }
+        return report
+    }
+}
+
+/// A file read ahead of sending: framed as PDUs when its own syntax was accepted, else its bytes; or why it could not be read.
+struct LoadedFile: Sendable {
+    enum Content: Sendable {
+        /// The data set framed for the association, to go out as it is in the file.
+        case framed(FramedDataSet)
+        /// The whole file, to be sliced or re-encoded when sent.
+        case whole([UInt8])
+    }
+
+    var candidate: StoreCandidate
+    var content: Result<Content, DicomNetworkError>
+
+    /// The whole file.
+    static func read(_ f: StoreCandidate) -> LoadedFile {
+        LoadedFile(candidate: f, content: Result { () throws(DicomNetworkError) in .whole(try readWholeFile(f.path)) })
+    }
+
+    /// The data set framed for an association that accepted the file's own syntax; the whole file otherwise, or when
+    /// its File Meta Information no longer matches what the scan saw.
+    static func read(_ f: StoreCandidate, for parameters: AssociationParameters) -> LoadedFile {
+        guard let context = parameters.context(for: f.sopClassUID, transferSyntax: f.transferSyntax), context.transferSyntax == f.transferSyntax,
+              !TransferSyntax(uid: f.transferSyntax).isDeflated else { return read(f) }
+        do throws(DicomNetworkError) {
+            guard let framed = try readFramed(f, contextID: context.id, fragment: parameters.dataFragmentSize) else { return read(f) }
+            return LoadedFile(candidate: f, content: .success(.framed(framed)))
+        } catch {
+            return LoadedFile(candidate: f, content: .failure(error))
         }
     }
 }
 
-/// A file's bytes read ahead of sending, or why they could not be read.
-struct LoadedFile: Sendable {
-    var candidate: StoreCandidate
-    var bytes: Result<[UInt8], DicomNetworkError>
-
-    static func read(_ f: StoreCandidate) -> LoadedFile {
-        LoadedFile(candidate: f, bytes: Result { () throws(DicomNetworkError) in try readWholeFile(f.path) })
+/// The file's data set framed as PDUs, or nil when the file is over ``FramedDataSet/maximumLength`` or its File Meta
+/// Information does not say where the data set starts in the first 64 KiB or names another instance or syntax than the scan saw.
+private func readFramed(_ f: StoreCandidate, contextID: UInt8, fragment: Int) throws(DicomNetworkError) -> FramedDataSet? {
+    let fd = open(f.path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw DicomNetworkError(.fileIO, "cannot open \(f.path): errno \(errno)") }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw DicomNetworkError(.fileIO, "cannot stat \(f.path): errno \(errno)") }
+    let size = Int(info.st_size)
+    // One ByteBuffer holds at most 4 GiB; data sets that large (rare, multi-frame) go the whole-file way.
+    guard size <= FramedDataSet.maximumLength else { return nil }
+    let prefixSize = Swift.min(size, 64 * 1024)
+    let prefix = [UInt8](unsafeUninitializedCapacity: prefixSize) { buffer, count in
+        let n = pread(fd, buffer.baseAddress!, prefixSize, 0)
+        count = Swift.max(n, 0)
+    }
+    guard prefix.count == prefixSize else { return nil }
+    let meta = DicomFile.readPartial(bytes: prefix, options: .fileMetaOnly)
+    guard meta.error == nil, let file = meta.file, file.transferSyntax.uid == f.transferSyntax,
+          file.fileMetaInformation.uid(.mediaStorageSOPInstanceUID) == f.sopInstanceUID,
+          meta.dataSetOffset < prefixSize || prefixSize == size else { return nil }
+    do {
+        return try FramedDataSet.read(fd: fd, offset: meta.dataSetOffset, length: size - meta.dataSetOffset, contextID: contextID, fragment: fragment)
+    } catch {
+        throw DicomNetworkError(.fileIO, "cannot read \(f.path): \(error)")
     }
 }
 
@@ -161,9 +223,19 @@ extension Association {
     /// C-STORE of a file already read: the data set goes out as a slice of the file's bytes, without a copy.
     func store(_ loaded: LoadedFile) async throws -> DIMSEStatus {
         let f = loaded.candidate
-        let bytes = try loaded.bytes.get()
+        let bytes: [UInt8]
+        switch try loaded.content.get() {
+        case .framed(let framed):
+            let id = nextMessageID()
+            var command = CommandSet.request(.cStoreRQ, messageID: id, sopClassUID: f.sopClassUID, hasDataSet: true)
+            command.set(.affectedSOPInstanceUID, f.sopInstanceUID)
+            try await send(command: command, framedDataSet: framed)
+            return try await awaitResponse(to: id).command.status ?? .processingFailure
+        case .whole(let whole):
+            bytes = whole
+        }
         if parameters.context(for: f.sopClassUID, transferSyntax: f.transferSyntax)?.transferSyntax == f.transferSyntax {
-            let read = DicomFile.readPartial(bytes: bytes, options: .headerOnly)
+            let read = DicomFile.readPartial(bytes: bytes, options: .fileMetaOnly)
             return try await store(sopClassUID: f.sopClassUID, sopInstanceUID: f.sopInstanceUID, transferSyntax: f.transferSyntax,
                                    dataSet: bytes[read.dataSetOffset...])
         }
@@ -188,4 +260,9 @@ import NIOConcurrencyHelpers
 final class Counter: Sendable {
     private let value = NIOLockedValueBox(0)
     func increment() -> Int { value.withLockedValue { $0 += 1; return $0 } }
+}
+
+extension ParseOptions {
+    /// Stops at the first element of the data set: File Meta Information and the data set's offset, nothing more.
+    static let fileMetaOnly = ParseOptions(stopBefore: Tag(0x0003, 0x0000))
 }

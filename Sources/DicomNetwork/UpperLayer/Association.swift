@@ -29,6 +29,13 @@ public struct AssociationParameters: Sendable {
     /// The peer's Implementation Version Name.
     public var peerImplementationVersionName: String?
 
+    /// The largest PDV value that fits the peer's maximum P-DATA-TF length: a PDV item adds 6 bytes (4 of length,
+    /// a context id and a control header).
+    var dataFragmentSize: Int {
+        let maximum = peerMaximumLength == 0 ? Int(PDU.defaultMaximumLength) : Int(peerMaximumLength)
+        return Swift.max(maximum - 6, 1)
+    }
+
     /// The accepted context for `abstractSyntax`, preferring `transferSyntax` when given.
     public func context(for abstractSyntax: String, transferSyntax: String? = nil) -> AcceptedContext? {
         let matching = contexts.values.filter { $0.abstractSyntax == abstractSyntax }.sorted { $0.id < $1.id }
@@ -153,9 +160,7 @@ public final class Association {
         guard parameters.contexts[message.contextID] != nil else {
             throw DicomNetworkError(.noPresentationContext, "context \(message.contextID) was not accepted")
         }
-        let maximum = parameters.peerMaximumLength == 0 ? Int(PDU.defaultMaximumLength) : Int(parameters.peerMaximumLength)
-        // A PDV item adds 6 bytes: 4 of length, a context id and a control header.
-        let fragment = Swift.max(maximum - 6, 1)
+        let fragment = parameters.dataFragmentSize
         var pdus: [PDU] = []
         let command = message.command.encoded()
         Association.fragments(command[...], size: fragment) { slice, last in
@@ -168,6 +173,39 @@ public final class Association {
         }
         for pdu in pdus { try machine.sending(pdu) }
         try await write { try await outbound.write(contentsOf: pdus) }
+    }
+
+    /// Sends a command and a data set already framed as P-DATA-TF PDUs for this association's fragment size.
+    ///
+    /// The bytes go into the pipeline below the PDU encoder, on the channel's event loop. Call it only with no
+    /// earlier write still waiting in the async writer (in a synchronous exchange, after the previous response).
+    func send(command commandSet: CommandSet, framedDataSet framed: FramedDataSet) async throws {
+        guard parameters.contexts[framed.contextID] != nil else {
+            throw DicomNetworkError(.noPresentationContext, "context \(framed.contextID) was not accepted")
+        }
+        var pdus: [PDU] = []
+        Association.fragments(commandSet.encoded()[...], size: parameters.dataFragmentSize) { slice, last in
+            pdus.append(.dataTF([PDV(contextID: framed.contextID, isCommand: true, isLast: last, data: slice)]))
+        }
+        pdus.append(.dataTF([]))
+        for pdu in pdus { try machine.sending(pdu) }
+        var encoded = channel.allocator.buffer(capacity: 256)
+        let encoder = PDUEncoder()
+        for pdu in pdus.dropLast() { try encoder.encode(data: pdu, out: &encoded) }
+        let channel = self.channel, command = encoded, data = framed.pdus
+        try await write {
+            try await channel.eventLoop.flatSubmit {
+                do {
+                    let context = try channel.pipeline.syncOperations.context(handlerType: MessageToByteHandler<PDUEncoder>.self)
+                    let written = channel.eventLoop.makePromise(of: Void.self)
+                    context.write(NIOAny(command), promise: nil)
+                    context.writeAndFlush(NIOAny(data), promise: written)
+                    return written.futureResult
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }.get()
+        }
     }
 
     static func fragments(_ bytes: ArraySlice<UInt8>, size: Int, _ body: (ArraySlice<UInt8>, Bool) -> Void) {

@@ -106,6 +106,8 @@ struct ProgressLine: Sendable {
 
     func update(_ done: Int, _ total: Int) {
         if isTerminal {
+            // At most one redraw per percent: the update runs on the association's event loop, between requests.
+            guard total < 100 || done == total || done * 100 / total != (done - 1) * 100 / total else { return }
             FileHandle.standardError.write(Data("\r\(label) \(done)/\(total)".utf8))
             if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
         } else if total >= 20, done % max(1, total / 10) == 0 || done == total {
