@@ -149,6 +149,13 @@ ${color ? `  vec3 rgb = clamp(floor(v + 0.5), 0.0, 255.0);
 const FUNCTION_CODE = { LINEAR: 0, LINEAR_EXACT: 1, SIGMOID: 2 };
 
 /**
+ * The name of a compiled program: its kind and variant.
+ * @param {Kind} kind
+ * @param {{ linear: boolean, sharpen: boolean, voi: number, gray: boolean }} v
+ */
+const programKey = (kind, v) => `${kind}:${v.linear ? 1 : 0}${v.sharpen ? 1 : 0}${v.voi}${v.gray ? 1 : 0}`;
+
+/**
  * @typedef {object} Program
  * @property {WebGLProgram} program
  * @property {Record<string, WebGLUniformLocation | null>} u
@@ -221,7 +228,7 @@ export class Renderer {
    * @returns {Program}
    */
   #program(kind, variant) {
-    const key = `${kind}:${variant.linear ? 1 : 0}${variant.sharpen ? 1 : 0}${variant.voi}${variant.gray ? 1 : 0}`;
+    const key = programKey(kind, variant);
     const existing = this.programs.get(key);
     if (existing) return existing;
     const gl = this.gl;
@@ -359,6 +366,30 @@ export class Renderer {
     gl.uniform4f(u.uBackground, br / 255, bg / 255, bb / 255, 1);
     gl.bindVertexArray(this.vao);
     gl.drawArrays(gl.TRIANGLES, 0, 3);
+  }
+
+  /**
+   * Prepares the drawing of a `kind` image while there is none yet: compiles the program the first frame will use
+   * and draws once with it, a 1×1 image placed outside the canvas, so every pixel is the background (what the canvas
+   * shows anyway). A software renderer (SwiftShader) builds its pipeline on a program's first draw, and that set-up
+   * then happens while the first frame is still on the network, not after it has arrived.
+   * @param {Kind} kind
+   * @param {{ linear: boolean, voi?: number }} variant
+   */
+  warmUp(kind, variant) {
+    const gray = kind !== 'color', voi = gray ? variant.voi ?? 0 : 0;
+    if (this.frame || this.lost || this.gl.isContextLost() || this.programs.has(programKey(kind, { linear: variant.linear, sharpen: false, voi, gray }))) return;
+    const data = kind === 'color' ? new Uint8Array(3) : kind === 'int' ? new Int16Array(1) : new Uint16Array(1);
+    this.setFrame({ columns: 1, rows: 1, bytesPerSample: kind === 'color' ? 1 : 2, samplesPerPixel: kind === 'color' ? 3 : 1, signed: kind === 'int', data });
+    const FUNCTIONS = /** @type {const} */ (['LINEAR', 'LINEAR_EXACT', 'SIGMOID']);
+    this.draw({
+      screenToImage: { a: 1, b: 0, c: 0, d: 1, tx: -1e6, ty: -1e6 }, rescale: { slope: 1, intercept: 0 },
+      window: { center: 0, width: 1, function: FUNCTIONS[voi] }, invert: false, palette: 'gray', sharpen: 0,
+      interpolation: variant.linear ? 'linear' : 'nearest',
+    });
+    this.frame = null;
+    this.kind = null;
+    this.lastParams = null;
   }
 
   /**

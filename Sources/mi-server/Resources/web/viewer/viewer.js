@@ -15,7 +15,8 @@
  * failed, total }), `frameerror` (detail: { index, error }).
  *
  * For measurements (Scripts/bench-viewer-load.sh): `performance.mark('mi-viewer:first-image')` when an opened
- * series' first image has been drawn from its own pixels (original values: always diagnostic quality),
+ * series' first image, drawn from its own pixels (original values: always diagnostic quality), has reached the
+ * screen (the animation frame after the one that drew it: the browser has then committed that frame),
  * `performance.mark('mi-viewer:series-loaded')` when every frame of a series has been fetched and decoded (both
  * with `detail: { seriesUID }`), and the canvas' `data-frames-drawn` counts the frames drawn.
  */
@@ -277,6 +278,12 @@ export class Viewer extends EventTarget {
     this.firstImageMarked = false;
     this.autoWindows.clear();
     this.renderer.frame = null;
+    const first = stack[0]?.instance;
+    if (first) {
+      // The first frame's program is built while that frame is on the network (Renderer.warmUp).
+      const color = first.samplesPerPixel === 3 || first.photometricInterpretation === 'RGB';
+      this.renderer.warmUp(color ? 'color' : first.pixelRepresentation === 1 ? 'int' : 'uint', { linear: this.state.interpolation === 'linear' });
+    }
     this.loader.addSeries(uid, stack.map((s) => ({
       key: s.key, url: frameURL(s.instance.sopInstanceUID, s.frameNumber), seriesUID: uid, frame: `${s.instance.sopInstanceUID}/${s.frameNumber}`,
       bytes: s.instance.rows * s.instance.columns * (s.instance.samplesPerPixel ?? 1) * ((s.instance.bitsAllocated ?? 16) > 8 ? 2 : 1),
@@ -735,7 +742,9 @@ export class Viewer extends EventTarget {
     const current = frame && item && this.shownKey === item.key;
     if (current && !this.firstImageMarked) {
       this.firstImageMarked = true;
-      performance.mark('mi-viewer:first-image', { detail: { seriesUID: uid } });
+      // Drawn is not yet shown: the frame must still be committed (on a software renderer the first commit of a
+      // WebGL canvas waits for its pipeline to be built). The next animation frame comes after that commit.
+      requestAnimationFrame(() => performance.mark('mi-viewer:first-image', { detail: { seriesUID: uid } }));
     }
     const visible = current ? this.#visibleMeasurements() : [];
     // A blank overlay stays untouched: clearing it every frame makes the compositor upload a canvas-sized texture per
