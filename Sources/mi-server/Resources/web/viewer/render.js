@@ -22,7 +22,7 @@
  */
 
 import { paletteRGBA } from './math/palette.js';
-import { then } from './math/geometry.js';
+import { apply, invert, then } from './math/geometry.js';
 
 /** @typedef {'webgl2Unavailable' | 'shaderCompile' | 'textureTooLarge' | 'unsupportedFrame' | 'contextLost'} RendererErrorCode */
 
@@ -147,6 +147,28 @@ ${color ? `  vec3 rgb = clamp(floor(v + 0.5), 0.0, 255.0);
 }
 
 const FUNCTION_CODE = { LINEAR: 0, LINEAR_EXACT: 1, SIGMOID: 2 };
+
+/**
+ * The device pixels (origin bottom-left, as `gl.scissor` counts) that can show part of a `columns`×`rows` image,
+ * given the map from device pixels to image coordinates: the bounding box of the image's edges (pixel centres
+ * ± 0.5) with a pixel to spare, within the `width`×`height` canvas. Null when the map cannot be inverted.
+ * @param {import('./math/geometry.js').Affine} deviceToImage
+ * @param {number} columns @param {number} rows @param {number} width @param {number} height
+ * @returns {{ x: number, y: number, width: number, height: number } | null}
+ */
+export function deviceBox(deviceToImage, columns, rows, width, height) {
+  const toDevice = invert(deviceToImage);
+  if (!toDevice) return null;
+  const xs = [], ys = [];
+  for (const [ix, iy] of [[-0.5, -0.5], [columns - 0.5, -0.5], [-0.5, rows - 0.5], [columns - 0.5, rows - 0.5]]) {
+    const [x, y] = apply(toDevice, [ix, iy]);
+    xs.push(x); ys.push(y);
+  }
+  if (![...xs, ...ys].every(Number.isFinite)) return null;
+  const x0 = Math.max(0, Math.floor(Math.min(...xs)) - 1), x1 = Math.min(width, Math.ceil(Math.max(...xs)) + 1);
+  const y0 = Math.max(0, Math.floor(Math.min(...ys)) - 1), y1 = Math.min(height, Math.ceil(Math.max(...ys)) + 1);
+  return { x: Math.min(x0, width), y: Math.min(y0, height), width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+}
 
 /**
  * The name of a compiled program: its kind and variant.
@@ -358,6 +380,18 @@ export class Renderer {
     const sx = this.cssWidth / this.canvas.width, sy = this.cssHeight / this.canvas.height;
     const m = then({ a: sx, b: 0, c: 0, d: -sy, tx: 0, ty: this.cssHeight }, params.screenToImage);
     gl.uniformMatrix3fv(u.uDeviceToImage, false, [m.a, m.c, 0, m.b, m.d, 0, m.tx, m.ty, 1]);
+    // The shader runs only where the image is: the rest of the canvas (the letterbox) is cleared to the background,
+    // which costs a software renderer (SwiftShader) far less than running the shader there to find it outside.
+    const box = deviceBox(m, this.frame.columns, this.frame.rows, this.canvas.width, this.canvas.height);
+    if (!box || box.x > 0 || box.y > 0 || box.width < this.canvas.width || box.height < this.canvas.height) {
+      gl.clearColor(br / 255, bg / 255, bb / 255, 1);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+    }
+    if (box && (box.width === 0 || box.height === 0)) return;
+    if (box) {
+      gl.enable(gl.SCISSOR_TEST);
+      gl.scissor(box.x, box.y, box.width, box.height);
+    }
     gl.uniform2i(u.uSize, this.frame.columns, this.frame.rows);
     gl.uniform2f(u.uRescale, params.rescale.slope, params.rescale.intercept);
     gl.uniform3f(u.uWindow, params.window.center, params.window.width, voi);
@@ -366,12 +400,12 @@ export class Renderer {
     gl.uniform4f(u.uBackground, br / 255, bg / 255, bb / 255, 1);
     gl.bindVertexArray(this.vao);
     gl.drawArrays(gl.TRIANGLES, 0, 3);
+    gl.disable(gl.SCISSOR_TEST);
   }
 
   /**
    * Prepares the drawing of a `kind` image while there is none yet: compiles the program the first frame will use
-   * and draws once with it, a 1×1 image placed outside the canvas, so every pixel is the background (what the canvas
-   * shows anyway). A software renderer (SwiftShader) builds its pipeline on a program's first draw, and that set-up
+   * and draws once with it, a 1×1 image in the top-left device pixel, windowed to black (the viewer's background). A software renderer (SwiftShader) builds its pipeline on a program's first draw, and that set-up
    * then happens while the first frame is still on the network, not after it has arrived.
    * @param {Kind} kind
    * @param {{ linear: boolean, voi?: number }} variant
@@ -383,8 +417,8 @@ export class Renderer {
     this.setFrame({ columns: 1, rows: 1, bytesPerSample: kind === 'color' ? 1 : 2, samplesPerPixel: kind === 'color' ? 3 : 1, signed: kind === 'int', data });
     const FUNCTIONS = /** @type {const} */ (['LINEAR', 'LINEAR_EXACT', 'SIGMOID']);
     this.draw({
-      screenToImage: { a: 1, b: 0, c: 0, d: 1, tx: -1e6, ty: -1e6 }, rescale: { slope: 1, intercept: 0 },
-      window: { center: 0, width: 1, function: FUNCTIONS[voi] }, invert: false, palette: 'gray', sharpen: 0,
+      screenToImage: { a: 1, b: 0, c: 0, d: 1, tx: 0, ty: 0 }, rescale: { slope: 1, intercept: 0 },
+      window: { center: 1e9, width: 1, function: FUNCTIONS[voi] }, invert: false, palette: 'gray', sharpen: 0,
       interpolation: variant.linear ? 'linear' : 'nearest',
     });
     this.frame = null;
