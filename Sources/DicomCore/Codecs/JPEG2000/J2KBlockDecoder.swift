@@ -114,7 +114,7 @@ struct J2KBlockDecoder {
                 }
                 segment.removeAll(keepingCapacity: true)
                 segment.append(contentsOf: block.data[dataStart..<(dataStart + length)])
-                segment.append(0xFF); segment.append(0xFF)
+                segment.append(contentsOf: repeatElement(0xFF, count: MQDecoder.padding))
                 dataStart += length
                 let isRaw = bypass && pass >= 10 && (pass - 1) % 3 != 2
                 segment.withUnsafeBufferPointer { sp in
@@ -221,8 +221,9 @@ struct J2KBlockDecoder {
                                  _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32, _ stride: Int) {
         if f & (sigBit(r) | visitedBit(r)) == sigBit(r) {
             let c = f & refinedBit(r) != 0 ? 16 : ((f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask != 0 ? 15 : 14)
-            let bit = m.decode(cx, c)
-            o[r &* stride] &+= bit == 1 ? half : 0 &- half
+            // Refinement bits are close to even odds: no branch on the decision, and none on its use.
+            let bit = Int32(truncatingIfNeeded: m.decodeUnpredictable(cx, c))
+            o[r &* stride] &+= (half ^ (bit &- 1)) &- (bit &- 1)
             f |= refinedBit(r)
         }
     }
