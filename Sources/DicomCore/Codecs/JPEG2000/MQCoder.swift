@@ -189,9 +189,10 @@ struct MQDecoder {
     }
 
     /// Decodes one decision like `decode`, without a branch on which interval C falls in: for contexts near even
-    /// odds (magnitude refinement of noisy bit-planes) that branch is mispredicted about half the time, and
-    /// selects cost less. The decision is an LPS exactly when "C in the LPS interval" and "A below Qe" differ
-    /// (Figures C.15–C.17); the context moves only when the decoder renormalises.
+    /// odds (the sign contexts) that branch is mispredicted about half the time, and selects cost less. The
+    /// decision is an LPS exactly when "C in the LPS interval" and "A below Qe" differ (Figures C.15–C.17); the
+    /// context moves only when the decoder renormalises. It stores the context word at every decision, so a run of
+    /// decisions in one context (magnitude refinement) waits on those stores and is faster with `decode`.
     @inline(__always) mutating func decodeUnpredictable(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int) -> Int {
         let w = contexts[cx]
         let qe = w & 0xFFFF
