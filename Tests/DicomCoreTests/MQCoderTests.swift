@@ -22,35 +22,31 @@ import Testing
         return encoder.flush() + [UInt8](repeating: 0xFF, count: MQDecoder.padding)
     }
 
+    /// `input` encoded, then decoded; with `branchFreeEvery` k, every k-th decision through `decodeUnpredictable`.
+    static func roundTrip(_ input: [(bit: Int, context: Int)], branchFreeEvery k: Int = 0) -> [Int] {
+        let segment = MQCoderTests.segment(input)
+        var decoderContexts = MQTable.decoderContexts()
+        return segment.withUnsafeBufferPointer { sp in
+            decoderContexts.withUnsafeMutableBufferPointer { cx in
+                var decoder = MQDecoder(sp.baseAddress!)
+                return input.enumerated().map { i, d in
+                    k > 0 && i % k == 0 ? decoder.decodeUnpredictable(cx.baseAddress!, d.context) : decoder.decode(cx.baseAddress!, d.context)
+                }
+            }
+        }
+    }
+
     @Test(arguments: [500, 100, 10, 0, 900, 1000] as [UInt64])
     func decodedDecisionsEqualTheEncodedOnes(_ ones: UInt64) {
         let input = MQCoderTests.decisions(count: 20_000, ones: ones, seed: ones + 7)
-        let segment = MQCoderTests.segment(input)
-        var decoderContexts = MQTable.decoderContexts()
-        let output: [Int] = segment.withUnsafeBufferPointer { sp in
-            decoderContexts.withUnsafeMutableBufferPointer { cx in
-                var decoder = MQDecoder(sp.baseAddress!)
-                return input.map { decoder.decode(cx.baseAddress!, $0.context) }
-            }
-        }
-        #expect(output == input.map(\.bit))
+        #expect(MQCoderTests.roundTrip(input) == input.map(\.bit))
     }
 
     @Test(arguments: [500, 100, 10, 0, 900, 1000] as [UInt64])
     func branchFreeDecodingGivesTheSameDecisions(_ ones: UInt64) {
         // Every third decision branch-free, the others as usual: both must leave the decoder and the contexts alike.
         let input = MQCoderTests.decisions(count: 20_000, ones: ones, seed: ones + 11)
-        let segment = MQCoderTests.segment(input)
-        var decoderContexts = MQTable.decoderContexts()
-        let output: [Int] = segment.withUnsafeBufferPointer { sp in
-            decoderContexts.withUnsafeMutableBufferPointer { cx in
-                var decoder = MQDecoder(sp.baseAddress!)
-                return input.enumerated().map { i, d in
-                    i % 3 == 0 ? decoder.decodeUnpredictable(cx.baseAddress!, d.context) : decoder.decode(cx.baseAddress!, d.context)
-                }
-            }
-        }
-        #expect(output == input.map(\.bit))
+        #expect(MQCoderTests.roundTrip(input, branchFreeEvery: 3) == input.map(\.bit))
     }
 
     /// The decoder of §C.3 figure by figure (Figures C.15–C.20: one bit a renormalisation step, one byte a read,
