@@ -6,6 +6,9 @@
 #   Scripts/bench-codecs.sh            (REPEAT=20 runs a case; best time counts)
 #   ROUNDS=3 Scripts/bench-codecs.sh   (ours and native alternate ROUNDS times a case, best of all rounds counts:
 #                                       on a loaded machine one side's unlucky burst no longer decides the ratio)
+#   CODECS=j2k Scripts/bench-codecs.sh (only the decode cases of the codecs named, space-separated; skips the encode
+#                                       and series parts unless ENCODE=1 / SERIES_BENCH=1)
+#   PERF_SCRATCH=.build-j2k            (the Benchmarks package's scratch path for its release build; default .build-perf)
 #
 # Frames: a 512x512 16-bit CT slice (Scripts/make-ct-series.py) and a 2500x2048 16-bit radiograph (12 bits stored),
 # compressed by DCMTK (dcmcrle, dcmcjpeg +e1, dcmcjpls), by GDCM for lossless JPEG 2000 (gdcmconv --j2k: reversible 5/3,
@@ -18,6 +21,8 @@ repeat="${REPEAT:-20}"
 rounds="${ROUNDS:-1}"
 # The smallest of the numbers given (empty ones, failed runs, skipped); empty when none is left.
 smallest() { python3 -c "import sys; v=[float(x) for x in sys.argv[1:] if x]; print(min(v) if v else '')" "$@"; }
+codecs="${CODECS:-rle ljpeg jls j2k}"
+all_parts=$([ -z "${CODECS:-}" ] && echo 1 || echo 0)
 work="${BENCH_CODEC_DIR:-$root/.build/bench-codecs}"
 mkdir -p "$work"
 
@@ -50,18 +55,22 @@ body = (el(8, 0x16, "UI", "1.2.840.10008.5.1.4.1.1.1.1") + el(8, 0x18, "UI", "2.
 open(sys.argv[1], "wb").write(b"\0" * 128 + b"DICM" + meta + body)
 PY
 fi
+# Only the codecs benchmarked need their files (the encode part reads the lossless-JPEG frame too).
+wanted=" $codecs "
+if [ "${ENCODE:-$all_parts}" = 1 ]; then wanted+="ljpeg jls rle "; fi
 for img in ct dr; do
-    [ -f "$work/$img-rle.dcm" ] || dcmcrle "$work/$img.dcm" "$work/$img-rle.dcm"
-    [ -f "$work/$img-ljpeg.dcm" ] || dcmcjpeg +e1 "$work/$img.dcm" "$work/$img-ljpeg.dcm"
-    [ -f "$work/$img-jls.dcm" ] || dcmcjpls "$work/$img.dcm" "$work/$img-jls.dcm"
-    [ -f "$work/$img-j2k.dcm" ] || gdcmconv --j2k "$work/$img.dcm" "$work/$img-j2k.dcm"
+    [[ "$wanted" != *" rle "* ]] || [ -f "$work/$img-rle.dcm" ] || dcmcrle "$work/$img.dcm" "$work/$img-rle.dcm"
+    [[ "$wanted" != *" ljpeg "* ]] || [ -f "$work/$img-ljpeg.dcm" ] || dcmcjpeg +e1 "$work/$img.dcm" "$work/$img-ljpeg.dcm"
+    [[ "$wanted" != *" jls "* ]] || [ -f "$work/$img-jls.dcm" ] || dcmcjpls "$work/$img.dcm" "$work/$img-jls.dcm"
+    [[ "$wanted" != *" j2k "* ]] || [ -f "$work/$img-j2k.dcm" ] || gdcmconv --j2k "$work/$img.dcm" "$work/$img-j2k.dcm"
 done
 
-(cd Benchmarks && swift build --scratch-path .build-perf -c release --product CodecTiming >&2)
-timing="$root/Benchmarks/.build-perf/release/CodecTiming"
+scratch="${PERF_SCRATCH:-.build-perf}"
+(cd Benchmarks && swift build --scratch-path "$scratch" -c release --product CodecTiming >&2)
+timing="$root/Benchmarks/$scratch/release/CodecTiming"
 # The fuzz tool cuts frame 1 out of each file (with an 8-byte header) for the Python side; built only when a frame is missing.
 seed=""
-for img in ct dr; do for codec in rle ljpeg jls j2k; do
+for img in ct dr; do for codec in $wanted; do
     if [ ! -f "$work/$img-$codec.frame" ] && [ -z "$seed" ]; then
         swift build --product DicomFuzz >&2
         seed="$(swift build --show-bin-path)/DicomFuzz"
@@ -71,7 +80,7 @@ done; done
 
 printf '%-22s %-8s %12s %12s %8s\n' case op "ours ms" "native ms" ratio
 for img in ct dr; do
-    for codec in rle ljpeg jls j2k; do
+    for codec in $codecs; do
         f="$work/$img-$codec.dcm"
         all_ours=(); all_native=()
         for _ in $(seq "$rounds"); do
@@ -103,6 +112,7 @@ done
 #   jls:   our JPEG-LS lossless against imagecodecs.jpegls_encode (CharLS);
 #   rle:   our DICOM RLE against imagecodecs.packbits_encode (PackBits, each row apart as PS3.5 §G.3 asks) of the two
 #          byte planes, split by numpy (imagecodecs' dicomrle_encode raises NotImplementedError).
+if [ "${ENCODE:-$all_parts}" = 1 ]; then
 for img in ct dr; do
     for codec in ljpeg jls rle; do
         case $codec in
@@ -133,9 +143,11 @@ PY
         printf '%-22s %-8s %12s %12.3f %8s\n' "$img-$codec" encode "$ours" "$native" "$ratio"
     done
 done
+fi
 # A whole CT series in lossless JPEG 2000 (SERIES slices, default 40): decoded on one thread, then one slice per task
 # over every core; the speed-up is serial/parallel time (at most the number of idle cores).
 series="${SERIES:-40}"
+if [ "${SERIES_BENCH:-$all_parts}" = 1 ]; then
 if [ ! -f "$work/j2k-series/$series.done" ]; then
     rm -rf "$work/j2k-series" "$work/ct-series-$series"
     python3 Scripts/make-ct-series.py "$work/ct-series-$series" "$series" >&2
@@ -144,4 +156,5 @@ if [ ! -f "$work/j2k-series/$series.done" ]; then
     touch "$work/j2k-series/$series.done"
 fi
 "$timing" --repeat "$(( (repeat + 3) / 4 ))" --series "$work"/j2k-series/*.dcm
+fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -114,7 +114,7 @@ struct J2KBlockDecoder {
                 }
                 segment.removeAll(keepingCapacity: true)
                 segment.append(contentsOf: block.data[dataStart..<(dataStart + length)])
-                segment.append(0xFF); segment.append(0xFF)
+                segment.append(contentsOf: repeatElement(0xFF, count: MQDecoder.padding))
                 dataStart += length
                 let isRaw = bypass && pass >= 10 && (pass - 1) % 3 != 2
                 segment.withUnsafeBufferPointer { sp in
@@ -196,6 +196,12 @@ struct J2KBlockDecoder {
         }
     }
 
+    /// The words of the four columns from `p`, OR-ed in pairs: zero when all four are.
+    @inline(__always) static func fourColumns(_ p: UnsafeMutablePointer<UInt32>) -> UInt64 {
+        let raw = UnsafeRawPointer(p)
+        return raw.loadUnaligned(as: UInt64.self) | raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+    }
+
     // One sample of each MQ pass: static functions rather than closures in the passes, because a closure that
     // captures the column word `f` makes the compiler box it on the heap for every column.
 
@@ -207,7 +213,7 @@ struct J2KBlockDecoder {
         if n & 0x10 == 0 && n != 0 {
             if m.decode(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
                 let t = cx[signContextOffset &+ signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
-                let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
+                let negative = m.decodeUnpredictable(cx, Int(t & 0x7F)) ^ Int(t >> 7)
                 o[r &* stride] = oneHalf
                 becomeSignificant(p, &f, r, negative, fw, causal)
             }
@@ -221,8 +227,11 @@ struct J2KBlockDecoder {
                                  _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32, _ stride: Int) {
         if f & (sigBit(r) | visitedBit(r)) == sigBit(r) {
             let c = f & refinedBit(r) != 0 ? 16 : ((f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask != 0 ? 15 : 14)
-            let bit = m.decode(cx, c)
-            o[r &* stride] &+= bit == 1 ? half : 0 &- half
+            // No branch on the use of the decision. (The decision itself branch-free, `decodeUnpredictable`, was
+            // slower on a noisy radiograph: it stores the context at every decision, and the next decision in the
+            // same context waits on that store.)
+            let bit = Int32(truncatingIfNeeded: m.decode(cx, c))
+            o[r &* stride] &+= (half ^ (bit &- 1)) &- (bit &- 1)
             f |= refinedBit(r)
         }
     }
@@ -235,7 +244,7 @@ struct J2KBlockDecoder {
             let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
             if m.decode(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
                 let t = cx[signContextOffset &+ signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
-                let negative = m.decode(cx, Int(t & 0x7F)) ^ Int(t >> 7)
+                let negative = m.decodeUnpredictable(cx, Int(t & 0x7F)) ^ Int(t >> 7)
                 o[r &* stride] = oneHalf
                 becomeSignificant(p, &f, r, negative, fw, causal)
             }
@@ -254,12 +263,15 @@ struct J2KBlockDecoder {
         while y0 < g.height {
             let rows = min(4, g.height &- y0)
             let stripeFlags = g.flags + (y0 &>> 2) &* fw, stripeOut = g.output + y0 &* stride
-            for x in 0..<g.width {
+            var x = 0
+            while x < g.width {
                 let p = stripeFlags + x
+                // No significant sample in the column or around it: nothing to do. (Testing four columns at once
+                // first saved instructions on background but cost more than it saved on noisy blocks.)
                 var f = p.pointee
-                // No significant sample in the column or around it: nothing to do.
-                if f & 0x3FFFF == 0 { continue }
+                if f & 0x3FFFF == 0 { x &+= 1; continue }
                 let o = stripeOut + x
+                x &+= 1
                 if rows == 4 {
                     significanceSample(0, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
                     significanceSample(1, p, &f, o, &m, cx, oneHalf, fw, stride, causal)
@@ -284,11 +296,13 @@ struct J2KBlockDecoder {
         while y0 < g.height {
             let rows = min(4, g.height &- y0)
             let stripeFlags = g.flags + (y0 &>> 2) &* fw, stripeOut = g.output + y0 &* stride
-            for x in 0..<g.width {
+            var x = 0
+            while x < g.width {
                 let p = stripeFlags + x
                 var f = p.pointee
-                if f & ownSignificance == 0 { continue }
+                if f & ownSignificance == 0 { x &+= 1; continue }
                 let o = stripeOut + x
+                x &+= 1
                 if rows == 4 {
                     refinementSample(0, &f, o, &m, cx, half, stride)
                     refinementSample(1, &f, o, &m, cx, half, stride)
@@ -338,6 +352,7 @@ struct J2KBlockDecoder {
                         let limit = min(m.mpsRun(cx, MQTable.runLength), g.width &- x)
                         if limit > 1 {
                             var k = 2
+                            while k &+ 4 <= limit && fourColumns(p + k) == 0 { k &+= 4 }
                             while k < limit && p[k] == 0 { k &+= 1 }
                             m.skipMPS(cx, MQTable.runLength, k)
                             next = x &+ k
@@ -348,7 +363,7 @@ struct J2KBlockDecoder {
                     var start = m.decode(cx, MQTable.uniform) << 1
                     start |= m.decode(cx, MQTable.uniform)
                     // No neighbour is significant: sign context 9, no XOR.
-                    let negative = m.decode(cx, 9)
+                    let negative = m.decodeUnpredictable(cx, 9)
                     o[start &* stride] = oneHalf
                     becomeSignificant(p, &f, start, negative, fw, causal)
                     first = start &+ 1

@@ -18,36 +18,48 @@ enum J2KWavelet {
 
     /// Inverse 5/3 of the `n` contiguous samples at `line` (low-pass then high-pass), using `scratch` (n values).
     ///
-    /// Both lifting steps read the deinterleaved halves directly and write the interleaved result to `scratch` (the
-    /// symmetric extension, §F.3.7, is a clamp of the neighbour's index at either end), then one copy puts it back:
-    /// no interleaving pass and no extended buffer. Wrapping arithmetic: hostile coefficients must not trap.
+    /// Both lifting steps run on the deinterleaved halves, low-pass results to the front of `scratch` and high-pass
+    /// results after them, each as a loop over contiguous samples with the ends (where the symmetric extension of
+    /// §F.3.7 clamps the neighbour's index) taken out, so the loops vectorise; then one loop interleaves them back
+    /// into `line`. Wrapping arithmetic: hostile coefficients must not trap.
     static func inverse53(_ line: UnsafeMutablePointer<Int32>, n: Int, parity: Int, scratch x: UnsafeMutablePointer<Int32>) {
         if n == 1 { if parity == 1 { line[0] /= 2 }; return }
         let lowCount = parity == 0 ? (n + 1) / 2 : n / 2
         let low = line, high = line + lowCount, highCount = n - lowCount
-        if parity == 0 {
-            // Low-pass samples at even k = 2i, high-pass at 2i + 1.
-            for i in 0..<lowCount {
-                let left = high[i > 0 ? i &- 1 : 0], right = high[i < highCount ? i : highCount &- 1]
-                x[2 &* i] = low[i] &- ((left &+ right &+ 2) &>> 2)
-            }
-            for i in 0..<highCount {
-                let left = x[2 &* i], right = 2 &* i &+ 2 < n ? x[2 &* i &+ 2] : left
-                x[2 &* i &+ 1] = high[i] &+ ((left &+ right) &>> 1)
-            }
-        } else {
-            // High-pass samples at even k = 2i, low-pass at 2i + 1.
-            for i in 0..<lowCount {
-                let left = high[i], right = 2 &* i &+ 2 < n ? high[i &+ 1] : left
-                x[2 &* i &+ 1] = low[i] &- ((left &+ right &+ 2) &>> 2)
-            }
-            for i in 0..<highCount {
-                let left = i > 0 ? x[2 &* i &- 1] : x[1]
-                let right = 2 &* i &+ 1 < n ? x[2 &* i &+ 1] : left
-                x[2 &* i] = high[i] &+ ((left &+ right) &>> 1)
-            }
+        let l = x, h = x + lowCount
+        @inline(__always) func predict(_ centre: Int32, _ left: Int32, _ right: Int32) -> Int32 {
+            centre &- ((left &+ right &+ 2) &>> 2)
         }
-        line.update(from: x, count: n)
+        @inline(__always) func update(_ centre: Int32, _ left: Int32, _ right: Int32) -> Int32 {
+            centre &+ ((left &+ right) &>> 1)
+        }
+        if parity == 0 {
+            // Low-pass samples at even k = 2i (neighbours high[i - 1], high[i]), high-pass at 2i + 1 (l[i], l[i + 1]).
+            l[0] = predict(low[0], high[0], high[0])
+            var i = 1
+            while i < highCount { l[i] = predict(low[i], high[i &- 1], high[i]); i &+= 1 }
+            if lowCount > highCount { l[highCount] = predict(low[highCount], high[highCount &- 1], high[highCount &- 1]) }
+            let inner = min(highCount, lowCount &- 1)
+            i = 0
+            while i < inner { h[i] = update(high[i], l[i], l[i &+ 1]); i &+= 1 }
+            if highCount == lowCount { h[inner] = update(high[inner], l[inner], l[inner]) }
+            i = 0
+            while i < highCount { line[2 &* i] = l[i]; line[2 &* i &+ 1] = h[i]; i &+= 1 }
+            if lowCount > highCount { line[n &- 1] = l[lowCount &- 1] }
+        } else {
+            // High-pass samples at even k = 2i (neighbours l[i - 1], l[i]), low-pass at 2i + 1 (high[i], high[i + 1]).
+            let inner = min(lowCount, highCount &- 1)
+            var i = 0
+            while i < inner { l[i] = predict(low[i], high[i], high[i &+ 1]); i &+= 1 }
+            if lowCount == highCount { l[inner] = predict(low[inner], high[inner], high[inner]) }
+            h[0] = update(high[0], l[0], l[0])
+            i = 1
+            while i < lowCount { h[i] = update(high[i], l[i &- 1], l[i]); i &+= 1 }
+            if highCount > lowCount { h[lowCount] = update(high[lowCount], l[lowCount &- 1], l[lowCount &- 1]) }
+            i = 0
+            while i < lowCount { line[2 &* i] = h[i]; line[2 &* i &+ 1] = l[i]; i &+= 1 }
+            if highCount > lowCount { line[n &- 1] = h[highCount &- 1] }
+        }
     }
 
     /// Columns handled together by `inverse53Columns`: 16 samples of 32 bits, one 64-byte cache line.

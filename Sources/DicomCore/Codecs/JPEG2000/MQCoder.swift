@@ -60,58 +60,87 @@ enum MQTable {
 
 /// MQ decoder over one terminated segment (§C.3).
 ///
-/// The segment is followed by two 0xFF bytes: from there the decoder sees a marker (0xFF followed by a byte above
-/// 0x8F) and feeds 1s without moving (§C.3.4), so no end check is needed.
+/// The segment is followed by `MQDecoder.padding` bytes of 0xFF: from there the decoder sees a marker (0xFF followed
+/// by a byte above 0x8F) and feeds 1s without moving (§C.3.4), so no end check is needed, and the four-byte refill
+/// never reads past the buffer.
 ///
 /// Contexts are 32-bit words, each the `MQTable.packed` word of the context's state: one load gives Qe, the MPS (bit
 /// 16, the MPS of the next state after an MPS) and both next states. The transition table follows the contexts in the
 /// same buffer, at `MQTable.decoderTableOffset` (see `MQTable.decoderContexts()`), so the decoder holds no pointer of
 /// its own for it. The state is four scalars, so a pass that copies the decoder into a local keeps it in registers.
+///
+/// C is 64 bits wide: its upper 16 bits are the register of Figure C.18's C-high, and the `ct` bits below them are
+/// code bits read ahead. Four bytes are read at once while none of them is 0xFF (so no stuffed bit or marker is
+/// among them), which makes the refill about one in 32 bits instead of one in 8.
 struct MQDecoder {
+    /// Bytes of 0xFF the segment must be followed by.
+    static let padding = 8
     /// The byte last consumed.
     private var bp: UnsafePointer<UInt8>
     private var a: UInt32 = 0x8000
-    private var c: UInt32 = 0
+    private var c: UInt64 = 0
     private var ct: UInt32 = 0
 
-    /// `buffer` holds the segment followed by at least two bytes of 0xFF.
+    /// `buffer` holds the segment followed by `MQDecoder.padding` bytes of 0xFF.
     init(_ buffer: UnsafePointer<UInt8>) {
         bp = buffer
-        c = UInt32(buffer[0]) << 16
+        c = UInt64(buffer[0]) << 48
         byteIn()
         c <<= 7
         ct &-= 7
         a = 0x8000
     }
 
+    /// Appends one byte's code bits below the `ct` read ahead (at most 40 of them).
     @inline(__always) private mutating func byteIn() {
         // Stay on a marker (0xFF followed by more than 0x8F) and feed 1s; after any other 0xFF, 7 bits (a stuffed 0).
         if bp.pointee == 0xFF {
             let next = bp[1]
             if next > 0x8F {
-                c &+= 0xFF00
-                ct = 8
+                c &+= 0xFF &<< UInt64(40 &- ct)
+                ct &+= 8
             } else {
                 bp += 1
-                c &+= UInt32(next) << 9
-                ct = 7
+                c &+= UInt64(next) &<< UInt64(41 &- ct)
+                ct &+= 7
             }
         } else {
             bp += 1
-            c &+= UInt32(bp.pointee) << 8
-            ct = 8
+            c &+= UInt64(bp.pointee) &<< UInt64(40 &- ct)
+            ct &+= 8
         }
     }
 
-    /// Shifts A (below 0x8000 here) and C left until A reaches 0x8000: all the bits at once while the byte in hand
-    /// lasts, instead of one bit a turn (§C.3.3, Figure C.18).
-    @inline(__always) private mutating func renormalize() {
-        var s = UInt32(truncatingIfNeeded: a.leadingZeroBitCount &- 16)
-        while s > ct {
-            a &<<= ct; c &<<= ct; s &-= ct
+    /// Reads ahead (called with fewer than 16 bits in hand): the next four bytes at once when neither they nor the
+    /// byte last consumed is 0xFF, otherwise one byte.
+    @inline(__always) private mutating func fill() {
+        let raw = UnsafeRawPointer(bp)
+        let here = ~raw.loadUnaligned(as: UInt32.self)      // a zero byte here is a 0xFF in bp[0...3]
+        if (here &- 0x0101_0101) & ~here & 0x8080_8080 == 0 {
+            let next = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 1, as: UInt32.self))
+            c &+= UInt64(next) &<< UInt64(16 &- ct)
+            ct &+= 32
+            bp += 4
+        } else {
             byteIn()
         }
-        a &<<= s; c &<<= s; ct &-= s
+    }
+
+    /// This decoder after reading ahead until at least `bits` (at most 15) bits are in hand. Out of line and by
+    /// value (the four scalars come back in registers): it runs about once in 32 bits, and inlined at every
+    /// decision it would crowd the passes out of their registers.
+    @inline(never) private func refilled(_ bits: UInt32) -> MQDecoder {
+        var d = self
+        while bits > d.ct { d.fill() }
+        return d
+    }
+
+    /// Shifts A (below 0x8000 here) and C left until A reaches 0x8000: all the bits at once, after reading ahead
+    /// if fewer are in hand (§C.3.3, Figure C.18).
+    @inline(__always) private mutating func renormalize() {
+        let s = UInt32(truncatingIfNeeded: a.leadingZeroBitCount &- 16)
+        if s > ct { self = refilled(s) }
+        a &<<= s; c &<<= UInt64(s); ct &-= s
     }
 
     /// How many decisions in a row context `cx` is sure to decode as its MPS without renormalising, from here:
@@ -119,14 +148,14 @@ struct MQDecoder {
     /// above Qe, or the decision is an LPS), and none changes the context.
     @inline(__always) func mpsRun(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int) -> Int {
         let qe = contexts[cx] & 0xFFFF
-        return Int(truncatingIfNeeded: min(c &>> 16, a &- 0x8000) / qe)
+        return Int(truncatingIfNeeded: min(UInt32(truncatingIfNeeded: c &>> 48), a &- 0x8000) / qe)
     }
 
     /// Takes `count` (at most `mpsRun`) MPS decisions in context `cx` at once.
     @inline(__always) mutating func skipMPS(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int, _ count: Int) {
         let total = (contexts[cx] & 0xFFFF) &* UInt32(truncatingIfNeeded: count)
         a &-= total
-        c &-= total &<< 16
+        c &-= UInt64(total) &<< 48
     }
 
     /// Decodes one decision in context `cx` of `contexts` (a `MQTable.decoderContexts()` buffer).
@@ -135,7 +164,7 @@ struct MQDecoder {
         let qe = w & 0xFFFF
         let mps = Int(truncatingIfNeeded: (w &>> 16) & 1)
         a &-= qe
-        if (c &>> 16) < qe {
+        if UInt32(truncatingIfNeeded: c &>> 48) < qe {
             // LPS interval (conditional exchange, Figure C.17).
             let d: Int
             if a < qe {
@@ -147,7 +176,7 @@ struct MQDecoder {
             renormalize()
             return d
         }
-        c &-= qe &<< 16
+        c &-= UInt64(qe) &<< 48
         if a & 0x8000 != 0 { return mps }
         let d: Int
         if a < qe {
@@ -157,6 +186,26 @@ struct MQDecoder {
         }
         renormalize()
         return d
+    }
+
+    /// Decodes one decision like `decode`, without a branch on which interval C falls in: for contexts near even
+    /// odds (the sign contexts) that branch is mispredicted about half the time, and selects cost less. The
+    /// decision is an LPS exactly when "C in the LPS interval" and "A below Qe" differ (Figures C.15–C.17); the
+    /// context moves only when the decoder renormalises. It stores the context word at every decision, so a run of
+    /// decisions in one context (magnitude refinement) waits on those stores and is faster with `decode`.
+    @inline(__always) mutating func decodeUnpredictable(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int) -> Int {
+        let w = contexts[cx]
+        let qe = w & 0xFFFF
+        a &-= qe
+        let lpsInterval = UInt32(truncatingIfNeeded: c &>> 48) < qe
+        let isLPS = lpsInterval != (a < qe)
+        let renormalizes = lpsInterval || a < 0x8000
+        c = lpsInterval ? c : c &- (UInt64(qe) &<< 48)
+        a = lpsInterval ? qe : a
+        let next = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: isLPS ? w &>> 24 : (w &>> 16) & 0xFF)]
+        contexts[cx] = renormalizes ? next : w
+        if renormalizes { renormalize() }
+        return Int(truncatingIfNeeded: (w &>> 16) & 1) ^ (isLPS ? 1 : 0)
     }
 }
 
