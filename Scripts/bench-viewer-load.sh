@@ -19,7 +19,8 @@
 #      a server-side cache, not the browser), so "whole series" = scrolling through every slice as fast as it
 #      lets a user (a wheel event per slice through its own handler, each image's pixels decoded before the next).
 #      One unmeasured warm-up run of each viewer first, so Orthanc's JPEG cache is warm (its favourable case).
-#   3. window/level drag: the W/L tool dragged for ~3 s at 1440x900 on the loaded series; frames per second = frames
+#   3. window/level drag (Orthanc stopped first: its plugin keeps working on its server after the runs): the W/L
+#      tool dragged for ~3 s at 1440x900 on the loaded series; frames per second = frames
 #      the viewer drew (the canvas' data-frames-drawn) / elapsed. The drag is driven inside the page (a mouse
 #      pointermove every animation frame, as a real mouse's moves arrive coalesced per frame); the same drag through
 #      playwright's mouse is shown beside it, but CDP's Input.dispatchMouseEvent waits for each move's ack, so that
