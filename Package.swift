@@ -38,7 +38,10 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
-        .target(name: "ImagingKit", dependencies: ["DicomCore", "CZlib"]),
+        // ImagingKit's few loops that need a wider instruction set than the baseline target (AVX2), chosen at run
+        // time: our own C, since Swift has no per-function target attribute. Plain C that builds wherever Swift runs.
+        .target(name: "CImagingKernels"),
+        .target(name: "ImagingKit", dependencies: ["DicomCore", "CZlib", "CImagingKernels"]),
         // Accounts, OAuth, the study index, ingest, sharing: one SQL layer (SQLKit) over SQLite or PostgreSQL.
         .target(name: "PlatformServices", dependencies: [
             "DicomCore", "DicomNetwork", "ImagingKit", "CZlib",

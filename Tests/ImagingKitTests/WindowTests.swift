@@ -188,6 +188,37 @@ import Testing
         }
     }
 
+    /// The AVX2 loop (where this CPU has it) and the portable loop give the same bytes for every key kind, every
+    /// stored value and lengths that leave a tail after the 32-value rounds; on a CPU without AVX2 both calls take
+    /// the portable loop and the test says so.
+    @Test(arguments: [(16, true), (12, true), (10, true), (16, false), (12, false), (8, false)])
+    func simdLoopEqualsThePortableLoop(bits: Int, signed: Bool) throws {
+        if !WindowKernel.hasAVX2 { print("WindowKernel: this CPU has no AVX2; only the portable loop ran") }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &+ UInt64(bits)
+        func next() -> UInt16 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt16(truncatingIfNeeded: state >> 33)
+        }
+        // Every 16-bit word (so garbage above the stored bits too), then random words, 65536 + 45 in all.
+        let words = (0...65535).map { UInt16($0) } + (0..<45).map { _ in next() }
+        let windows = Window.presets.keys.sorted().map { Window.presets[$0]! } + [Window(center: 300, width: 8)]
+        for window in windows {
+            for invert in [false, true] {
+                let pipeline = RenderPipeline(modality: .rescale(slope: 1, intercept: -1024), voi: .window(window), invert: invert)
+                let kernel = try #require(pipeline.windowKernel(bitsStored: bits, isSigned: signed), "\(window)")
+                for count in [0, 1, 31, 32, 33, 63, 100, words.count] {
+                    var simd = [UInt8](repeating: 0xA5, count: count + 1), portable = simd
+                    words.withUnsafeBufferPointer { w in
+                        kernel.apply(w.baseAddress!, &simd, count: count, bitsStored: bits, isSigned: signed)
+                        kernel.apply(w.baseAddress!, &portable, count: count, bitsStored: bits, isSigned: signed, simd: false)
+                    }
+                    #expect(simd == portable, "\(bits) bits signed \(signed) \(window) invert \(invert) count \(count)")
+                    #expect(simd[count] == 0xA5, "wrote past the end: count \(count)")
+                }
+            }
+        }
+    }
+
     @Test func ctPresetsUseTheFittedKernel() {
         for (name, window) in Window.presets {
             let pipeline = RenderPipeline(modality: .rescale(slope: 1, intercept: -1024), voi: .window(window))

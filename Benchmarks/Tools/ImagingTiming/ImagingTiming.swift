@@ -7,7 +7,7 @@ import ImagingKit
 /// 3000x3000 frame, sharpening, PNG and JPEG encoding. Medians of many runs on one thread; printed, never asserted.
 /// Writes the rendered frame as a PGM (path printed) for the script's cjpeg comparison.
 ///
-///     ImagingTiming [--pgm PATH]
+///     ImagingTiming [--pgm PATH] [--window-only ROUNDS]
 @main
 enum ImagingTiming {
     static func median(_ runs: Int, _ body: () -> Void) -> Double {
@@ -54,6 +54,12 @@ enum ImagingTiming {
         var copy = [UInt8](repeating: 0, count: frame.bytes.count)
         let pipeline = RenderPipeline(modality: .rescale(slope: 1, intercept: -1024), voi: .window(Window(center: 40, width: 400)))
         var sink = 0
+        // `--window-only N`: N windowed frames and nothing else, for a profiler (`perf record`) to look at.
+        if let i = arguments.firstIndex(of: "--window-only"), i + 1 < arguments.count, let rounds = Int(arguments[i + 1]) {
+            for _ in 0..<rounds { sink &+= Int(try pipeline.render(decoded: frame).samples[1000]) }
+            print("imaging-bench: \(rounds) windowed frames (sink \(sink))")
+            return
+        }
         // memcpy and the window alternate, one of each per round, so that a busy moment of the machine slows both
         // sides of the ratio: the printed ratio is the median of the rounds' ratios.
         var memcpyTimes: [Double] = [], windowTimes: [Double] = [], ratios: [Double] = []

@@ -1,7 +1,8 @@
+import CImagingKernels
 import Synchronization
 
 /// The grey table of a linear window as fixed-point arithmetic that vectorises: one pass over the stored values,
-/// 16-bit lanes only (so it runs eight pixels per SSE2 instruction on any x86-64), no table, no value-range pass.
+/// 16-bit lanes only (eight pixels per SSE2 or NEON instruction, sixteen with AVX2), no table, no value-range pass.
 ///
 /// A LINEAR or LINEAR_EXACT window after a rescale (PS3.3 §C.11.1, §C.11.2.1.2) is a monotone step function of the
 /// stored value: constant up to some `a`, constant from some `b`, a ramp in between. The kernel clamps the stored
@@ -86,8 +87,19 @@ struct WindowKernel: Sendable, Equatable {
         return nil
     }
 
-    /// Windows `n` 16-bit little-endian stored values (`bitsStored` ≤ 16, masked or sign-extended) into `out`.
-    func apply(_ words: UnsafePointer<UInt16>, _ out: UnsafeMutablePointer<UInt8>, count n: Int, bitsStored: Int, isSigned: Bool) {
+    /// Whether ``apply(_:_:count:bitsStored:isSigned:simd:)`` may use the AVX2 loop: asked once per process.
+    static let hasAVX2 = mi_window_avx2_available() != 0
+
+    /// Windows `n` 16-bit little-endian stored values (`bitsStored` ≤ 16, masked or sign-extended) into `out`:
+    /// with the AVX2 loop (16 values per instruction) where the CPU has it and `simd` allows, else with the portable
+    /// loop below (eight per SSE2 or NEON instruction). Both compute ``gray(key:)`` exactly.
+    func apply(_ words: UnsafePointer<UInt16>, _ out: UnsafeMutablePointer<UInt8>, count n: Int, bitsStored: Int, isSigned: Bool,
+               simd: Bool = true) {
+        if simd && Self.hasAVX2 {
+            var constants = MIWindowKernel(low: low, high: high, origin: origin, mh: mh, ml: ml, kh: kh)
+            let kind = isSigned ? (bitsStored == 16 ? MIWindowKeySigned16 : MIWindowKeySignedNarrow) : MIWindowKeyUnsigned
+            if mi_window_apply_avx2(&constants, kind, Int32(bitsStored), words, out, n) != 0 { return }
+        }
         // One loop per input kind, each simple enough for the auto-vectoriser.
         if isSigned {
             if bitsStored == 16 {
