@@ -34,7 +34,9 @@
 # Usage: Scripts/bench-viewer-load.sh [RUNS]           (default 3)
 # Environment: MI_SERVER (a release mi-server; default .build/release/mi-server), PY (a Python with playwright;
 #   default /work/main/.venv-test/bin/python, else python3), PROFILES (default 30:20,10:60 as Mbit/s:RTT ms),
-#   JSON=FILE (raw numbers), SKIP_ORTHANC=1, KEEP=1 (keep the temporary folder). Never `playwright install`.
+#   JSON=FILE (raw numbers), SKIP_ORTHANC=1, KEEP=1 (keep the temporary folder), TLS=1 (ours over HTTPS with a
+#   self-signed certificate, so HTTP/2 as a deployment serves it; Orthanc's web viewer stays on HTTP/1.1, which is
+#   all its server speaks). Never `playwright install`.
 # Exit status: 0 when it measured; non-zero when something failed to load (a server, a page, an image).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +54,7 @@ args=(--server "$server" --runs "$runs" --profiles "${PROFILES:-30:20,10:60}")
 [ -n "${JSON:-}" ] && args+=(--json "$JSON")
 [ "${SKIP_ORTHANC:-0}" = 1 ] && args+=(--skip-orthanc)
 [ "${KEEP:-0}" = 1 ] && args+=(--keep)
+[ "${TLS:-0}" = 1 ] && args+=(--tls)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$py" Scripts/viewer-load.py "${args[@]}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -67,9 +67,9 @@ def stop_process(process):
 class Ours(Demo):
     """`mi-server demo` (Tests/Web/demo_server.py: a temporary folder, free ports, the web client from the source tree)."""
 
-    def __init__(self):
+    def __init__(self, tls=False):
         try:
-            super().__init__("mi-bench-viewer-demo-")
+            super().__init__("mi-bench-viewer-demo-", tls=tls)
         except (RuntimeError, FileNotFoundError) as e:
             raise BenchError(str(e))
         self.doctor = self.accounts["doctor"]
@@ -245,7 +245,7 @@ class Wire:
 
 
 def new_context(browser):
-    return browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="zh-CN", timezone_id="Asia/Shanghai")
+    return browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="zh-CN", timezone_id="Asia/Shanghai", ignore_https_errors=True)
 
 
 def login(page, ours):
@@ -370,6 +370,7 @@ def main():
     parser.add_argument("--profiles", default="30:20,10:60", help="Mbit/s:RTT ms, comma separated")
     parser.add_argument("--slices", type=int, default=240)
     parser.add_argument("--skip-orthanc", action="store_true")
+    parser.add_argument("--tls", action="store_true", help="ours over HTTPS (HTTP/2), as deployed; Orthanc stays on HTTP/1.1")
     parser.add_argument("--skip-fps", action="store_true")
     parser.add_argument("--json")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -378,11 +379,11 @@ def main():
 
     folder = tempfile.mkdtemp(prefix="mi-bench-viewer-")
     ours = orthanc = None
-    results = {"runs": args.runs, "profiles": {}, "load_before": os.getloadavg()}
+    results = {"runs": args.runs, "profiles": {}, "load_before": os.getloadavg(), "tls": args.tls}
     try:
         log(f"starting mi-server demo and Orthanc in {folder}")
         demo_server.SERVER = args.server  # read by Demo (its default: $MI_SERVER, else .build/debug)
-        ours = Ours()
+        ours = Ours(tls=args.tls)
         token = ours.token()
         study_uid, series_uid, sops = ours.find_ct(token, args.slices)
         if not args.skip_orthanc:
@@ -472,7 +473,8 @@ def print_table(results, profiles):
               + ", ".join(f"{w['fps']:.1f}" for w in results["wl"])
               + f"; driven through CDP's mouse (waits for each move's ack): {median([w['cdp_fps'] for w in results['wl']]):.1f}")
     print()
-    print("ours: lossless original pixels (MIF1 over gzip); Orthanc web viewer: its default jpeg95 (lossy). Ideal = bytes on the wire / bandwidth.")
+    print("ours: lossless original pixels (MIF1 over gzip), " + ("over HTTPS (HTTP/2)" if results.get("tls") else "over HTTP/1.1")
+          + "; Orthanc web viewer: its default jpeg95 (lossy), over HTTP/1.1. Ideal = bytes on the wire / bandwidth.")
 
 
 if __name__ == "__main__":

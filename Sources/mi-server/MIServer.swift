@@ -24,6 +24,9 @@ struct MIServer: AsyncParsableCommand {
         @Option(help: "DICOM Storage SCP port (0 to disable).") var dicomPort: Int = 11112
         @Option(help: "Public base URL, when browsers reach the server under another name.") var publicURL: String?
         @Option(help: "Serve the web client from this folder instead of the bundled copy (web development).") var webRoot: String?
+        @Option(help: "PEM certificate (chain) for HTTPS, with --tls-key: the demo then serves HTTP/2 and HTTP/1.1 over TLS.")
+        var tlsCertificate: String?
+        @Option(help: "PEM private key of --tls-certificate.") var tlsKey: String?
         @Flag(name: .customLong("test-clock"), help: "Let end-to-end tests move the server's clock (POST /api/v1/test/clock). Tests only.")
         var testClock = false
 
@@ -33,6 +36,10 @@ struct MIServer: AsyncParsableCommand {
                 throw ValidationError("--web-root must be a folder with an index.html")
             }
             guard (0...65535).contains(dicomPort) else { throw ValidationError("--dicom-port must be 0...65535") }
+            guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
+            for path in [tlsCertificate, tlsKey].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
+                throw ValidationError("no file at \(path)")
+            }
         }
 
         func run() async throws {
@@ -47,15 +54,16 @@ struct MIServer: AsyncParsableCommand {
             config.webRoot = webRoot.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             config.dicom = dicomPort == 0 ? nil : .init(aeTitle: "MI_DEMO", port: dicomPort)
             config.testClockControl = testClock
+            if let tlsCertificate, let tlsKey { config.tls = .init(certificate: tlsCertificate, key: tlsKey) }
             let platform = try await Platform.open(config, logger: logger)
             let accounts: DemoAccounts
             do { accounts = try await DemoSeeder(platform: platform, folder: folder, logger: logger).seedIfNeeded() } catch {
                 await platform.store.database.close()
                 throw error
             }
-            let dicom = config.dicom
+            let dicom = config.dicom, scheme = config.tls == nil ? "http" : "https"
             try await ServerRunner.run(platform, logger: logger) { port in
-                let base = publicURL ?? "http://localhost:\(port)"
+                let base = publicURL ?? "\(scheme)://localhost:\(port)"
                 var lines = ["", "mi-server demo is running: \(base)/", "data folder: \(folder.path)"]
                 if let dicom { lines.append("DICOM Storage SCP: AE \(dicom.aeTitle) on port \(dicom.port)") }
                 lines.append("demo logins (also in \(folder.appendingPathComponent("demo-accounts.json").path)):")

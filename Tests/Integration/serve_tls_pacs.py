@@ -5,7 +5,7 @@
    PACS peer; on an empty database it bootstraps an administrator with a one-time password.
 3. Over HTTPS: the administrator logs in (code + PKCE), is made to change the password, creates an integration
    client; the client asks for the study, gets 202 while mi-server C-FINDs and C-MOVEs it from Orthanc, then 200
-   with every instance indexed; a frame of it decodes.
+   with every instance indexed; a frame of it decodes; the same frame and a web module over HTTP/2 (curl, ALPN h2).
 4. SIGTERM stops the server cleanly.
 """
 import base64, hashlib, json, os, re, secrets, socket, ssl, subprocess, sys, tempfile, time, urllib.parse, urllib.request, http.client
@@ -142,6 +142,15 @@ pacs:
             status, headers, frame = call("GET", f"/api/v1/instances/{instances[0]['sopInstanceUID']}/frames/1", token)
             if status != 200 or not frame.startswith(b"MIF1"):
                 failures.append(f"frame over HTTPS: {status}")
+            # Browsers offer h2 in ALPN and get HTTP/2 (urllib above offers only HTTP/1.1 and gets that): the same
+            # frame, gzip-encoded, and a web client module, both over one HTTP/2 connection of curl's (libcurl + nghttp2).
+            out = f"{work}/h2-frame"
+            curl = subprocess.run(["curl", "-s", "--http2", "--cacert", f"{work}/cert.pem", "--compressed", "-H", "Authorization: Bearer " + token,
+                                   "-w", "%{http_version} %{http_code}\\n", "-o", out,
+                                   f"{base}/api/v1/instances/{instances[0]['sopInstanceUID']}/frames/1",
+                                   "-o", "/dev/null", f"{base}/app/main.js"], capture_output=True, text=True, timeout=60)
+            if curl.stdout.split() != ["2", "200", "2", "200"] or open(out, "rb").read() != frame:
+                failures.append(f"HTTP/2: curl says {curl.stdout!r} {curl.stderr[-300:]!r}, frame equal: {os.path.exists(out) and open(out, 'rb').read() == frame}")
         status, _, _ = call("GET", "/api/v1/studies/1.2.3.4.5.6.7.8.9", token)
         if status != 404:
             failures.append(f"a study no PACS has: HTTP {status}")

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -41,9 +42,11 @@ def launch_chromium(playwright):
 
 class Demo:
     """`mi-server demo` in a temporary folder, serving the web client from the source tree (or one already running:
-    `base` and `data` given); `extra` arguments go to the demo (e.g. `--test-clock`)."""
+    `base` and `data` given); `extra` arguments go to the demo (e.g. `--test-clock`). With `tls`, the demo serves
+    HTTPS (HTTP/2 and HTTP/1.1) with a self-signed certificate made here for 127.0.0.1, which this process's urllib
+    then trusts (`self.certificate`); a browser context needs `ignore_https_errors=True`."""
 
-    def __init__(self, prefix, base=None, data=None, extra=()):
+    def __init__(self, prefix, base=None, data=None, extra=(), tls=False):
         self.process = None
         self.log = None
         self.folder = None
@@ -55,7 +58,15 @@ class Demo:
                 raise FileNotFoundError(f"{SERVER} is missing: swift build --product mi-server")
             self.folder = tempfile.mkdtemp(prefix=prefix)
             port = free_port()
-            self.base = f"http://127.0.0.1:{port}"
+            self.base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+            if tls:
+                self.certificate, key = os.path.join(self.folder, "cert.pem"), os.path.join(self.folder, "key.pem")
+                subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", self.certificate],
+                               check=True, capture_output=True)
+                self.ssl_context = ssl.create_default_context(cafile=self.certificate)
+                urllib.request.install_opener(urllib.request.build_opener(urllib.request.HTTPSHandler(context=self.ssl_context)))
+                extra = (*extra, "--tls-certificate", self.certificate, "--tls-key", key)
             self.log = open(os.path.join(self.folder, "server.log"), "w")
             self.process = subprocess.Popen([SERVER, "demo", "--data", os.path.join(self.folder, "data"), "--host", "127.0.0.1",
                                              "--port", str(port), "--dicom-port", "0", "--web-root", WEB, *extra],
@@ -134,7 +145,10 @@ class Demo:
                   "scope": "openid profile offline_access", "state": "e2e", "code_challenge": challenge, "code_challenge_method": "S256",
                   "username": username, "password": password}
         host, port = urllib.parse.urlparse(self.base).netloc.split(":")
-        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        if self.base.startswith("https:"):
+            conn = http.client.HTTPSConnection(host, int(port), timeout=30, context=getattr(self, "ssl_context", None))
+        else:
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)
         conn.request("POST", "/oauth/authorize", urllib.parse.urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"})
         r = conn.getresponse()
         location = r.getheader("Location") or ""
