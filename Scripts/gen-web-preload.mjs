@@ -2,15 +2,19 @@
 // Writes the web client's module preload lists from its static imports (`import … from '…'`, `export … from '…'`):
 //   - index.html: a <link rel="modulepreload"> for every module of the app shell (app/main.js and what it imports),
 //     between the `modulepreload:begin` and `modulepreload:end` comments;
-//   - app/preload.js: for each page of app/main.js's PAGES, the modules it needs beyond the shell.
+//   - app/preload.js: for each page of app/main.js's PAGES, the modules it needs beyond the shell;
+//   - index.html: an inline script, app/early-reads.js's startEarlyReads called with the study page's modules, between
+//     the `early-reads:begin` and `early-reads:end` comments, and its sha256 in the page's Content-Security-Policy
+//     (script-src 'self' 'sha256-…'), so that exactly that inline script may run.
 // Without them the browser finds a module's imports only after it has fetched that module: the doctor's study page
 // is about ten import levels deep, ten round trips before the viewer can ask for a frame on a slow network.
 //
 // Usage: node Scripts/gen-web-preload.mjs          (rewrite both files)
 //        node Scripts/gen-web-preload.mjs --check  (exit 1 if either is out of date; run by the web unit tests)
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..', 'Sources', 'mi-server', 'Resources', 'web');
 const staticImport = /^\s*(?:import|export)\s[^;]*?\sfrom\s+'([^']+)'|^\s*import\s+'([^']+)'/gm;
@@ -74,7 +78,17 @@ const index = readFileSync(indexPath, 'utf8');
 const begin = '<!-- modulepreload:begin (Scripts/gen-web-preload.mjs) -->', end = '<!-- modulepreload:end -->';
 if (!index.includes(begin) || !index.includes(end)) throw new Error(`index.html lacks the ${begin} … ${end} block`);
 const links = shell.map((f) => `<link rel="modulepreload" href="${url(f)}">`).join('\n');
-const newIndex = index.slice(0, index.indexOf(begin) + begin.length) + '\n' + links + '\n' + index.slice(index.indexOf(end));
+let newIndex = index.slice(0, index.indexOf(begin) + begin.length) + '\n' + links + '\n' + index.slice(index.indexOf(end));
+const { startEarlyReads } = await import(pathToFileURL(join(web, 'app', 'early-reads.js')).href);
+const studyModules = pages.find(([name]) => name === 'study')?.[1].map(url) ?? [];
+const inline = `(${startEarlyReads.toString()})(window, ${JSON.stringify(studyModules)});`;
+const hash = `'sha256-${createHash('sha256').update(inline, 'utf8').digest('base64')}'`;
+const earlyBegin = '<!-- early-reads:begin (Scripts/gen-web-preload.mjs) -->', earlyEnd = '<!-- early-reads:end -->';
+if (!newIndex.includes(earlyBegin) || !newIndex.includes(earlyEnd)) throw new Error(`index.html lacks the ${earlyBegin} … ${earlyEnd} block`);
+newIndex = newIndex.slice(0, newIndex.indexOf(earlyBegin) + earlyBegin.length) + `\n<script>${inline}</script>\n` + newIndex.slice(newIndex.indexOf(earlyEnd));
+const csp = /script-src 'self'(?: 'sha256-[A-Za-z0-9+/=]+')?;/;
+if (!csp.test(newIndex)) throw new Error("index.html's Content-Security-Policy lacks script-src 'self'");
+newIndex = newIndex.replace(csp, `script-src 'self' ${hash};`);
 
 const preloadPath = join(web, 'app', 'preload.js');
 let current = '';

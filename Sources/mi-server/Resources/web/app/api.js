@@ -53,6 +53,8 @@ export class ApiError extends Error {
  * @property {(ms: number) => Promise<void>} [sleep]
  * @property {() => void} [onSessionExpired]
  * @property {() => void} [onNetworkError] each time a request finally fails for want of a network
+ * @property {Map<string, Promise<Response>>} [early] GETs already on the network before the app started, by path
+ *   (`app/early-reads.js`): `prefetch(path)` adopts them; one that fails or is not OK is asked again the usual way
  */
 
 /**
@@ -92,6 +94,8 @@ export class ApiClient {
     this.onNetworkError = options.onNetworkError ?? (() => undefined);
     /** @type {Map<string, { answer: Promise<any>, at: number }>} answers of `prefetch`, by path */
     this.prefetched = new Map();
+    /** @type {Map<string, Promise<Response>>} */
+    this.early = options.early ?? new Map();
   }
 
   /**
@@ -107,7 +111,9 @@ export class ApiClient {
     const now = Date.now();
     for (const [p, e] of this.prefetched) if (now - e.at > PREFETCH_TTL_MS) this.prefetched.delete(p);
     if (this.prefetched.has(path)) return null;
-    const answer = this.request('GET', path);
+    const early = this.early.get(path);
+    this.early.delete(path);
+    const answer = early ? early.then(okBody).catch(() => this.request('GET', path)) : this.request('GET', path);
     answer.catch(() => undefined);   // reported, if at all, by the get that takes it
     this.prefetched.set(path, { answer, at: now });
     return answer;
@@ -220,6 +226,16 @@ export class ApiClient {
     if (RETRYABLE.has(response.status)) { this.onNetworkError(); return new ApiError('network', message, info); }
     return new ApiError('http', message, info);
   }
+}
+
+/**
+ * The JSON body of an OK response (null when empty); anything else rejects, so that the caller asks again itself.
+ * @param {Response} response
+ */
+async function okBody(response) {
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const text = response.status === 204 ? '' : await response.text();
+  return text ? JSON.parse(text) : null;
 }
 
 /**

@@ -19,6 +19,7 @@ import { toast, errorState, loading } from './ui.js';
 import { landingPath, redirectFor } from './roles.js';
 import { preloadPage } from './preload.js';
 import { prefetchStudyReads } from '../doctor/study-reads.js';
+import { takeEarlyReads } from './early-reads.js';
 
 /** @typedef {import('./context.js').AppContext} AppContext */
 /** @typedef {import('./context.js').Page} Page */
@@ -81,6 +82,7 @@ async function login(returnTo) {
 
 const api = new ApiClient({
   session,
+  early: takeEarlyReads(),
   onSessionExpired: () => { login(router.location()); },
   onNetworkError: () => showOffline(!navigator.onLine),
 });

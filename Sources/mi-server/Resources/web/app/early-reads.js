@@ -1,0 +1,74 @@
+// @ts-check
+/**
+ * The study page's first reads, started by an inline script in index.html while the HTML is still being parsed,
+ * before any module has arrived: on a deep link (`/studies/{uid}`, a doctor's bookmark or a shared link) the study,
+ * its series and the instance list of the series the page will open (`?series=`, else the first viewable one) are on
+ * the network one module wave earlier, and the study page's modules are preloaded with the app shell's instead of
+ * after it. `app/main.js` gives the answers to its `ApiClient` (`takeEarlyReads`), whose `prefetch` adopts them.
+ *
+ * `startEarlyReads` is inlined by `Scripts/gen-web-preload.mjs` (its source text, called with the study page's module
+ * list), and the page's Content-Security-Policy allows exactly that script by its hash. So it must stay
+ * self-contained: no imports, no names from this module. Anything unexpected (no token, an expired one, no storage)
+ * makes it do nothing: the page then asks for itself as before.
+ */
+
+/** Where the inline script leaves its reads: a Map from API path to the Response promise. */
+export const EARLY_READS_KEY = '__miEarlyReads';
+
+/**
+ * @param {any} win the page's window (a stand-in in tests)
+ * @param {readonly string[]} studyModules the study page's modules beyond the app shell (app/preload.js PAGE_MODULES.study)
+ */
+export function startEarlyReads(win, studyModules) {
+  try {
+    const match = /^\/studies\/([^/]+)\/?$/.exec(win.location.pathname);
+    if (!match) return;
+    for (const href of studyModules) {
+      const link = win.document.createElement('link');
+      link.rel = 'modulepreload';
+      link.href = href;
+      win.document.head.appendChild(link);
+    }
+    // The session's tokens (app/session.js STORAGE_KEY); a token within a minute of expiry is refreshed by the app
+    // first (REFRESH_MARGIN_MS), so it is left to the app.
+    const tokens = JSON.parse(win.localStorage.getItem('mi.session.v1') ?? 'null');
+    if (!tokens || typeof tokens.accessToken !== 'string' || !(typeof tokens.expiresAt === 'number' && tokens.expiresAt > Date.now() + 60_000)) return;
+    const headers = { Accept: 'application/json', Authorization: `Bearer ${tokens.accessToken}` };
+    /** @type {Map<string, Promise<Response>>} */
+    const reads = new Map();
+    win.__miEarlyReads = reads;
+    /** @param {string} path the page's own path for this read (study-reads.js), so that `prefetch(path)` finds it */
+    const get = (path) => {
+      const response = win.fetch(path, { headers });
+      // The app reads a clone, this script the original: neither can consume the other's body.
+      const forApp = response.then((/** @type {Response} */ r) => r.clone());
+      forApp.catch(() => undefined);
+      reads.set(path, forApp);
+      return response;
+    };
+    const study = `/api/v1/studies/${encodeURIComponent(decodeURIComponent(match[1]))}`;
+    get(study);
+    get(`${study}/series`).then((/** @type {Response} */ r) => (r.ok ? r.json() : null)).then((/** @type {any} */ page) => {
+      // The series the page opens: ?series=, else the first viewable one (doctor/study-model.js viewableSeries).
+      let series = new URLSearchParams(win.location.search).get('series');
+      if (!series && Array.isArray(page?.items)) {
+        const nonImage = ['SR', 'DOC', 'KO', 'PR', 'REG', 'SEG', 'RTSTRUCT', 'RTPLAN'];
+        const viewable = page.items.filter((/** @type {any} */ s) => !nonImage.includes(String(s.modality ?? '').toUpperCase()) && (s.instanceCount ?? 0) > 0)
+          .sort((/** @type {any} */ a, /** @type {any} */ b) => (a.seriesNumber ?? 1e9) - (b.seriesNumber ?? 1e9));
+        series = viewable[0]?.seriesInstanceUID ?? null;
+      }
+      if (series) get(`/api/v1/series/${encodeURIComponent(series)}/instances`);
+    }).catch(() => undefined);
+  } catch { /* the page asks for itself */ }
+}
+
+/**
+ * The inline script's reads, taken once (later calls get an empty map).
+ * @param {any} [win]
+ * @returns {Map<string, Promise<Response>>}
+ */
+export function takeEarlyReads(win = globalThis) {
+  const reads = win[EARLY_READS_KEY];
+  delete win[EARLY_READS_KEY];
+  return reads instanceof Map ? reads : new Map();
+}

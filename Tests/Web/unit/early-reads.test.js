@@ -1,0 +1,124 @@
+// @ts-check
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startEarlyReads, takeEarlyReads, EARLY_READS_KEY } from '../../../Sources/mi-server/Resources/web/app/early-reads.js';
+import { ApiClient } from '../../../Sources/mi-server/Resources/web/app/api.js';
+import { viewableSeries } from '../../../Sources/mi-server/Resources/web/doctor/study-model.js';
+import { PAGE_MODULES } from '../../../Sources/mi-server/Resources/web/app/preload.js';
+import { STORAGE_KEY } from '../../../Sources/mi-server/Resources/web/app/session.js';
+
+const STUDY = '1.2.840.1';
+const SERIES = [
+  { seriesInstanceUID: 'sr', modality: 'SR', seriesNumber: 1, instanceCount: 1 },
+  { seriesInstanceUID: 'ct-b', modality: 'CT', seriesNumber: 3, instanceCount: 40 },
+  { seriesInstanceUID: 'ct-a', modality: 'ct', seriesNumber: 2, instanceCount: 240 },
+  { seriesInstanceUID: 'empty', modality: 'MR', seriesNumber: 0, instanceCount: 0 },
+  { seriesInstanceUID: 'pr', modality: 'PR', seriesNumber: 0, instanceCount: 2 },
+];
+
+/** A window with a path, stored tokens and a fetch that answers the API's reads (JSON, status 200 unless told). */
+function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { accessToken: 'tok', expiresAt: Date.now() + 3_600_000 }, status = 200 } = {}) {
+  /** @type {Array<{ url: string, headers: Record<string, string> }>} */
+  const calls = [];
+  /** @type {string[]} */
+  const links = [];
+  const win = /** @type {any} */ ({
+    location: { pathname: path, search },
+    localStorage: { getItem: (/** @type {string} */ key) => (key === 'mi.session.v1' && tokens ? JSON.stringify(tokens) : null) },
+    document: {
+      createElement: () => ({ rel: '', href: '' }),
+      head: { appendChild: (/** @type {{ rel: string, href: string }} */ l) => { assert.equal(l.rel, 'modulepreload'); links.push(l.href); } },
+    },
+    fetch: (/** @type {string} */ url, /** @type {RequestInit} */ init) => {
+      calls.push({ url, headers: /** @type {Record<string, string>} */ (init.headers) });
+      const body = url.endsWith('/series') ? { items: SERIES } : { url };
+      return Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
+    },
+  });
+  return { win, calls, links };
+}
+
+const settle = () => new Promise((resolve) => { setTimeout(resolve, 0); });
+
+test('testADeepLinkToAStudyAsksForItsReadsAndPreloadsItsModulesBeforeTheApp', async () => {
+  assert.equal(STORAGE_KEY, 'mi.session.v1', 'the inline script reads the session where app/session.js keeps it');
+  const { win, calls, links } = fakeWindow();
+  startEarlyReads(win, PAGE_MODULES.study);
+  await settle();
+  assert.deepEqual(links, [...PAGE_MODULES.study]);
+  // The instance list is of the series the page opens: the first viewable one, as viewableSeries picks it.
+  const opened = viewableSeries(/** @type {any} */ (SERIES))[0].seriesInstanceUID;
+  assert.equal(opened, 'ct-a');
+  assert.deepEqual(calls.map((c) => c.url), [`/api/v1/studies/${STUDY}`, `/api/v1/studies/${STUDY}/series`, `/api/v1/series/${opened}/instances`]);
+  assert.ok(calls.every((c) => c.headers.Authorization === 'Bearer tok'));
+  const reads = takeEarlyReads(win);
+  assert.deepEqual([...reads.keys()], calls.map((c) => c.url));
+  assert.equal(win[EARLY_READS_KEY], undefined, 'taken once');
+  assert.equal(takeEarlyReads(win).size, 0);
+});
+
+test('testTheSeriesInTheQueryIsTheOneWhoseInstancesAreAskedFor', async () => {
+  const { win, calls } = fakeWindow({ search: '?series=ct-b&frame=3' });
+  startEarlyReads(win, []);
+  await settle();
+  assert.equal(calls[2].url, '/api/v1/series/ct-b/instances');
+});
+
+test('testWithoutAUsableTokenOrOffTheStudyPageNothingIsAskedFor', async () => {
+  for (const options of [{ tokens: null }, { tokens: { accessToken: 'tok', expiresAt: Date.now() + 30_000 } }, { tokens: /** @type {any} */ ({ expiresAt: 1e15 }) }]) {
+    const { win, calls, links } = fakeWindow(options);
+    startEarlyReads(win, ['/doctor/study.js']);
+    await settle();
+    assert.equal(calls.length, 0, JSON.stringify(options));
+    assert.deepEqual(links, ['/doctor/study.js'], 'the modules are preloaded anyway');
+    assert.equal(takeEarlyReads(win).size, 0);
+  }
+  for (const path of ['/worklist', `/studies/${STUDY}/reports`, '/']) {
+    const { win, calls, links } = fakeWindow({ path });
+    startEarlyReads(win, ['/doctor/study.js']);
+    await settle();
+    assert.equal(calls.length + links.length, 0, path);
+  }
+});
+
+test('testTheApiClientAdoptsAnEarlyReadAndAsksAgainWhenItFailed', async () => {
+  const { win } = fakeWindow();
+  startEarlyReads(win, []);
+  await settle();
+  /** @type {string[]} */
+  const own = [];
+  const api = new ApiClient({
+    session: { accessToken: async () => 'tok', refresh: async () => true },
+    fetch: /** @type {any} */ (async (/** @type {string} */ url) => { own.push(url); return new Response(JSON.stringify({ own: url }), { status: 200 }); }),
+    early: takeEarlyReads(win),
+  });
+  assert.deepEqual(await api.prefetch(`/api/v1/studies/${STUDY}`), { url: `/api/v1/studies/${STUDY}` });
+  assert.deepEqual(await api.get(`/api/v1/studies/${STUDY}`), { url: `/api/v1/studies/${STUDY}` });
+  assert.equal((await api.prefetch(`/api/v1/studies/${STUDY}/series`)).items.length, SERIES.length, 'the script read its own copy of the body');
+  assert.equal(own.length, 0, 'no second request');
+  // An early read the server refused (here a 401 from an expired token) is asked again by the client itself.
+  const failed = fakeWindow({ status: 401 });
+  startEarlyReads(failed.win, []);
+  await settle();
+  const again = new ApiClient({
+    session: { accessToken: async () => 'tok', refresh: async () => true },
+    fetch: /** @type {any} */ (async (/** @type {string} */ url) => { own.push(url); return new Response(JSON.stringify({ own: url }), { status: 200 }); }),
+    early: takeEarlyReads(failed.win),
+  });
+  assert.deepEqual(await again.prefetch(`/api/v1/studies/${STUDY}`), { own: `/api/v1/studies/${STUDY}` });
+  assert.deepEqual(own, [`/api/v1/studies/${STUDY}`]);
+});
+
+test('testIndexHtmlRunsExactlyTheInlineScriptItsPolicyAllows', async () => {
+  const html = readFileSync(new URL('../../../Sources/mi-server/Resources/web/index.html', import.meta.url), 'utf8');
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  assert.equal(scripts.length, 1);
+  assert.ok(scripts[0].startsWith('(function startEarlyReads('));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(scripts[0])));
+  const hash = btoa(String.fromCharCode(...digest));
+  const policy = /script-src ([^;]*);/.exec(html)?.[1] ?? '';
+  assert.deepEqual(policy.split(' '), ["'self'", `'sha256-${hash}'`]);
+  // Before the stylesheet, which would otherwise hold it back until app.css has arrived.
+  assert.ok(html.indexOf('<script>') < html.indexOf('rel="stylesheet"'));
+});
