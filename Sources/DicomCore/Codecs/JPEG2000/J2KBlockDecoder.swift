@@ -269,7 +269,15 @@ struct J2KBlockDecoder {
                 // No significant sample in the column or around it: nothing to do. (Testing four columns at once
                 // first saved instructions on background but cost more than it saved on noisy blocks.)
                 var f = p.pointee
-                if f & 0x3FFFF == 0 { x &+= 1; continue }
+                if f & 0x3FFFF == 0 {
+                    // A run of such columns in a tight loop of its own (most of a smooth image's blocks).
+                    x &+= 1
+                    while x < g.width && stripeFlags[x] & 0x3FFFF == 0 { x &+= 1 }
+                    continue
+                }
+                // Nothing to decode either when all four samples are significant already (most columns of a
+                // noisy block after its first bit-planes): a test a column instead of one a sample.
+                if f & ownSignificance == ownSignificance { x &+= 1; continue }
                 let o = stripeOut + x
                 x &+= 1
                 if rows == 4 {
