@@ -19,6 +19,9 @@ struct J2KBlockDecoder {
     /// The significance bits of the column's own four rows, and their visited bits.
     static let ownSignificance: UInt32 = 1 << 4 | 1 << 7 | 1 << 10 | 1 << 13
     static let allVisited: UInt32 = 0xF << 28
+    /// A column whose four samples are significant, refined before and not visited in this bit-plane:
+    /// `f & refineAllMask == refineAll`.
+    static let refineAllMask: UInt32 = 0xFF00_0000 | ownSignificance, refineAll: UInt32 = 0x0F00_0000 | ownSignificance
     /// The eight neighbours in a row's 9-bit neighbourhood (the centre, bit 4, is the sample itself).
     static let neighbourMask: UInt32 = 0x1EF
 
@@ -221,19 +224,31 @@ struct J2KBlockDecoder {
         }
     }
 
-    /// Row `r` of a column (word `f`) in the magnitude refinement pass.
+    /// Row `r` of a column (word `f`) in the magnitude refinement pass; `w16` is the word of context 16 (samples
+    /// refined before), held by the pass.
     @inline(__always)
     static func refinementSample(_ r: Int, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>, _ m: inout MQDecoder,
-                                 _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32, _ stride: Int) {
+                                 _ cx: UnsafeMutablePointer<UInt32>, _ w16: inout UInt32, _ half: Int32, _ stride: Int) {
         if f & (sigBit(r) | visitedBit(r)) == sigBit(r) {
-            let c = f & refinedBit(r) != 0 ? 16 : ((f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask != 0 ? 15 : 14)
-            // No branch on the use of the decision. (The decision itself branch-free, `decodeUnpredictable`, was
-            // slower on a noisy radiograph: it stores the context at every decision, and the next decision in the
-            // same context waits on that store.)
-            let bit = Int32(truncatingIfNeeded: m.decode(cx, c))
+            let bit: Int32
+            if f & refinedBit(r) != 0 {
+                bit = Int32(truncatingIfNeeded: m.decodeHeld(&w16, cx))
+            } else {
+                let c = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask != 0 ? 15 : 14
+                bit = Int32(truncatingIfNeeded: m.decode(cx, c))
+                f |= refinedBit(r)
+            }
+            // No branch on the use of the decision.
             o[r &* stride] &+= (half ^ (bit &- 1)) &- (bit &- 1)
-            f |= refinedBit(r)
         }
+    }
+
+    /// One refinement decision in context 16 (held in `w16`) for the sample at `o`.
+    @inline(__always)
+    static func refineHeld(_ o: UnsafeMutablePointer<Int32>, _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>,
+                           _ w16: inout UInt32, _ half: Int32) {
+        let bit = Int32(truncatingIfNeeded: m.decodeHeld(&w16, cx))
+        o.pointee &+= (half ^ (bit &- 1)) &- (bit &- 1)
     }
 
     /// Row `r` of the column at `p` (word `f`) in the cleanup pass, outside a run-length coded column.
@@ -299,6 +314,8 @@ struct J2KBlockDecoder {
     @inline(never)
     static func refinementPass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32) -> MQDecoder {
         var m = mq
+        // Context 16 in a register for the whole pass: no other pass uses it.
+        var w16 = cx[16]
         let fw = g.flagStride, stride = g.stride
         var y0 = 0
         while y0 < g.height {
@@ -312,17 +329,27 @@ struct J2KBlockDecoder {
                 let o = stripeOut + x
                 x &+= 1
                 if rows == 4 {
-                    refinementSample(0, &f, o, &m, cx, half, stride)
-                    refinementSample(1, &f, o, &m, cx, half, stride)
-                    refinementSample(2, &f, o, &m, cx, half, stride)
-                    refinementSample(3, &f, o, &m, cx, half, stride)
+                    if f & refineAllMask == refineAll {
+                        // All four significant before this bit-plane and refined before (most columns of a noisy
+                        // block): four decisions in context 16, no test a sample and no flag to change.
+                        refineHeld(o, &m, cx, &w16, half)
+                        refineHeld(o + stride, &m, cx, &w16, half)
+                        refineHeld(o + 2 &* stride, &m, cx, &w16, half)
+                        refineHeld(o + 3 &* stride, &m, cx, &w16, half)
+                        continue
+                    }
+                    refinementSample(0, &f, o, &m, cx, &w16, half, stride)
+                    refinementSample(1, &f, o, &m, cx, &w16, half, stride)
+                    refinementSample(2, &f, o, &m, cx, &w16, half, stride)
+                    refinementSample(3, &f, o, &m, cx, &w16, half, stride)
                 } else {
-                    for r in 0..<rows { refinementSample(r, &f, o, &m, cx, half, stride) }
+                    for r in 0..<rows { refinementSample(r, &f, o, &m, cx, &w16, half, stride) }
                 }
                 p.pointee = f
             }
             y0 &+= 4
         }
+        cx[16] = w16
         return m
     }
 
