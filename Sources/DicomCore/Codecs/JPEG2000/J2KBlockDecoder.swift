@@ -237,7 +237,7 @@ struct J2KBlockDecoder {
                 bit = Int32(truncatingIfNeeded: m.decodeHeld(&w16, cx))
             } else {
                 let c = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask != 0 ? 15 : 14
-                bit = Int32(truncatingIfNeeded: m.decode(cx, c))
+                bit = Int32(truncatingIfNeeded: m.decodeUnpredictable(cx, c))
                 f |= refinedBit(r)
             }
             // No branch on the use of the decision.
