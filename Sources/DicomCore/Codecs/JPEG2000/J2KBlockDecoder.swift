@@ -289,6 +289,7 @@ struct J2KBlockDecoder {
                 if f & 0x3FFFF == 0 {
                     // A run of such columns in a tight loop of its own (most of a smooth image's blocks).
                     x &+= 1
+                    while x &+ 4 <= g.width && fourColumns(stripeFlags + x) & 0x0003_FFFF_0003_FFFF == 0 { x &+= 4 }
                     while x < g.width && stripeFlags[x] & 0x3FFFF == 0 { x &+= 1 }
                     continue
                 }
