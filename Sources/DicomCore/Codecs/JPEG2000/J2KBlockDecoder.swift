@@ -328,7 +328,13 @@ struct J2KBlockDecoder {
             while x < g.width {
                 let p = stripeFlags + x
                 var f = p.pointee
-                if f & ownSignificance == 0 { x &+= 1; continue }
+                if f & ownSignificance == 0 {
+                    // Runs of columns with nothing significant (most of a smooth image's blocks), four at a time.
+                    x &+= 1
+                    while x &+ 4 <= g.width && fourColumns(stripeFlags + x) & 0x0000_2490_0000_2490 == 0 { x &+= 4 }
+                    while x < g.width && stripeFlags[x] & ownSignificance == 0 { x &+= 1 }
+                    continue
+                }
                 let o = stripeOut + x
                 x &+= 1
                 if rows == 4 {
