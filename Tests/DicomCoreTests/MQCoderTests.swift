@@ -49,6 +49,26 @@ import Testing
         #expect(MQCoderTests.roundTrip(input, branchFreeEvery: 3) == input.map(\.bit))
     }
 
+    @Test(arguments: [500, 100, 10, 0, 1000] as [UInt64])
+    func decisionsInAHeldContextEqualTheEncodedOnes(_ ones: UInt64) {
+        // Context 16 held in a local word for the whole run (as the refinement pass holds it), three decisions in
+        // four of them; the others in the context buffer. Both kinds move the same decoder.
+        let input = MQCoderTests.decisions(count: 20_000, ones: ones, seed: ones + 13).enumerated().map { i, d in
+            (bit: d.bit, context: i % 4 == 0 ? d.context % 16 : 16)
+        }
+        let segment = MQCoderTests.segment(input)
+        var contexts = MQTable.decoderContexts()
+        let output: [Int] = segment.withUnsafeBufferPointer { sp in
+            contexts.withUnsafeMutableBufferPointer { buffer in
+                let cx = buffer.baseAddress!
+                var decoder = MQDecoder(sp.baseAddress!)
+                var held = cx[16]
+                return input.map { d in d.context == 16 ? decoder.decodeHeld(&held, cx) : decoder.decode(cx, d.context) }
+            }
+        }
+        #expect(output == input.map(\.bit))
+    }
+
     /// The decoder of §C.3 figure by figure (Figures C.15–C.20: one bit a renormalisation step, one byte a read,
     /// 16-bit C-high in a 32-bit C), to check the read-ahead of `MQDecoder` against.
     struct ReferenceDecoder {

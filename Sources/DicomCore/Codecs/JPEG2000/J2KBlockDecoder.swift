@@ -19,6 +19,9 @@ struct J2KBlockDecoder {
     /// The significance bits of the column's own four rows, and their visited bits.
     static let ownSignificance: UInt32 = 1 << 4 | 1 << 7 | 1 << 10 | 1 << 13
     static let allVisited: UInt32 = 0xF << 28
+    /// A column whose four samples are significant, refined before and not visited in this bit-plane:
+    /// `f & refineAllMask == refineAll`.
+    static let refineAllMask: UInt32 = 0xFF00_0000 | ownSignificance, refineAll: UInt32 = 0x0F00_0000 | ownSignificance
     /// The eight neighbours in a row's 9-bit neighbourhood (the centre, bit 4, is the sample itself).
     static let neighbourMask: UInt32 = 0x1EF
 
@@ -211,7 +214,9 @@ struct J2KBlockDecoder {
                                    _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
         let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
         if n & 0x10 == 0 && n != 0 {
-            if m.decode(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
+            // Branch-free: next to significant samples the odds are near even. (In the cleanup pass, where most
+            // decisions are far from significant samples, it made no difference.)
+            if m.decodeUnpredictable(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
                 let t = cx[signContextOffset &+ signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
                 let negative = m.decodeUnpredictable(cx, Int(t & 0x7F)) ^ Int(t >> 7)
                 o[r &* stride] = oneHalf
@@ -221,19 +226,31 @@ struct J2KBlockDecoder {
         }
     }
 
-    /// Row `r` of a column (word `f`) in the magnitude refinement pass.
+    /// Row `r` of a column (word `f`) in the magnitude refinement pass; `w16` is the word of context 16 (samples
+    /// refined before), held by the pass.
     @inline(__always)
     static func refinementSample(_ r: Int, _ f: inout UInt32, _ o: UnsafeMutablePointer<Int32>, _ m: inout MQDecoder,
-                                 _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32, _ stride: Int) {
+                                 _ cx: UnsafeMutablePointer<UInt32>, _ w16: inout UInt32, _ half: Int32, _ stride: Int) {
         if f & (sigBit(r) | visitedBit(r)) == sigBit(r) {
-            let c = f & refinedBit(r) != 0 ? 16 : ((f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask != 0 ? 15 : 14)
-            // No branch on the use of the decision. (The decision itself branch-free, `decodeUnpredictable`, was
-            // slower on a noisy radiograph: it stores the context at every decision, and the next decision in the
-            // same context waits on that store.)
-            let bit = Int32(truncatingIfNeeded: m.decode(cx, c))
+            let bit: Int32
+            if f & refinedBit(r) != 0 {
+                bit = Int32(truncatingIfNeeded: m.decodeHeld(&w16, cx))
+            } else {
+                let c = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask != 0 ? 15 : 14
+                bit = Int32(truncatingIfNeeded: m.decodeUnpredictable(cx, c))
+                f |= refinedBit(r)
+            }
+            // No branch on the use of the decision.
             o[r &* stride] &+= (half ^ (bit &- 1)) &- (bit &- 1)
-            f |= refinedBit(r)
         }
+    }
+
+    /// One refinement decision in context 16 (held in `w16`) for the sample at `o`.
+    @inline(__always)
+    static func refineHeld(_ o: UnsafeMutablePointer<Int32>, _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>,
+                           _ w16: inout UInt32, _ half: Int32) {
+        let bit = Int32(truncatingIfNeeded: m.decodeHeld(&w16, cx))
+        o.pointee &+= (half ^ (bit &- 1)) &- (bit &- 1)
     }
 
     /// Row `r` of the column at `p` (word `f`) in the cleanup pass, outside a run-length coded column.
@@ -269,7 +286,16 @@ struct J2KBlockDecoder {
                 // No significant sample in the column or around it: nothing to do. (Testing four columns at once
                 // first saved instructions on background but cost more than it saved on noisy blocks.)
                 var f = p.pointee
-                if f & 0x3FFFF == 0 { x &+= 1; continue }
+                if f & 0x3FFFF == 0 {
+                    // A run of such columns in a tight loop of its own (most of a smooth image's blocks).
+                    x &+= 1
+                    while x &+ 4 <= g.width && fourColumns(stripeFlags + x) & 0x0003_FFFF_0003_FFFF == 0 { x &+= 4 }
+                    while x < g.width && stripeFlags[x] & 0x3FFFF == 0 { x &+= 1 }
+                    continue
+                }
+                // Nothing to decode either when all four samples are significant already (most columns of a
+                // noisy block after its first bit-planes): a test a column instead of one a sample.
+                if f & ownSignificance == ownSignificance { x &+= 1; continue }
                 let o = stripeOut + x
                 x &+= 1
                 if rows == 4 {
@@ -291,6 +317,8 @@ struct J2KBlockDecoder {
     @inline(never)
     static func refinementPass(_ g: J2KBlockPlane, _ mq: MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32) -> MQDecoder {
         var m = mq
+        // Context 16 in a register for the whole pass: no other pass uses it.
+        var w16 = cx[16]
         let fw = g.flagStride, stride = g.stride
         var y0 = 0
         while y0 < g.height {
@@ -300,21 +328,37 @@ struct J2KBlockDecoder {
             while x < g.width {
                 let p = stripeFlags + x
                 var f = p.pointee
-                if f & ownSignificance == 0 { x &+= 1; continue }
+                if f & ownSignificance == 0 {
+                    // Runs of columns with nothing significant (most of a smooth image's blocks), four at a time.
+                    x &+= 1
+                    while x &+ 4 <= g.width && fourColumns(stripeFlags + x) & 0x0000_2490_0000_2490 == 0 { x &+= 4 }
+                    while x < g.width && stripeFlags[x] & ownSignificance == 0 { x &+= 1 }
+                    continue
+                }
                 let o = stripeOut + x
                 x &+= 1
                 if rows == 4 {
-                    refinementSample(0, &f, o, &m, cx, half, stride)
-                    refinementSample(1, &f, o, &m, cx, half, stride)
-                    refinementSample(2, &f, o, &m, cx, half, stride)
-                    refinementSample(3, &f, o, &m, cx, half, stride)
+                    if f & refineAllMask == refineAll {
+                        // All four significant before this bit-plane and refined before (most columns of a noisy
+                        // block): four decisions in context 16, no test a sample and no flag to change.
+                        refineHeld(o, &m, cx, &w16, half)
+                        refineHeld(o + stride, &m, cx, &w16, half)
+                        refineHeld(o + 2 &* stride, &m, cx, &w16, half)
+                        refineHeld(o + 3 &* stride, &m, cx, &w16, half)
+                        continue
+                    }
+                    refinementSample(0, &f, o, &m, cx, &w16, half, stride)
+                    refinementSample(1, &f, o, &m, cx, &w16, half, stride)
+                    refinementSample(2, &f, o, &m, cx, &w16, half, stride)
+                    refinementSample(3, &f, o, &m, cx, &w16, half, stride)
                 } else {
-                    for r in 0..<rows { refinementSample(r, &f, o, &m, cx, half, stride) }
+                    for r in 0..<rows { refinementSample(r, &f, o, &m, cx, &w16, half, stride) }
                 }
                 p.pointee = f
             }
             y0 &+= 4
         }
+        cx[16] = w16
         return m
     }
 

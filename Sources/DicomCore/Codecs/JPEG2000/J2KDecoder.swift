@@ -31,8 +31,11 @@ public enum JPEG2000Decoder {
             let cx0 = ceilDiv(ceilDiv(size.x0, comp.dx), scale), cx1 = ceilDiv(ceilDiv(size.width, comp.dx), scale)
             let cy0 = ceilDiv(ceilDiv(size.y0, comp.dy), scale), cy1 = ceilDiv(ceilDiv(size.height, comp.dy), scale)
             widths.append(cx1 - cx0); heights.append(cy1 - cy0)
-            planes.append([Int32](repeating: 0, count: (cx1 - cx0) * (cy1 - cy0)))
+            // Made when a tile first needs it: the reversible coefficients of a single tile become the plane
+            // itself (see below), with no plane of their own to allocate, clear and copy into.
+            planes.append([])
         }
+        let singleTile = size.tilesAcross * size.tilesDown == 1
         var colourTransformed = false
         var blockDecoder = J2KBlockDecoder()
         for tile in 0..<(size.tilesAcross * size.tilesDown) {
@@ -143,6 +146,17 @@ public enum JPEG2000Decoder {
                 let ix0 = ceilDiv(ceilDiv(size.x0, comp.dx), scale), iy0 = ceilDiv(ceilDiv(size.y0, comp.dy), scale)
                 let reversible = components[c].style.reversible
                 let planeWidth = widths[c]
+                if singleTile && reversible && region.x0 == ix0 && region.y0 == iy0 && region.w == planeWidth
+                    && region.h == heights[c] && ints[c].count == region.w * region.h {
+                    // The tile is the whole plane: level shift and clamp in place, and keep the buffer.
+                    ints[c].withUnsafeMutableBufferPointer { ib in
+                        for i in 0..<ib.count { ib[i] = min(max(ib[i] &+ shift, lo), hi) }
+                    }
+                    planes[c] = ints[c]
+                    ints[c] = []
+                    continue
+                }
+                if planes[c].isEmpty { planes[c] = [Int32](repeating: 0, count: widths[c] * heights[c]) }
                 planes[c].withUnsafeMutableBufferPointer { pb in
                     ints[c].withUnsafeBufferPointer { ib in
                         floats[c].withUnsafeBufferPointer { fb in
@@ -166,6 +180,7 @@ public enum JPEG2000Decoder {
                 }
             }
         }
+        for c in 0..<n where planes[c].isEmpty { planes[c] = [Int32](repeating: 0, count: widths[c] * heights[c]) }
         return JPEG2000Image(widths: widths, heights: heights, planes: planes, precisions: size.components.map(\.precision),
                              isSigned: size.components.map(\.isSigned), colourTransformed: colourTransformed)
     }

@@ -189,23 +189,42 @@ struct MQDecoder {
     }
 
     /// Decodes one decision like `decode`, without a branch on which interval C falls in: for contexts near even
-    /// odds (the sign contexts) that branch is mispredicted about half the time, and selects cost less. The
+    /// odds (the sign contexts) that branch is mispredicted about half the time, and masks cost less. The
     /// decision is an LPS exactly when "C in the LPS interval" and "A below Qe" differ (Figures C.15–C.17); the
     /// context moves only when the decoder renormalises. It stores the context word at every decision, so a run of
-    /// decisions in one context (magnitude refinement) waits on those stores and is faster with `decode`.
+    /// decisions in one context waits on those stores: such a context is better held in a register with
+    /// `decodeHeld`.
     @inline(__always) mutating func decodeUnpredictable(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int) -> Int {
-        let w = contexts[cx]
-        let qe = w & 0xFFFF
+        var w = contexts[cx]
+        let d = decodeHeld(&w, contexts)
+        contexts[cx] = w
+        return d
+    }
+
+    /// Decodes one decision without any branch on its outcome in a context whose word the caller holds in `w`
+    /// (a register, for a whole pass) rather than in the context buffer; `contexts` gives the transition table.
+    /// For a context near even odds used run after run (the refinement context of samples refined before, about
+    /// half of a noisy image's decisions), both branches of `decode` are mispredicted often, and the stores and
+    /// reloads of the context word that kept `decodeUnpredictable` slower there are gone. A and C shift by the
+    /// leading zeros of A, none when no renormalisation is due.
+    @inline(__always) mutating func decodeHeld(_ w: inout UInt32, _ contexts: UnsafeMutablePointer<UInt32>) -> Int {
+        // Masks and shifts rather than conditionals, which the compiler turns back into branches. Qe and the upper
+        // half of C are below 2^16 and A stays above Qe before the subtraction, so a borrow into bit 31 is a "less
+        // than".
+        let word = w
+        let qe = word & 0xFFFF
         a &-= qe
-        let lpsInterval = UInt32(truncatingIfNeeded: c &>> 48) < qe
-        let isLPS = lpsInterval != (a < qe)
-        let renormalizes = lpsInterval || a < 0x8000
-        c = lpsInterval ? c : c &- (UInt64(qe) &<< 48)
-        a = lpsInterval ? qe : a
-        let next = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: isLPS ? w &>> 24 : (w &>> 16) & 0xFF)]
-        contexts[cx] = renormalizes ? next : w
-        if renormalizes { renormalize() }
-        return Int(truncatingIfNeeded: (w &>> 16) & 1) ^ (isLPS ? 1 : 0)
+        let lpsInterval = (UInt32(truncatingIfNeeded: c &>> 48) &- qe) &>> 31
+        let isLPS = lpsInterval ^ ((a &- qe) &>> 31)
+        let lpsMask = 0 &- lpsInterval
+        c &-= UInt64(qe & ~lpsMask) &<< 48
+        a = (a & ~lpsMask) | (qe & lpsMask)
+        // Qe is below 0x8000, so an LPS interval always renormalises too.
+        let keepMask = 0 &- (a &>> 15)
+        let next = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: (word &>> (16 &+ 8 &* isLPS)) & 0xFF)]
+        w = (word & keepMask) | (next & ~keepMask)
+        renormalize()
+        return Int(truncatingIfNeeded: ((word &>> 16) & 1) ^ isLPS)
     }
 }
 
