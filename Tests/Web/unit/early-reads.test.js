@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startEarlyReads, takeEarlyReads, EARLY_READS_KEY } from '../../../Sources/mi-server/Resources/web/app/early-reads.js';
+import { startEarlyReads, takeEarlyReads, takeEarlyFrames, EARLY_READS_KEY } from '../../../Sources/mi-server/Resources/web/app/early-reads.js';
 import { ApiClient } from '../../../Sources/mi-server/Resources/web/app/api.js';
 import { viewableSeries } from '../../../Sources/mi-server/Resources/web/doctor/study-model.js';
 import { PAGE_MODULES } from '../../../Sources/mi-server/Resources/web/app/preload.js';
@@ -15,6 +15,14 @@ const SERIES = [
   { seriesInstanceUID: 'ct-a', modality: 'ct', seriesNumber: 2, instanceCount: 240 },
   { seriesInstanceUID: 'empty', modality: 'MR', seriesNumber: 0, instanceCount: 0 },
   { seriesInstanceUID: 'pr', modality: 'PR', seriesNumber: 0, instanceCount: 2 },
+];
+
+const INSTANCES = [
+  { sopInstanceUID: 'i3', instanceNumber: 3, image: { rows: 512, columns: 512 } },
+  { sopInstanceUID: 'sr', instanceNumber: 0 },
+  { sopInstanceUID: 'i2', instanceNumber: 2, image: { rows: 512, columns: 512 } },
+  { sopInstanceUID: 'i1.b', instanceNumber: 1, image: { rows: 512, columns: 512 } },
+  { sopInstanceUID: 'i4', instanceNumber: 4, image: { rows: 512, columns: 512 } },
 ];
 
 /** A window with a path, stored tokens and a fetch that answers the API's reads (JSON, status 200 unless told). */
@@ -32,7 +40,7 @@ function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { access
     },
     fetch: (/** @type {string} */ url, /** @type {RequestInit} */ init) => {
       calls.push({ url, headers: /** @type {Record<string, string>} */ (init.headers) });
-      const body = url.endsWith('/series') ? { items: SERIES } : { url };
+      const body = url.endsWith('/series') ? { items: SERIES } : url.endsWith('/instances') ? { items: INSTANCES } : { url };
       return Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
     },
   });
@@ -50,10 +58,16 @@ test('testADeepLinkToAStudyAsksForItsReadsAndPreloadsItsModulesBeforeTheApp', as
   // The instance list is of the series the page opens: the first viewable one, as viewableSeries picks it.
   const opened = viewableSeries(/** @type {any} */ (SERIES))[0].seriesInstanceUID;
   assert.equal(opened, 'ct-a');
-  assert.deepEqual(calls.map((c) => c.url), [`/api/v1/studies/${STUDY}`, `/api/v1/studies/${STUDY}/series`, `/api/v1/series/${opened}/instances`]);
+  // Then the frame the viewer shows first: the first image instance in Instance Number order (the SR has no image).
+  const first = '/api/v1/instances/i1.b/frames/1';
+  assert.deepEqual(calls.map((c) => c.url), [`/api/v1/studies/${STUDY}`, `/api/v1/studies/${STUDY}/series`, `/api/v1/series/${opened}/instances`, first]);
   assert.ok(calls.every((c) => c.headers.Authorization === 'Bearer tok'));
+  assert.equal(calls[3].headers.Accept, 'application/vnd.mi-frame');
   const reads = takeEarlyReads(win);
-  assert.deepEqual([...reads.keys()], calls.map((c) => c.url));
+  assert.deepEqual([...reads.keys()], calls.slice(0, 3).map((c) => c.url));
+  const frames = takeEarlyFrames(win);
+  assert.deepEqual([...frames.keys()], [first]);
+  assert.equal(takeEarlyFrames(win).size, 0, 'taken once');
   assert.equal(win[EARLY_READS_KEY], undefined, 'taken once');
   assert.equal(takeEarlyReads(win).size, 0);
 });
@@ -63,6 +77,9 @@ test('testTheSeriesInTheQueryIsTheOneWhoseInstancesAreAskedFor', async () => {
   startEarlyReads(win, []);
   await settle();
   assert.equal(calls[2].url, '/api/v1/series/ct-b/instances');
+  // Another frame than the first is left to the viewer (multi-frame objects make its index the viewer's business).
+  assert.equal(calls.length, 3);
+  assert.equal(takeEarlyFrames(win).size, 0);
 });
 
 test('testWithoutAUsableTokenOrOffTheStudyPageNothingIsAskedFor', async () => {

@@ -2,9 +2,10 @@
 /**
  * The study page's first reads, started by an inline script in index.html while the HTML is still being parsed,
  * before any module has arrived: on a deep link (`/studies/{uid}`, a doctor's bookmark or a shared link) the study,
- * its series and the instance list of the series the page will open (`?series=`, else the first viewable one) are on
- * the network one module wave earlier, and the study page's modules are preloaded with the app shell's instead of
- * after it. `app/main.js` gives the answers to its `ApiClient` (`takeEarlyReads`), whose `prefetch` adopts them.
+ * its series, the instance list of the series the page will open (`?series=`, else the first viewable one) and the
+ * first frame it will show are on the network module waves earlier, and the study page's modules are preloaded with
+ * the app shell's instead of after it. `app/main.js` gives the answers to its `ApiClient` (`takeEarlyReads`), whose
+ * `prefetch` adopts them; the study page gives the frame to its viewer (`takeEarlyFrames`).
  *
  * `startEarlyReads` is inlined by `Scripts/gen-web-preload.mjs` (its source text, called with the study page's module
  * list), and the page's Content-Security-Policy allows exactly that script by its hash. So it must stay
@@ -14,6 +15,8 @@
 
 /** Where the inline script leaves its reads: a Map from API path to the Response promise. */
 export const EARLY_READS_KEY = '__miEarlyReads';
+/** Where it leaves the first frame: a Map from the frame's URL (the viewer's `frameURL`) to the Response promise. */
+export const EARLY_FRAMES_KEY = '__miEarlyFrames';
 
 /**
  * @param {any} win the page's window (a stand-in in tests)
@@ -37,6 +40,10 @@ export function startEarlyReads(win, studyModules) {
     /** @type {Map<string, Promise<Response>>} */
     const reads = new Map();
     win.__miEarlyReads = reads;
+    /** @type {Map<string, Promise<Response>>} */
+    const frames = new Map();
+    win.__miEarlyFrames = frames;
+    const query = new URLSearchParams(win.location.search);
     /** @param {string} path the page's own path for this read (study-reads.js), so that `prefetch(path)` finds it */
     const get = (path) => {
       const response = win.fetch(path, { headers });
@@ -50,16 +57,39 @@ export function startEarlyReads(win, studyModules) {
     get(study);
     get(`${study}/series`).then((/** @type {Response} */ r) => (r.ok ? r.json() : null)).then((/** @type {any} */ page) => {
       // The series the page opens: ?series=, else the first viewable one (doctor/study-model.js viewableSeries).
-      let series = new URLSearchParams(win.location.search).get('series');
+      let series = query.get('series');
       if (!series && Array.isArray(page?.items)) {
         const nonImage = ['SR', 'DOC', 'KO', 'PR', 'REG', 'SEG', 'RTSTRUCT', 'RTPLAN'];
         const viewable = page.items.filter((/** @type {any} */ s) => !nonImage.includes(String(s.modality ?? '').toUpperCase()) && (s.instanceCount ?? 0) > 0)
           .sort((/** @type {any} */ a, /** @type {any} */ b) => (a.seriesNumber ?? 1e9) - (b.seriesNumber ?? 1e9));
         series = viewable[0]?.seriesInstanceUID ?? null;
       }
-      if (series) get(`/api/v1/series/${encodeURIComponent(series)}/instances`);
+      if (!series) return null;
+      return get(`/api/v1/series/${encodeURIComponent(series)}/instances`).then((/** @type {Response} */ r) => (r.ok ? r.json() : null));
+    }).then((/** @type {any} */ page) => {
+      // The frame the viewer shows first (?frame= other than 1 is left to it): the first image instance in Instance
+      // Number order (doctor/study-model.js imageInstances, viewer/stack.js seriesStack), its frame 1.
+      if (!Array.isArray(page?.items) || (query.get('frame') ?? '1') !== '1') return;
+      const images = page.items.filter((/** @type {any} */ i) => typeof i?.image?.rows === 'number' && typeof i.image.columns === 'number')
+        .sort((/** @type {any} */ a, /** @type {any} */ b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0));
+      if (!images[0]) return;
+      const url = `/api/v1/instances/${encodeURIComponent(images[0].sopInstanceUID)}/frames/1`;
+      const response = win.fetch(url, { headers: { Accept: 'application/vnd.mi-frame', Authorization: headers.Authorization }, credentials: 'same-origin' });
+      response.catch(() => undefined);
+      frames.set(url, response);
     }).catch(() => undefined);
   } catch { /* the page asks for itself */ }
+}
+
+/**
+ * The inline script's first frame (by URL), taken once (later calls get an empty map).
+ * @param {any} [win]
+ * @returns {Map<string, Promise<Response>>}
+ */
+export function takeEarlyFrames(win = globalThis) {
+  const frames = win[EARLY_FRAMES_KEY];
+  delete win[EARLY_FRAMES_KEY];
+  return frames instanceof Map ? frames : new Map();
 }
 
 /**

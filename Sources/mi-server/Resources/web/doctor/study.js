@@ -23,6 +23,7 @@ import { WorkerPool, fetchBatchOnMainThread, fetchOnMainThread } from '../viewer
 import { FrameFetchError, framesURL } from '../viewer/frame-fetch.js';
 import { decodeWorkerCount } from '../viewer/worker-warmup.js';
 import { SessionError } from '../app/session.js';
+import { takeEarlyFrames } from '../app/early-reads.js';
 import { imageInstances, toStudyInfo, toSeriesInfo, viewableSeries, seriesQuality, stillArriving, displayName, ageAt } from './study-model.js';
 
 /** @typedef {import('../app/context.js').AppContext} AppContext */
@@ -193,8 +194,18 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
       return (await attempt()).result;
     }
   };
+  const earlyFrames = takeEarlyFrames();
+  /** @param {import('../viewer/loader.js').FrameRef} ref @param {AbortSignal} signal */
+  const fetchOwnFrame = (ref, signal) => withSession((headers) => (pool ? pool.fetch(ref.url, { headers, signal }) : fetchOnMainThread(ref.url, { headers, signal })));
   /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrame']} */
-  const fetchFrame = (ref, signal) => withSession((headers) => (pool ? pool.fetch(ref.url, { headers, signal }) : fetchOnMainThread(ref.url, { headers, signal })));
+  const fetchFrame = (ref, signal) => {
+    // The first frame, when the page's inline start-up script already asked for it (app/early-reads.js): decoded
+    // here (half a millisecond); asked again the usual way if that answer failed.
+    const early = earlyFrames.get(ref.url);
+    if (!early) return fetchOwnFrame(ref, signal);
+    earlyFrames.delete(ref.url);
+    return fetchOnMainThread(ref.url, { signal, fetchImpl: () => early }).catch(() => fetchOwnFrame(ref, signal));
+  };
   /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrames']} */
   const fetchFrames = (refs, signal) => withSession((headers) => (pool
     ? pool.fetchBatch(framesURL(refs), { headers, signal })

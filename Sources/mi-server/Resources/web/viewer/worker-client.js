@@ -149,9 +149,10 @@ function fromMessage(part) {
 }
 
 /**
- * The same shape on the main thread (no worker): for environments without module workers.
+ * The same shape on the main thread (no worker): for environments without module workers, and for an answer the
+ * page already has (`fetchImpl`).
  * @param {string} url
- * @param {{ headers?: Record<string, string>, signal?: AbortSignal }} [options]
+ * @param {{ headers?: Record<string, string>, signal?: AbortSignal, fetchImpl?: typeof fetch }} [options]
  * @returns {Promise<DecodedFrame>}
  */
 export async function fetchOnMainThread(url, options = {}) {
