@@ -31,28 +31,32 @@ function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { access
   const calls = [];
   /** @type {string[]} */
   const links = [];
+  /** @type {string[]} what happened, in order */
+  const events = [];
   const win = /** @type {any} */ ({
     location: { pathname: path, search },
     localStorage: { getItem: (/** @type {string} */ key) => (key === 'mi.session.v1' && tokens ? JSON.stringify(tokens) : null) },
     document: {
       createElement: () => ({ rel: '', href: '' }),
-      head: { appendChild: (/** @type {{ rel: string, href: string }} */ l) => { assert.equal(l.rel, 'modulepreload'); links.push(l.href); } },
+      head: { appendChild: (/** @type {{ rel: string, href: string }} */ l) => { assert.equal(l.rel, 'modulepreload'); links.push(l.href); events.push('link'); } },
     },
     fetch: (/** @type {string} */ url, /** @type {RequestInit} */ init) => {
       calls.push({ url, headers: /** @type {Record<string, string>} */ (init.headers) });
+      events.push('fetch');
       const body = url.endsWith('/series') ? { items: SERIES } : url.endsWith('/instances') ? { items: INSTANCES } : { url };
       return Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
     },
   });
-  return { win, calls, links };
+  return { win, calls, links, events };
 }
 
 const settle = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 
 test('testADeepLinkToAStudyAsksForItsReadsAndPreloadsItsModulesBeforeTheApp', async () => {
   assert.equal(STORAGE_KEY, 'mi.session.v1', 'the inline script reads the session where app/session.js keeps it');
-  const { win, calls, links } = fakeWindow();
+  const { win, calls, links, events } = fakeWindow();
   startEarlyReads(win, PAGE_MODULES.study);
+  assert.deepEqual(events.slice(0, 3), ['fetch', 'fetch', 'link'], 'the reads go ahead of the module preloads');
   await settle();
   assert.deepEqual(links, [...PAGE_MODULES.study]);
   // The instance list is of the series the page opens: the first viewable one, as viewableSeries picks it.

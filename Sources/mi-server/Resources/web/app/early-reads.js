@@ -26,12 +26,26 @@ export function startEarlyReads(win, studyModules) {
   try {
     const match = /^\/studies\/([^/]+)\/?$/.exec(win.location.pathname);
     if (!match) return;
-    for (const href of studyModules) {
-      const link = win.document.createElement('link');
-      link.rel = 'modulepreload';
-      link.href = href;
-      win.document.head.appendChild(link);
+    try {
+      startReads(win, decodeURIComponent(match[1]));
+    } finally {
+      // The page's modules beyond the shell, after the reads: over HTTP/1.1 the reads then go ahead of them for the
+      // browser's six connections to the server.
+      for (const href of studyModules) {
+        const link = win.document.createElement('link');
+        link.rel = 'modulepreload';
+        link.href = href;
+        win.document.head.appendChild(link);
+      }
     }
+  } catch { /* the page asks for itself */ }
+
+  /**
+   * The reads of study `uid`, when the session has a usable token.
+   * @param {any} win
+   * @param {string} uid
+   */
+  function startReads(win, uid) {
     // The session's tokens (app/session.js STORAGE_KEY); a token within a minute of expiry is refreshed by the app
     // first (REFRESH_MARGIN_MS), so it is left to the app.
     const tokens = JSON.parse(win.localStorage.getItem('mi.session.v1') ?? 'null');
@@ -53,7 +67,7 @@ export function startEarlyReads(win, studyModules) {
       reads.set(path, forApp);
       return response;
     };
-    const study = `/api/v1/studies/${encodeURIComponent(decodeURIComponent(match[1]))}`;
+    const study = `/api/v1/studies/${encodeURIComponent(uid)}`;
     get(study);
     get(`${study}/series`).then((/** @type {Response} */ r) => (r.ok ? r.json() : null)).then((/** @type {any} */ page) => {
       // The series the page opens: ?series=, else the first viewable one (doctor/study-model.js viewableSeries).
@@ -78,7 +92,7 @@ export function startEarlyReads(win, studyModules) {
       response.catch(() => undefined);
       frames.set(url, response);
     }).catch(() => undefined);
-  } catch { /* the page asks for itself */ }
+  }
 }
 
 /**
