@@ -151,6 +151,9 @@ import Testing
         var wide = packed
         wide[16] = 17
         #expect(throws: ImagingError.self) { try FrameWireEncoder.decode(wide) }
+        var huge = packed   // 65535x65535 RGB claimed over a few bytes: refused before it is allocated
+        huge[4] = 0xFF; huge[5] = 0xFF; huge[6] = 0xFF; huge[7] = 0xFF; huge[9] = 3
+        #expect(throws: ImagingError.self) { try FrameWireEncoder.decode(huge) }
         var unpredicted = packed
         unpredicted[10] &= ~2
         #expect(throws: ImagingError.self) { try FrameWireEncoder.decode(unpredicted) }

@@ -212,6 +212,9 @@ test('testMalformedPackedPayloadsAreRejected', () => {
   throwsCode(() => decodeFrame(wide), 'invalidPayload');
   const wide8 = Uint8Array.from(narrowVector); wide8[16] = 9;
   throwsCode(() => decodeFrame(wide8), 'invalidPayload');
+  // A header that claims 65535x65535 RGB values over a few bytes fails before anything that size is allocated.
+  const huge = Uint8Array.from(packedVector); huge[4] = huge[5] = huge[6] = huge[7] = 0xff; huge[9] = 3;
+  throwsCode(() => decodeFrame(huge), 'truncated');
   // A block that claims more bits than the bytes left.
   const long = Uint8Array.from(narrowVector); long[16] = 5;
   throwsCode(() => decodeFrame(long), 'truncated');

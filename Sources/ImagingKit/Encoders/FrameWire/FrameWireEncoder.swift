@@ -214,6 +214,11 @@ public enum FrameWireEncoder {
 
     /// A packed frame as the planar one (header kept, byte planes of the residuals), for `decode`.
     private static func unpack(_ bytes: [UInt8], count n: Int, bytesPerSample b: Int) throws(ImagingError) -> [UInt8] {
+        // Every block takes at least its width byte: a header that claims more values than that is refused before
+        // anything the size of the frame is allocated.
+        guard bytes.count - 16 >= (n + blockLength - 1) / blockLength else {
+            throw ImagingError(.decodeFrame, "packed MIF1 payload of \(bytes.count - 16) bytes cannot hold \(n) values")
+        }
         var out = Array(bytes[0..<16]) + [UInt8](repeating: 0, count: n * b)
         let bits = 8 * b
         let mask: UInt64 = (1 << UInt64(bits)) - 1

@@ -154,6 +154,10 @@ export function decodeFrame(input) {
   const h = readHeader(b);
   const n = h.columns * h.rows * h.samplesPerPixel;
   if (h.packed) {
+    // Every block takes at least its width byte: refuse a header that claims more values before allocating them.
+    if (b.length - HEADER_LENGTH < Math.ceil(n / BLOCK_LENGTH)) {
+      throw new FrameFormatError('truncated', `packed payload of ${b.length - HEADER_LENGTH} bytes cannot hold ${n} values`);
+    }
     const rowLength = h.columns * h.samplesPerPixel;
     /** @type {SampleArray} */
     let data;
