@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import ImagingKit
 import Testing
 @testable import PlatformServices
 @testable import mi_server
@@ -112,5 +113,77 @@ import Testing
                 #expect(response.status == .badRequest, "\(query)")
             }
         }
+    }
+
+    @Test func theAcceptParameterSelectsThePackedPayloadAndTheAnswerVariesOnAccept() async throws {
+        try await TestServer.with { server, client in
+            let token = try await TestServer.login(client, "doctor").accessToken
+            let path = "/api/v1/instances/\(server.instanceH1)/frames/1"
+            let fetch = { (accept: String?, gzip: Bool) async throws -> TestResponse in
+                var headers = TestServer.bearer(token)
+                if let accept { headers[.accept] = accept }
+                if gzip { headers[.acceptEncoding] = "gzip" }
+                return try await client.execute(uri: path, method: .get, headers: headers)
+            }
+            let plain = try await fetch(nil, false)
+            let named = try await fetch("application/vnd.mi-frame", false)
+            let packed = try await fetch("application/vnd.mi-frame; packing=1", false)
+            let otherType = try await fetch("application/vnd.mi-frames; packing=1", false)
+            for response in [plain, named, packed, otherType] {
+                #expect(response.status == .ok)
+                #expect(response.headers[.vary] == "Accept, Accept-Encoding")
+                #expect(response.headers[.contentType] == "application/vnd.mi-frame")
+            }
+            let plainBytes = Array(buffer: plain.body), packedBytes = Array(buffer: packed.body)
+            #expect(Array(buffer: named.body) == plainBytes, "without the parameter the bytes are as before")
+            #expect(Array(buffer: otherType.body) == plainBytes, "the parameter counts only on this route's media type")
+            #expect(plainBytes[10] & 4 == 0)
+            #expect(packedBytes[10] & 4 == 4)
+            #expect(try FrameWireEncoder.decode(packedBytes).samples == FrameWireEncoder.decode(plainBytes).samples)
+            #expect(try FrameWireDecoding.decode(plainBytes) == [1024, 16, 169, -1])
+
+            // gzip on top, and the cache keeps the two payloads apart.
+            let packedGzip = try await fetch("application/vnd.mi-frame; packing=1", true)
+            let plainGzip = try await fetch(nil, true)
+            #expect(packedGzip.headers[.contentEncoding] == "gzip")
+            #expect(try await CompressionTests.gunzip(Array(buffer: packedGzip.body)) == packedBytes)
+            #expect(try await CompressionTests.gunzip(Array(buffer: plainGzip.body)) == plainBytes)
+            let again = try await fetch("text/plain, application/vnd.mi-frame;packing=1;q=0.9", true)
+            #expect(try await CompressionTests.gunzip(Array(buffer: again.body)) == packedBytes)
+            #expect(await server.platform.pixels.wireCache.usage.frames == 2, "one frame, cached planar and packed")
+        }
+    }
+
+    @Test func aBatchIsPackedWhenItsMediaTypeIsAskedWithThePackingParameter() async throws {
+        try await TestServer.with { server, client in
+            let token = try await TestServer.login(client, "doctor").accessToken
+            let get = { (path: String) in try await client.execute(uri: path, method: .get, headers: TestServer.bearer(token)) }
+            let series = try await Self.seriesH1(server, get)
+            let path = "/api/v1/series/\(series)/frames?frames=\(server.instanceH1)/1,\(server.instanceH1)/1"
+            let single = Array(buffer: try await client.execute(uri: "/api/v1/instances/\(server.instanceH1)/frames/1", method: .get,
+                                                                headers: TestServer.bearer(token).merging([.accept: "application/vnd.mi-frame; packing=1"])).body)
+            let plain = try await get(path)
+            #expect(plain.headers[.vary] == "Accept, Accept-Encoding")
+            #expect(try Self.split(Array(buffer: plain.body)).allSatisfy { $0[10] & 4 == 0 })
+            for gzip in [false, true] {
+                var headers = TestServer.bearer(token).merging([.accept: "application/vnd.mi-frames; packing=1"])
+                if gzip { headers[.acceptEncoding] = "gzip" }
+                let batch = try await client.execute(uri: path, method: .get, headers: headers)
+                #expect(batch.status == .ok)
+                #expect(batch.headers[.vary] == "Accept, Accept-Encoding")
+                let body = gzip ? try await CompressionTests.gunzip(Array(buffer: batch.body)) : Array(buffer: batch.body)
+                #expect(try Self.split(body) == [single, single], "gzip \(gzip)")
+            }
+        }
+    }
+
+    @Test func onlyPackingEqualToOneOnTheNamedMediaTypeCounts() {
+        let type = "application/vnd.mi-frame"
+        #expect(StudyRoutes.acceptsPacking("application/vnd.mi-frame; packing=1", mediaType: type))
+        #expect(StudyRoutes.acceptsPacking("text/html, Application/VND.mi-frame ;Packing=\"1\"; q=0.5", mediaType: type))
+        #expect(!StudyRoutes.acceptsPacking("application/vnd.mi-frame; packing=0", mediaType: type))
+        #expect(!StudyRoutes.acceptsPacking("application/vnd.mi-frame", mediaType: type))
+        #expect(!StudyRoutes.acceptsPacking("application/vnd.mi-frames; packing=1", mediaType: type))
+        #expect(!StudyRoutes.acceptsPacking("*/*; packing=1", mediaType: type))
     }
 }

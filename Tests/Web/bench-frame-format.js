@@ -1,6 +1,7 @@
 // @ts-check
 // Decode time of MIF1 frames in Node (the same code the decode worker runs), and what prediction does to the
-// gzip size the HTTP layer sends. `node Tests/Web/bench-frame-format.js [iterations]`.
+// gzip size the HTTP layer sends. "bytes" is what the browser inflates and copies to the page; packed is MIF1's
+// packed payload (`Accept: …; packing=1`). `node Tests/Web/bench-frame-format.js [iterations]`.
 import { gzipSync } from 'node:zlib';
 import { decodeFrame } from '../../Sources/mi-server/Resources/web/viewer/frame-format.js';
 import { encodeFrame } from '../../Sources/mi-server/Resources/web/viewer/dev/mif1-encoder.js';
@@ -13,6 +14,7 @@ const iterations = Number(process.argv[2] ?? 300);
 const data = phantomSlice(0);
 const flat = { columns: SIZE, rows: SIZE, bytesPerSample: /** @type {const} */ (2), samplesPerPixel: /** @type {const} */ (1), signed: true, data: data.slice() };
 console.log(`${SIZE}x${SIZE} signed 16-bit CT phantom, ${iterations} iterations, Node ${process.version}`);
+bench('flat, packed       ', encodeFrame(flat, { packed: true }));
 bench('flat, predicted    ', encodeFrame(flat, { predicted: true }));
 bench('flat, unpredicted  ', encodeFrame(flat, { predicted: false }));
 let seed = 1;
@@ -34,5 +36,6 @@ function bench(label, bytes) {
 }
 
 const noisy = { ...flat, data };
+bench('noisy, packed      ', encodeFrame(noisy, { packed: true }));
 bench('noisy, predicted   ', encodeFrame(noisy, { predicted: true }));
 bench('noisy, unpredicted ', encodeFrame(noisy, { predicted: false }));

@@ -44,42 +44,43 @@ public struct PixelService: Sendable {
         }
     }
 
-    /// The frame in the viewer's wire format (`FrameWireEncoder`), not yet gzip'd.
-    public func wireFrame(_ instance: StoredInstance, number: Int) async throws -> [UInt8] {
+    /// The frame in the viewer's wire format (`FrameWireEncoder`), not yet gzip'd; `packed` for the packed payload
+    /// (clients that ask for it), planar otherwise.
+    public func wireFrame(_ instance: StoredInstance, number: Int, packed: Bool = false) async throws -> [UInt8] {
         let frame = try await decodedFrame(instance, number: number)
-        do { return try FrameWireEncoder.encode(frame) } catch {
+        do { return try FrameWireEncoder.encode(frame, packed: packed) } catch {
             throw PlatformError(.invalidDicom, "frame \(number) cannot be encoded: \(error)")
         }
     }
 
     /// The frame in the viewer's wire format as a gzip piece (`Gzip.join` makes it a body), from the cache when
-    /// it was served before.
-    public func wirePiece(_ instance: StoredInstance, number: Int) async throws -> Gzip.Piece {
-        let key = WireFrameCache.Key(instance, frame: number)
+    /// it was served before (with the same `packed`).
+    public func wirePiece(_ instance: StoredInstance, number: Int, packed: Bool = false) async throws -> Gzip.Piece {
+        let key = WireFrameCache.Key(instance, frame: number, packed: packed)
         if let piece = await wireCache.piece(key) { return piece }
-        let frame = try await wireFrame(instance, number: number)
+        let frame = try await wireFrame(instance, number: number, packed: packed)
         let piece = try Gzip.Piece(frame)
         await wireCache.insert(piece, for: key)
         return piece
     }
 
     /// Several frames as gzip pieces in the order asked, those not cached read, decoded and encoded concurrently
-    /// (at most one per core: a batch is CPU-bound).
-    public func wirePieces(_ frames: [(instance: StoredInstance, number: Int)]) async throws -> [Gzip.Piece] {
+    /// (at most one per core: a batch is CPU-bound); `packed` as for `wirePiece`.
+    public func wirePieces(_ frames: [(instance: StoredInstance, number: Int)], packed: Bool = false) async throws -> [Gzip.Piece] {
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
         return try await withThrowingTaskGroup(of: (Int, Gzip.Piece).self) { group in
             var pieces = [Gzip.Piece?](repeating: nil, count: frames.count)
             var next = 0
             while next < frames.count, next < width {
                 let (i, item) = (next, frames[next])
-                group.addTask { (i, try await wirePiece(item.instance, number: item.number)) }
+                group.addTask { (i, try await wirePiece(item.instance, number: item.number, packed: packed)) }
                 next += 1
             }
             while let (i, piece) = try await group.next() {
                 pieces[i] = piece
                 if next < frames.count {
                     let (j, item) = (next, frames[next])
-                    group.addTask { (j, try await wirePiece(item.instance, number: item.number)) }
+                    group.addTask { (j, try await wirePiece(item.instance, number: item.number, packed: packed)) }
                     next += 1
                 }
             }

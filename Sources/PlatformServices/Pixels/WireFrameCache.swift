@@ -5,19 +5,23 @@ import ImagingKit
 ///
 /// Bounded by the bytes it holds: past the budget, the least recently used quarter goes. An entry is keyed by the
 /// stored object (its storage key and transfer syntax: a stored object is never rewritten in place, and a transcoded
-/// one has another syntax) and the frame number, so a stale frame cannot be served for a changed object.
+/// one has another syntax), the frame number and the payload (planar or packed: `FrameWireEncoder`), so a stale
+/// frame cannot be served for a changed object, nor one client's encoding to another.
 public actor WireFrameCache {
     /// What identifies one cached frame.
     public struct Key: Hashable, Sendable {
         public var storageKey: String
         public var transferSyntaxUID: String
         public var frame: Int
+        /// Whether the frame is MIF1's packed payload.
+        public var packed: Bool
 
-        /// The key of frame `number` (1-based) of `instance`.
-        public init(_ instance: StoredInstance, frame number: Int) {
+        /// The key of frame `number` (1-based) of `instance`, `packed` or planar.
+        public init(_ instance: StoredInstance, frame number: Int, packed: Bool = false) {
             storageKey = instance.storageKey
             transferSyntaxUID = instance.transferSyntaxUID
             frame = number
+            self.packed = packed
         }
     }
 

@@ -79,13 +79,14 @@ struct StudyRoutes {
             }
             let instance = try await store.storedInstance(try context.parameters.require("uid"), scope: principal.scope)
             let acceptsGzip = (request.headers[.acceptEncoding] ?? "").lowercased().contains("gzip")
-            var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept-Encoding"]
+            let packed = Self.asksForPacking(request, mediaType: FrameWireEncoder.mediaType)
+            var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept, Accept-Encoding"]
             if acceptsGzip {
                 headers[.contentEncoding] = "gzip"
-                let piece = try await platform.pixels.wirePiece(instance, number: number)
+                let piece = try await platform.pixels.wirePiece(instance, number: number, packed: packed)
                 return bytesResponse(Gzip.join([piece]), contentType: FrameWireEncoder.mediaType, headers: headers)
             }
-            let frame = try await platform.pixels.wireFrame(instance, number: number)
+            let frame = try await platform.pixels.wireFrame(instance, number: number, packed: packed)
             return bytesResponse(frame, contentType: FrameWireEncoder.mediaType, headers: headers)
         }
         api.get("series/:uid/frames") { request, context in
@@ -99,15 +100,16 @@ struct StudyRoutes {
                 }
                 wanted.append((instance, item.number))
             }
-            var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept-Encoding"]
+            let packed = Self.asksForPacking(request, mediaType: FrameWireBatch.mediaType)
+            var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept, Accept-Encoding"]
             if (request.headers[.acceptEncoding] ?? "").lowercased().contains("gzip") {
                 // Frames compressed one by one (concurrently, and cached) and joined without compressing again.
                 headers[.contentEncoding] = "gzip"
-                let body = try FrameWireBatch.gzipJoin(try await platform.pixels.wirePieces(wanted))
+                let body = try FrameWireBatch.gzipJoin(try await platform.pixels.wirePieces(wanted, packed: packed))
                 return bytesResponse(body, contentType: FrameWireBatch.mediaType, headers: headers)
             }
             var frames: [[UInt8]] = []
-            for item in wanted { frames.append(try await platform.pixels.wireFrame(item.instance, number: item.number)) }
+            for item in wanted { frames.append(try await platform.pixels.wireFrame(item.instance, number: item.number, packed: packed)) }
             return bytesResponse(FrameWireBatch.join(frames), contentType: FrameWireBatch.mediaType, headers: headers)
         }
         api.get("instances/:uid/rendered") { request, context in
@@ -187,6 +189,24 @@ struct StudyRoutes {
     /// The most frames one batch request may ask for: enough to cut a CT's requests by an order of magnitude,
     /// little enough that one answer stays a few megabytes and a cancelled batch wastes little.
     static let maximumBatch = 32
+
+    /// Whether the request's Accept names `mediaType` with `packing=1` (`Accept: application/vnd.mi-frame; packing=1`):
+    /// only then is MIF1's payload packed, so that clients that do not know packing get the planar bytes.
+    static func asksForPacking(_ request: Request, mediaType: String) -> Bool {
+        request.headers[values: .accept].contains { acceptsPacking($0, mediaType: mediaType) }
+    }
+
+    /// Whether one Accept field value (media ranges separated by commas) names `mediaType` with `packing=1`.
+    static func acceptsPacking(_ accept: String, mediaType: String) -> Bool {
+        accept.split(separator: ",").contains { range in
+            let parts = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard parts.first == mediaType else { return false }
+            return parts.dropFirst().contains { parameter in
+                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                return pair.count == 2 && pair[0] == "packing" && pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) == "1"
+            }
+        }
+    }
 
     /// `frames={sopInstanceUID}/{frameNumber},…` of `GET series/{uid}/frames`, each checked; a bad one is a 400.
     static func frameBatch(_ request: Request) throws -> [FrameBatchItem] {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFrame, readHeader, splitFrames, FrameFormatError } from '../../../Sources/mi-server/Resources/web/viewer/frame-format.js';
 import { encodeFrame } from '../../../Sources/mi-server/Resources/web/viewer/dev/mif1-encoder.js';
+import { phantomSlice, SIZE } from '../../../Sources/mi-server/Resources/web/viewer/dev/phantom.js';
 
 /** @param {string} hex */
 const bytes = (hex) => Uint8Array.from(hex.trim().split(/\s+/).map((h) => parseInt(h, 16)));
@@ -58,15 +59,15 @@ test('testRoundTripsEveryLayout', () => {
   for (const bytesPerSample of /** @type {const} */ ([1, 2])) {
     for (const samplesPerPixel of /** @type {const} */ ([1, 3])) {
       for (const signed of [false, true]) {
-        for (const predicted of [false, true]) {
+        for (const [predicted, packed] of [[false, false], [true, false], [true, true]]) {
           for (const [columns, rows] of [[1, 1], [1, 7], [7, 1], [13, 5], [64, 33]]) {
             const n = columns * rows * samplesPerPixel;
             const span = bytesPerSample === 1 ? 256 : 65536, low = signed ? -span / 2 : 0;
             const data = Array.from({ length: n }, () => low + Math.floor(random() * span));
             data[0] = low; data[n - 1] = low + span - 1;  // the extremes wrap in the residuals
             const frame = { columns, rows, bytesPerSample, samplesPerPixel, signed, data };
-            const decoded = decodeFrame(encodeFrame(frame, { predicted }));
-            const what = `B${bytesPerSample} S${samplesPerPixel} ${signed ? 'signed' : 'unsigned'} ${predicted ? 'predicted' : 'plain'} ${columns}x${rows}`;
+            const decoded = decodeFrame(encodeFrame(frame, { predicted, packed }));
+            const what = `B${bytesPerSample} S${samplesPerPixel} ${signed ? 'signed' : 'unsigned'} ${packed ? 'packed' : predicted ? 'predicted' : 'plain'} ${columns}x${rows}`;
             assert.deepEqual(Array.from(decoded.data), data, what);
             assert.equal(decoded.samplesPerPixel, samplesPerPixel, what);
             const type = bytesPerSample === 1 ? (signed ? Int8Array : Uint8Array) : (signed ? Int16Array : Uint16Array);
@@ -112,11 +113,13 @@ test('testHeaderValidation', () => {
   throwsCode(() => readHeader(b), 'invalidHeader');
   b = header(); b[9] = 2;
   throwsCode(() => readHeader(b), 'invalidHeader');
-  b = header(); b[10] = 0x07;
+  b = header(); b[10] = 0x0b;
   throwsCode(() => readHeader(b), 'unsupported');
+  b = header(); b[10] = 0x05;  // packed without prediction
+  throwsCode(() => readHeader(b), 'invalidHeader');
   b = header(); b[15] = 1;
   throwsCode(() => readHeader(b), 'invalidHeader');
-  assert.deepEqual(readHeader(predictedVector), { columns: 3, rows: 2, bytesPerSample: 2, samplesPerPixel: 1, signed: true, predicted: true });
+  assert.deepEqual(readHeader(predictedVector), { columns: 3, rows: 2, bytesPerSample: 2, samplesPerPixel: 1, signed: true, predicted: true, packed: false });
 });
 
 test('testAcceptsAnArrayBuffer', () => {
@@ -143,4 +146,76 @@ test('testABatchSplitsIntoItsFramesInOrderAndEachDecodesLikeItsOwnBody', () => {
     if (n === 4 + a.length) { assert.equal(splitFrames(batch.subarray(0, n)).length, 1); continue; }
     assert.throws(() => splitFrames(batch.subarray(0, n)), (/** @type {unknown} */ e) => e instanceof FrameFormatError && e.code === 'truncated', `prefix of ${n}`);
   }
+});
+
+// The same 3x2 frame packed: zigzag(-1000, 1040, 260, 1005, -7, -32767) = 1999, 2080, 520, 2010, 13, 65533,
+// one short block of width 16.
+const packedVector = bytes(`
+  4d 49 46 31 03 00 02 00 02 01 07 00 00 00 00 00
+  10 cf 07 20 08 08 02 da 07 0d 00 fd ff`);
+
+// 4x1 unsigned 8-bit [0, 1, 3, 2]: residuals 0, 1, 2, -1, zigzag 0, 2, 4, 1, width 3, LSB first:
+// bits 0-2 = 000, 3-5 = 010, 6-8 = 100, 9-11 = 001 -> 0b00010000, 0b0011.
+const narrowVector = bytes(`
+  4d 49 46 31 04 00 01 00 01 01 06 00 00 00 00 00
+  03 10 03`);
+
+test('testPackedVectorsDecodeToTheHandComputedValues', () => {
+  assert.deepEqual(Array.from(decodeFrame(packedVector).data), vectorValues);
+  assert.deepEqual(Array.from(decodeFrame(narrowVector).data), [0, 1, 3, 2]);
+  assert.equal(readHeader(packedVector).packed, true);
+});
+
+test('testEncoderPacksTheHandComputedVectors', () => {
+  const e = encodeFrame({ columns: 3, rows: 2, bytesPerSample: 2, samplesPerPixel: 1, signed: true, data: vectorValues }, { packed: true });
+  assert.deepEqual(Array.from(e), Array.from(packedVector));
+  const n = encodeFrame({ columns: 4, rows: 1, bytesPerSample: 1, samplesPerPixel: 1, signed: false, data: [0, 1, 3, 2] }, { packed: true });
+  assert.deepEqual(Array.from(n), Array.from(narrowVector));
+});
+
+test('testFlatRegionsCostOneBytePerSixteenValues', () => {
+  // 64x32 of one value: the first residual is the value, every other is 0.
+  const frame = { columns: 64, rows: 32, bytesPerSample: /** @type {const} */ (2), samplesPerPixel: /** @type {const} */ (1), signed: true, data: new Array(64 * 32).fill(-1000) };
+  const packed = encodeFrame(frame, { packed: true });
+  // 128 blocks: the first of width 11 (zigzag(-1000) = 1999) holding 16·11 bits, the other 127 one byte each.
+  assert.equal(packed.length, 16 + (1 + 22) + 127);
+  assert.deepEqual(Array.from(decodeFrame(packed).data), frame.data);
+});
+
+test('testPackedDecodesLikeThePlanarFormatOnThePhantom', () => {
+  const flat = phantomSlice(0);
+  const noisy = flat.slice();
+  let seed = 7;
+  for (let i = 0; i < noisy.length; i++) { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; noisy[i] += ((seed >>> 16) % 41) - 20; }
+  for (const data of [flat, noisy]) {
+    const frame = { columns: SIZE, rows: SIZE, bytesPerSample: /** @type {const} */ (2), samplesPerPixel: /** @type {const} */ (1), signed: true, data };
+    const planar = decodeFrame(encodeFrame(frame, { predicted: true }));
+    const packed = encodeFrame(frame, { packed: true });
+    const decoded = decodeFrame(packed);
+    assert.ok(decoded.data instanceof Int16Array);
+    assert.deepEqual(decoded.data, planar.data);
+    assert.ok(packed.length < SIZE * SIZE, `packed ${packed.length} bytes, under one byte per value`);
+  }
+});
+
+test('testEveryTruncatedPrefixOfAPackedFrameFailsCleanly', () => {
+  const full = encodeFrame({ columns: 7, rows: 5, bytesPerSample: 2, samplesPerPixel: 3, signed: true, data: Array.from({ length: 105 }, (_, i) => (i * 37) % 500 - 250) }, { packed: true });
+  for (let length = 0; length < full.length; length++) {
+    assert.throws(() => decodeFrame(full.subarray(0, length)), (/** @type {unknown} */ e) => e instanceof FrameFormatError && (e.code === 'truncated'), `prefix of ${length}`);
+  }
+});
+
+test('testMalformedPackedPayloadsAreRejected', () => {
+  throwsCode(() => decodeFrame(Uint8Array.from([...packedVector, 0])), 'trailingBytes');
+  throwsCode(() => decodeFrame(Uint8Array.from([...narrowVector, 0])), 'trailingBytes');
+  const wide = Uint8Array.from(packedVector); wide[16] = 17;  // wider than 16-bit samples
+  throwsCode(() => decodeFrame(wide), 'invalidPayload');
+  const wide8 = Uint8Array.from(narrowVector); wide8[16] = 9;
+  throwsCode(() => decodeFrame(wide8), 'invalidPayload');
+  // A header that claims 65535x65535 RGB values over a few bytes fails before anything that size is allocated.
+  const huge = Uint8Array.from(packedVector); huge[4] = huge[5] = huge[6] = huge[7] = 0xff; huge[9] = 3;
+  throwsCode(() => decodeFrame(huge), 'truncated');
+  // A block that claims more bits than the bytes left.
+  const long = Uint8Array.from(narrowVector); long[16] = 5;
+  throwsCode(() => decodeFrame(long), 'truncated');
 });

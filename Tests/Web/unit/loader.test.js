@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameLoader } from '../../../Sources/mi-server/Resources/web/viewer/loader.js';
-import { FrameFetchError, fetchFrame } from '../../../Sources/mi-server/Resources/web/viewer/frame-fetch.js';
+import { FrameFetchError, fetchFrame, fetchFrames } from '../../../Sources/mi-server/Resources/web/viewer/frame-fetch.js';
 import { encodeFrame } from '../../../Sources/mi-server/Resources/web/viewer/dev/mif1-encoder.js';
 
 /** @typedef {import('../../../Sources/mi-server/Resources/web/viewer/frame-format.js').DecodedFrame} DecodedFrame */
@@ -313,6 +313,7 @@ test('testFetchFrameMapsStatusesAndBodies', async () => {
   const r = await fetchFrame('/x', { fetchImpl: ok, headers: { Authorization: 'Bearer t' } });
   assert.deepEqual(Array.from(r.frame.data), [-1000, 40]);
   assert.equal(seen[0][1].Authorization, 'Bearer t');
+  assert.equal(seen[0][1].Accept, 'application/vnd.mi-frame; packing=1', 'the packed payload is asked for');
   /** @param {number} status @param {Record<string, string>} [headers] @returns {typeof fetch} */
   const statusFetch = (status, headers = {}) => async () => new Response('no', { status, headers });
   await assert.rejects(fetchFrame('/x', { fetchImpl: statusFetch(404) }), (/** @type {any} */ e) => e.code === 'http' && !e.retryable);
@@ -323,4 +324,21 @@ test('testFetchFrameMapsStatusesAndBodies', async () => {
   controller.abort();
   await assert.rejects(fetchFrame('/x', { signal: controller.signal, fetchImpl: async (_u, init) => { if (init?.signal?.aborted) throw new DOMException('aborted', 'AbortError'); return new Response(body); } }),
     (/** @type {any} */ e) => e.code === 'aborted');
+});
+
+test('testFetchFramesAsksForPackedBatchesAndDecodesThem', async () => {
+  const frame = { columns: 3, rows: 2, bytesPerSample: /** @type {const} */ (2), samplesPerPixel: /** @type {const} */ (1), signed: true, data: [-1000, 40, 300, 5, -2, 32767] };
+  const one = encodeFrame(frame, { packed: true }), two = encodeFrame(frame, { predicted: true });
+  const body = new Uint8Array(8 + one.length + two.length);
+  new DataView(body.buffer).setUint32(0, one.length, true);
+  body.set(one, 4);
+  new DataView(body.buffer).setUint32(4 + one.length, two.length, true);
+  body.set(two, 8 + one.length);
+  /** @type {any[]} */
+  const seen = [];
+  /** @type {typeof fetch} */
+  const ok = async (_url, init) => { seen.push(init?.headers); return new Response(body, { status: 200 }); };
+  const r = await fetchFrames('/y', { fetchImpl: ok });
+  assert.equal(seen[0].Accept, 'application/vnd.mi-frames; packing=1');
+  assert.deepEqual(r.frames.map((f) => Array.from(f.data)), [frame.data, frame.data]);
 });

@@ -30,7 +30,8 @@ let encodedBytes = 0;
 input.instances.forEach((instance, i) => {
   const data = phantomSlice(i);
   stored.push(data);
-  const bytes = encodeFrame({ columns: SIZE, rows: SIZE, bytesPerSample: 2, samplesPerPixel: 1, signed: true, data }, { predicted: true });
+  // Odd slices packed, even ones planar: both payloads go through the decode workers to the exact values checked.
+  const bytes = encodeFrame({ columns: SIZE, rows: SIZE, bytesPerSample: 2, samplesPerPixel: 1, signed: true, data }, { predicted: true, packed: i % 2 === 1 });
   encodedBytes += bytes.length;
   urls.set(instance.sopInstanceUID, URL.createObjectURL(new Blob([bytes], { type: 'application/vnd.mi-frame' })));
 });

@@ -21,10 +21,11 @@
 
 /**
  * @param {EncodableFrame} frame
- * @param {{ predicted?: boolean }} [options]
+ * @param {{ predicted?: boolean, packed?: boolean }} [options] `packed` (predicted only): the packed payload
  * @returns {Uint8Array}
  */
 export function encodeFrame(frame, options = {}) {
+  if (options.packed) return pack(encodeFrame(frame, { predicted: true }));
   const { columns, rows, bytesPerSample: bps, samplesPerPixel: spp } = frame;
   const predicted = options.predicted ?? true;
   const n = columns * rows * spp;
@@ -54,4 +55,38 @@ export function encodeFrame(frame, options = {}) {
     }
   }
   return out;
+}
+
+/**
+ * The packed payload from a predicted planar encoding: residuals as 8B-bit two's complement, zigzag-mapped, in
+ * blocks of 16 (a width byte, then the values in that many bits each, LSB first, padded to a byte).
+ * @param {Uint8Array} planar
+ * @returns {Uint8Array}
+ */
+function pack(planar) {
+  const bps = planar[8], n = (planar.length - 16) / bps, bits = 8 * bps;
+  /** @type {number[]} */
+  const out = Array.from(planar.subarray(0, 16));
+  out[10] |= 4;
+  for (let start = 0; start < n; start += 16) {
+    /** @type {number[]} */
+    const z = [];
+    for (let i = start; i < Math.min(start + 16, n); i++) {
+      let r = 0;
+      for (let k = 0; k < bps; k++) r += planar[16 + k * n + i] * 2 ** (8 * k);
+      const signed = r >= 2 ** (bits - 1) ? r - 2 ** bits : r;
+      z.push(signed >= 0 ? 2 * signed : -2 * signed - 1);
+    }
+    const w = Math.max(0, ...z.map((v) => (v === 0 ? 0 : Math.floor(Math.log2(v)) + 1)));
+    out.push(w);
+    // Bit by bit: slow and plain, the opposite of the decoder.
+    const blockBits = [];
+    for (const v of z) for (let k = 0; k < w; k++) blockBits.push(Math.floor(v / 2 ** k) % 2);
+    for (let m = 0; m < blockBits.length; m += 8) {
+      let byte = 0;
+      for (let k = 0; k < 8 && m + k < blockBits.length; k++) byte |= blockBits[m + k] << k;
+      out.push(byte);
+    }
+  }
+  return Uint8Array.from(out);
 }
