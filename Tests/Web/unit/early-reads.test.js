@@ -7,6 +7,7 @@ import { ApiClient } from '../../../Sources/mi-server/Resources/web/app/api.js';
 import { viewableSeries } from '../../../Sources/mi-server/Resources/web/doctor/study-model.js';
 import { PAGE_MODULES } from '../../../Sources/mi-server/Resources/web/app/preload.js';
 import { STORAGE_KEY } from '../../../Sources/mi-server/Resources/web/app/session.js';
+import { FRAME_ACCEPT } from '../../../Sources/mi-server/Resources/web/viewer/frame-fetch.js';
 
 const STUDY = '1.2.840.1';
 const SERIES = [
@@ -66,7 +67,7 @@ test('testADeepLinkToAStudyAsksForItsReadsAndPreloadsItsModulesBeforeTheApp', as
   const first = '/api/v1/instances/i1.b/frames/1';
   assert.deepEqual(calls.map((c) => c.url), [`/api/v1/studies/${STUDY}`, `/api/v1/studies/${STUDY}/series`, `/api/v1/series/${opened}/instances`, first]);
   assert.ok(calls.every((c) => c.headers.Authorization === 'Bearer tok'));
-  assert.equal(calls[3].headers.Accept, 'application/vnd.mi-frame');
+  assert.equal(calls[3].headers.Accept, FRAME_ACCEPT);
   const reads = takeEarlyReads(win);
   assert.deepEqual([...reads.keys()], calls.slice(0, 3).map((c) => c.url));
   const frames = takeEarlyFrames(win);

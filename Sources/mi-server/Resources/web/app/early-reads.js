@@ -82,13 +82,14 @@ export function startEarlyReads(win, studyModules) {
       return get(`/api/v1/series/${encodeURIComponent(series)}/instances`).then((/** @type {Response} */ r) => (r.ok ? r.json() : null));
     }).then((/** @type {any} */ page) => {
       // The frame the viewer shows first (?frame= other than 1 is left to it): the first image instance in Instance
-      // Number order (doctor/study-model.js imageInstances, viewer/stack.js seriesStack), its frame 1.
+      // Number order (doctor/study-model.js imageInstances, viewer/stack.js seriesStack), its frame 1, packed as
+      // the viewer asks for frames (viewer/frame-fetch.js FRAME_ACCEPT).
       if (!Array.isArray(page?.items) || (query.get('frame') ?? '1') !== '1') return;
       const images = page.items.filter((/** @type {any} */ i) => typeof i?.image?.rows === 'number' && typeof i.image.columns === 'number')
         .sort((/** @type {any} */ a, /** @type {any} */ b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0));
       if (!images[0]) return;
       const url = `/api/v1/instances/${encodeURIComponent(images[0].sopInstanceUID)}/frames/1`;
-      const response = win.fetch(url, { headers: { Accept: 'application/vnd.mi-frame', Authorization: headers.Authorization }, credentials: 'same-origin' });
+      const response = win.fetch(url, { headers: { Accept: 'application/vnd.mi-frame; packing=1', Authorization: headers.Authorization }, credentials: 'same-origin' });
       response.catch(() => undefined);
       frames.set(url, response);
     }).catch(() => undefined);
