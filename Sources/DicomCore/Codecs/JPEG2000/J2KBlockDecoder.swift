@@ -371,11 +371,19 @@ struct J2KBlockDecoder {
                 if rows == 4 {
                     if f & refineAllMask == refineAll {
                         // All four significant before this bit-plane and refined before (most columns of a noisy
-                        // block): four decisions in context 16, no test a sample and no flag to change.
-                        refineHeld(o, &m, cx, &w16, half)
-                        refineHeld(o + stride, &m, cx, &w16, half)
-                        refineHeld(o + 2 &* stride, &m, cx, &w16, half)
-                        refineHeld(o + 3 &* stride, &m, cx, &w16, half)
+                        // block): four decisions in context 16, no test a sample and no flag to change. A run of
+                        // such columns in a loop of its own, where fewer values are live and the decoder and
+                        // context 16 stay in registers.
+                        var q = o
+                        let end = stripeOut + g.width
+                        repeat {
+                            refineHeld(q, &m, cx, &w16, half)
+                            refineHeld(q + stride, &m, cx, &w16, half)
+                            refineHeld(q + 2 &* stride, &m, cx, &w16, half)
+                            refineHeld(q + 3 &* stride, &m, cx, &w16, half)
+                            q += 1
+                        } while q < end && stripeFlags[q - stripeOut] & refineAllMask == refineAll
+                        x = q - stripeOut
                         continue
                     }
                     refinementSample(0, &f, o, &m, cx, &w16, half, stride)
