@@ -60,7 +60,7 @@ struct J2KBlockDecoder {
     private var loadedOrientation = -1
 
     /// Where the zero-coding and sign context tables start in `contextStore`, and its size.
-    static let zeroContextOffset = 128, signContextOffset = 640, tableWords = 896
+    static let zeroContextOffset = 512, signContextOffset = 1024, tableWords = 1280
 
     static func initialTables() -> [UInt32] {
         var words = MQTable.decoderContexts()
