@@ -228,10 +228,12 @@ struct MQDecoder {
         let word = w
         let qe = word & 0xFFFF
         a &-= qe
-        let lpsInterval = (UInt32(truncatingIfNeeded: c &>> 48) &- qe) &>> 31
+        // C minus Qe in its upper half borrows exactly when C is in the LPS interval: one subtraction gives both.
+        let (cMPS, borrow) = c.subtractingReportingOverflow(UInt64(qe) &<< 48)
+        let lpsInterval = UInt32(truncatingIfNeeded: borrow ? 1 : 0)
         let isLPS = lpsInterval ^ ((a &- qe) &>> 31)
         let lpsMask = 0 &- lpsInterval
-        c &-= UInt64(qe & ~lpsMask) &<< 48
+        c = borrow ? c : cMPS
         a = (a & ~lpsMask) | (qe & lpsMask)
         // Qe is below 0x8000, so an LPS interval always renormalises too, and so does an LPS: the word kept is
         // entry 0 (no renormalisation), 1 (MPS) or 2 (LPS) of the context's row of the transition table.
