@@ -9,6 +9,8 @@
 #   CODECS=j2k Scripts/bench-codecs.sh (only the decode cases of the codecs named, space-separated; skips the encode
 #                                       and series parts unless ENCODE=1 / SERIES_BENCH=1)
 #   PERF_SCRATCH=.build-j2k            (the Benchmarks package's scratch path for its release build; default .build-perf)
+#   SCRATCH=.build-j2k                 (the root package's scratch path for the DicomFuzz build and the default work
+#                                       folder; default .build)
 #
 # Frames: a 512x512 16-bit CT slice (Scripts/make-ct-series.py) and a 2500x2048 16-bit radiograph (12 bits stored),
 # compressed by DCMTK (dcmcrle, dcmcjpeg +e1, dcmcjpls), by GDCM for lossless JPEG 2000 (gdcmconv --j2k: reversible 5/3,
@@ -23,7 +25,8 @@ rounds="${ROUNDS:-1}"
 smallest() { python3 -c "import sys; v=[float(x) for x in sys.argv[1:] if x]; print(min(v) if v else '')" "$@"; }
 codecs="${CODECS:-rle ljpeg jls j2k}"
 all_parts=$([ -z "${CODECS:-}" ] && echo 1 || echo 0)
-work="${BENCH_CODEC_DIR:-$root/.build/bench-codecs}"
+root_scratch="${SCRATCH:-.build}"
+work="${BENCH_CODEC_DIR:-$root/$root_scratch/bench-codecs}"
 mkdir -p "$work"
 
 venv="$root/.venv-bench"
@@ -72,8 +75,8 @@ timing="$root/Benchmarks/$scratch/release/CodecTiming"
 seed=""
 for img in ct dr; do for codec in $wanted; do
     if [ ! -f "$work/$img-$codec.frame" ] && [ -z "$seed" ]; then
-        swift build --product DicomFuzz >&2
-        seed="$(swift build --show-bin-path)/DicomFuzz"
+        swift build --scratch-path "$root_scratch" --product DicomFuzz >&2
+        seed="$(swift build --scratch-path "$root_scratch" --show-bin-path)/DicomFuzz"
     fi
     [ -f "$work/$img-$codec.frame" ] || "$seed" --codec-seed "$work/$img-$codec.dcm" "$work/$img-$codec.frame"
 done; done

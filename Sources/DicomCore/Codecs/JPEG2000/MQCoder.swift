@@ -23,18 +23,26 @@ enum MQTable {
         return (qe[state], UInt8(Int(nmps[state]) << 1 | mps), UInt8(Int(nlps[state]) << 1 | lpsMPS))
     }
 
-    /// The same transitions packed in one word each: Qe in bits 0–15, the next context after an MPS in 16–23 (its
-    /// bit 0, bit 16 of the word, is the state's MPS) and after an LPS in 24–31.
-    static let packed: [UInt32] = transitions.map { $0.qe | UInt32($0.mps) << 16 | UInt32($0.lps) << 24 }
+    /// The decoder's word of a context byte: Qe in bits 0–15 and the context byte in bits 16–23 (its bit 0, bit 16
+    /// of the word, is the MPS).
+    static func decoderWord(_ cx: Int) -> UInt32 { transitions[cx].qe | UInt32(cx) << 16 }
+
+    /// The decoder's transition table: four words per context byte `k`, at 4k: the word of `k` itself, of the
+    /// next context after an MPS that renormalises, and after an LPS (then a spare). Indexed by the context byte of
+    /// a word (`(word >> 14) & 0x3FC`) plus 0, 1 or 2, so a decoder that does not branch on the decision computes
+    /// the index of the word it keeps with a shift instead of picking between two loaded words.
+    static let decoderTable: [UInt32] = (0..<94).flatMap { k in
+        [decoderWord(k), decoderWord(Int(transitions[k].mps)), decoderWord(Int(transitions[k].lps)), 0]
+    }
 
     /// Where the transition table starts in a decoder's context buffer.
     static let decoderTableOffset = 32
 
     /// A context buffer for `MQDecoder`: the code-block coder's contexts in their initial states, then the
-    /// transition table at `decoderTableOffset`.
+    /// transition table (`decoderTable`) at `decoderTableOffset`.
     static func decoderContexts() -> [UInt32] {
-        var words = [UInt32](repeating: 0, count: decoderTableOffset + packed.count)
-        for (i, w) in packed.enumerated() { words[decoderTableOffset + i] = w }
+        var words = [UInt32](repeating: 0, count: decoderTableOffset + decoderTable.count)
+        for (i, w) in decoderTable.enumerated() { words[decoderTableOffset + i] = w }
         words.withUnsafeMutableBufferPointer { resetDecoderContexts($0.baseAddress!) }
         return words
     }
@@ -44,7 +52,13 @@ enum MQTable {
     @inline(__always) static func resetDecoderContexts(_ words: UnsafeMutablePointer<UInt32>) {
         let table = words + decoderTableOffset
         words.update(repeating: table[0], count: count)
-        words[0] = table[4 << 1]; words[runLength] = table[3 << 1]; words[uniform] = table[46 << 1]
+        words[0] = table[(4 << 1) * 4]; words[runLength] = table[(3 << 1) * 4]; words[uniform] = table[(46 << 1) * 4]
+    }
+
+    /// Where in a `decoderContexts()` buffer the word after a renormalising MPS (`lps` 0) or after an LPS (`lps`
+    /// 1) of the context word `w` is.
+    @inline(__always) static func nextIndex(_ w: UInt32, lps: UInt32) -> Int {
+        decoderTableOffset &+ Int(truncatingIfNeeded: (w &>> 14) & 0x3FC | (1 &+ lps))
     }
 
     /// Context numbers of the code-block coder (§D.3): 0–8 zero coding, 9–13 sign, 14–16 refinement, run length, uniform.
@@ -64,8 +78,8 @@ enum MQTable {
 /// by a byte above 0x8F) and feeds 1s without moving (§C.3.4), so no end check is needed, and the four-byte refill
 /// never reads past the buffer.
 ///
-/// Contexts are 32-bit words, each the `MQTable.packed` word of the context's state: one load gives Qe, the MPS (bit
-/// 16, the MPS of the next state after an MPS) and both next states. The transition table follows the contexts in the
+/// Contexts are 32-bit words, each the `MQTable.decoderWord` of the context's state: one load gives Qe, the MPS (bit
+/// 16) and where the next states are in the transition table. The transition table follows the contexts in the
 /// same buffer, at `MQTable.decoderTableOffset` (see `MQTable.decoderContexts()`), so the decoder holds no pointer of
 /// its own for it. The state is four scalars, so a pass that copies the decoder into a local keeps it in registers.
 ///
@@ -168,9 +182,9 @@ struct MQDecoder {
             // LPS interval (conditional exchange, Figure C.17).
             let d: Int
             if a < qe {
-                d = mps; contexts[cx] = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: (w &>> 16) & 0xFF)]
+                d = mps; contexts[cx] = contexts[MQTable.nextIndex(w, lps: 0)]
             } else {
-                d = mps ^ 1; contexts[cx] = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: w &>> 24)]
+                d = mps ^ 1; contexts[cx] = contexts[MQTable.nextIndex(w, lps: 1)]
             }
             a = qe
             renormalize()
@@ -180,9 +194,9 @@ struct MQDecoder {
         if a & 0x8000 != 0 { return mps }
         let d: Int
         if a < qe {
-            d = mps ^ 1; contexts[cx] = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: w &>> 24)]
+            d = mps ^ 1; contexts[cx] = contexts[MQTable.nextIndex(w, lps: 1)]
         } else {
-            d = mps; contexts[cx] = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: (w &>> 16) & 0xFF)]
+            d = mps; contexts[cx] = contexts[MQTable.nextIndex(w, lps: 0)]
         }
         renormalize()
         return d
@@ -214,15 +228,17 @@ struct MQDecoder {
         let word = w
         let qe = word & 0xFFFF
         a &-= qe
-        let lpsInterval = (UInt32(truncatingIfNeeded: c &>> 48) &- qe) &>> 31
+        // C minus Qe in its upper half borrows exactly when C is in the LPS interval: one subtraction gives both.
+        let (cMPS, borrow) = c.subtractingReportingOverflow(UInt64(qe) &<< 48)
+        let lpsInterval = UInt32(truncatingIfNeeded: borrow ? 1 : 0)
         let isLPS = lpsInterval ^ ((a &- qe) &>> 31)
         let lpsMask = 0 &- lpsInterval
-        c &-= UInt64(qe & ~lpsMask) &<< 48
+        c = borrow ? c : cMPS
         a = (a & ~lpsMask) | (qe & lpsMask)
-        // Qe is below 0x8000, so an LPS interval always renormalises too.
-        let keepMask = 0 &- (a &>> 15)
-        let next = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: (word &>> (16 &+ 8 &* isLPS)) & 0xFF)]
-        w = (word & keepMask) | (next & ~keepMask)
+        // Qe is below 0x8000, so an LPS interval always renormalises too, and so does an LPS: the word kept is
+        // entry 0 (no renormalisation), 1 (MPS) or 2 (LPS) of the context's row of the transition table.
+        let renormalizes = (a &>> 15) ^ 1
+        w = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: (word &>> 14) & 0x3FC | renormalizes &<< isLPS)]
         renormalize()
         return Int(truncatingIfNeeded: ((word &>> 16) & 1) ^ isLPS)
     }
