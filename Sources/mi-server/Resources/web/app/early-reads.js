@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The study page's first reads, started by an inline script in index.html while the HTML is still being parsed,
- * before any module has arrived: on a deep link (`/studies/{uid}`, a doctor's bookmark or a shared link) the study,
+ * before any module has arrived: on a deep link (`/studies/{uid}`: a doctor's bookmark, a link in a message) the study,
  * its series, the instance list of the series the page will open (`?series=`, else the first viewable one) and the
  * first frame it will show are on the network module waves earlier, and the study page's modules are preloaded with
  * the app shell's instead of after it. `app/main.js` gives the answers to its `ApiClient` (`takeEarlyReads`), whose
