@@ -27,7 +27,7 @@ const INSTANCES = [
 ];
 
 /** A window with a path, stored tokens and a fetch that answers the API's reads (JSON, status 200 unless told). */
-function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { accessToken: 'tok', expiresAt: Date.now() + 3_600_000 }, status = 200 } = {}) {
+function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { accessToken: 'tok', expiresAt: Date.now() + 3_600_000 }, status = 200, frameStatus = /** @type {number} */ (status) } = {}) {
   /** @type {Array<{ url: string, headers: Record<string, string> }>} */
   const calls = [];
   /** @type {string[]} */
@@ -45,7 +45,7 @@ function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { access
       calls.push({ url, headers: /** @type {Record<string, string>} */ (init.headers) });
       events.push('fetch');
       const body = url.endsWith('/series') ? { items: SERIES } : url.endsWith('/instances') ? { items: INSTANCES } : { url };
-      return Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
+      return Promise.resolve(new Response(JSON.stringify(body), { status: url.includes('/frames/') ? frameStatus : status, headers: { 'Content-Type': 'application/json' } }));
     },
   });
   return { win, calls, links, events };
@@ -57,7 +57,7 @@ test('testADeepLinkToAStudyAsksForItsReadsAndPreloadsItsModulesBeforeTheApp', as
   assert.equal(STORAGE_KEY, 'mi.session.v1', 'the inline script reads the session where app/session.js keeps it');
   const { win, calls, links, events } = fakeWindow();
   startEarlyReads(win, PAGE_MODULES.study);
-  assert.deepEqual(events.slice(0, 3), ['fetch', 'fetch', 'link'], 'the reads go ahead of the module preloads');
+  assert.deepEqual(events.slice(0, 4), ['fetch', 'fetch', 'fetch', 'link'], 'the reads go ahead of the module preloads');
   await settle();
   assert.deepEqual(links, [...PAGE_MODULES.study]);
   // The instance list is of the series the page opens: the first viewable one, as viewableSeries picks it.
@@ -65,13 +65,18 @@ test('testADeepLinkToAStudyAsksForItsReadsAndPreloadsItsModulesBeforeTheApp', as
   assert.equal(opened, 'ct-a');
   // Then the frame the viewer shows first: the first image instance in Instance Number order (the SR has no image).
   const first = '/api/v1/instances/i1.b/frames/1';
-  assert.deepEqual(calls.map((c) => c.url), [`/api/v1/studies/${STUDY}`, `/api/v1/studies/${STUDY}/series`, `/api/v1/series/${opened}/instances`, first]);
+  // The profile, which the app awaits before it shows any signed-in page, goes with the study's first reads.
+  assert.deepEqual(calls.map((c) => c.url), [`/api/v1/studies/${STUDY}`, `/api/v1/studies/${STUDY}/series`, '/api/v1/me', `/api/v1/series/${opened}/instances`, first]);
   assert.ok(calls.every((c) => c.headers.Authorization === 'Bearer tok'));
-  assert.equal(calls[3].headers.Accept, FRAME_ACCEPT);
+  assert.equal(calls[4].headers.Accept, FRAME_ACCEPT);
   const reads = takeEarlyReads(win);
-  assert.deepEqual([...reads.keys()], calls.slice(0, 3).map((c) => c.url));
+  assert.deepEqual([...reads.keys()], calls.slice(0, 4).map((c) => c.url));
   const frames = takeEarlyFrames(win);
   assert.deepEqual([...frames.keys()], [first]);
+  // The frame's body is already read: the page decodes it without waiting for the network again.
+  const body = await /** @type {Promise<ArrayBuffer>} */ (frames.get(first));
+  assert.ok(body instanceof ArrayBuffer);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(body)), { url: first });
   assert.equal(takeEarlyFrames(win).size, 0, 'taken once');
   assert.equal(win[EARLY_READS_KEY], undefined, 'taken once');
   assert.equal(takeEarlyReads(win).size, 0);
@@ -81,9 +86,9 @@ test('testTheSeriesInTheQueryIsTheOneWhoseInstancesAreAskedFor', async () => {
   const { win, calls } = fakeWindow({ search: '?series=ct-b&frame=3' });
   startEarlyReads(win, []);
   await settle();
-  assert.equal(calls[2].url, '/api/v1/series/ct-b/instances');
+  assert.equal(calls[3].url, '/api/v1/series/ct-b/instances');
   // Another frame than the first is left to the viewer (multi-frame objects make its index the viewer's business).
-  assert.equal(calls.length, 3);
+  assert.equal(calls.length, 4);
   assert.equal(takeEarlyFrames(win).size, 0);
 });
 
@@ -118,7 +123,12 @@ test('testTheApiClientAdoptsAnEarlyReadAndAsksAgainWhenItFailed', async () => {
   assert.deepEqual(await api.prefetch(`/api/v1/studies/${STUDY}`), { url: `/api/v1/studies/${STUDY}` });
   assert.deepEqual(await api.get(`/api/v1/studies/${STUDY}`), { url: `/api/v1/studies/${STUDY}` });
   assert.equal((await api.prefetch(`/api/v1/studies/${STUDY}/series`)).items.length, SERIES.length, 'the script read its own copy of the body');
+  // A plain get adopts an early read that nobody prefetched (the profile); a get with a query is another read.
+  assert.deepEqual(await api.get('/api/v1/me'), { url: '/api/v1/me' });
   assert.equal(own.length, 0, 'no second request');
+  assert.deepEqual(await api.get('/api/v1/me'), { own: '/api/v1/me' }, 'an early read is adopted once');
+  assert.deepEqual(await api.get(`/api/v1/series/ct-a/instances`, { limit: 5 }), { own: '/api/v1/series/ct-a/instances?limit=5' });
+  own.length = 0;
   // An early read the server refused (here a 401 from an expired token) is asked again by the client itself.
   const failed = fakeWindow({ status: 401 });
   startEarlyReads(failed.win, []);
@@ -130,6 +140,16 @@ test('testTheApiClientAdoptsAnEarlyReadAndAsksAgainWhenItFailed', async () => {
   });
   assert.deepEqual(await again.prefetch(`/api/v1/studies/${STUDY}`), { own: `/api/v1/studies/${STUDY}` });
   assert.deepEqual(own, [`/api/v1/studies/${STUDY}`]);
+});
+
+test('testAFrameTheServerRefusedIsARejectedBodyForThePageToAskAgain', async () => {
+  const { win, calls } = fakeWindow({ frameStatus: 503 });
+  startEarlyReads(win, []);
+  await settle();
+  assert.equal(calls.length, 5);
+  const frames = takeEarlyFrames(win);
+  assert.equal(frames.size, 1);
+  await assert.rejects(/** @type {Promise<ArrayBuffer>} */ ([...frames.values()][0]), /503/);
 });
 
 test('testIndexHtmlRunsExactlyTheInlineScriptItsPolicyAllows', async () => {

@@ -54,7 +54,8 @@ export class ApiError extends Error {
  * @property {() => void} [onSessionExpired]
  * @property {() => void} [onNetworkError] each time a request finally fails for want of a network
  * @property {Map<string, Promise<Response>>} [early] GETs already on the network before the app started, by path
- *   (`app/early-reads.js`): `prefetch(path)` adopts them; one that fails or is not OK is asked again the usual way
+ *   (`app/early-reads.js`): `prefetch(path)` and a plain `get(path)` adopt them; one that fails or is not OK is asked
+ *   again the usual way
  */
 
 /**
@@ -121,7 +122,10 @@ export class ApiClient {
 
   /** @param {string} path @param {RequestOptions['query']} [query] @param {Omit<RequestOptions, 'query'>} [options] */
   get(path, query, options = {}) {
-    const early = query === undefined && Object.keys(options).length === 0 ? this.prefetched.get(path) : undefined;
+    const plain = query === undefined && Object.keys(options).length === 0;
+    // A read the page's start-up script made (the profile, say) is adopted as a prefetch would adopt it.
+    if (plain && this.early.has(path)) this.prefetch(path);
+    const early = plain ? this.prefetched.get(path) : undefined;
     if (early) {
       this.prefetched.delete(path);
       if (Date.now() - early.at <= PREFETCH_TTL_MS) return early.answer.catch(() => this.request('GET', path));

@@ -4,8 +4,10 @@
  * before any module has arrived: on a deep link (`/studies/{uid}`: a doctor's bookmark, a link in a message) the study,
  * its series, the instance list of the series the page will open (`?series=`, else the first viewable one) and the
  * first frame it will show are on the network module waves earlier, and the study page's modules are preloaded with
- * the app shell's instead of after it. `app/main.js` gives the answers to its `ApiClient` (`takeEarlyReads`), whose
- * `prefetch` adopts them; the study page gives the frame to its viewer (`takeEarlyFrames`).
+ * the app shell's instead of after it. The signed-in user's profile (`/api/v1/me`), which the app awaits before it
+ * shows any signed-in page, is asked for too. `app/main.js` gives the answers to its `ApiClient` (`takeEarlyReads`),
+ * whose `get` and `prefetch` adopt them; the study page gives the frame to its viewer (`takeEarlyFrames`). The frame's
+ * body is read here, so that the page draws it in the same task that builds the viewer, in the page's first paint.
  *
  * `startEarlyReads` is inlined by `Scripts/gen-web-preload.mjs` (its source text, called with the study page's module
  * list), and the page's Content-Security-Policy allows exactly that script by its hash. So it must stay
@@ -15,7 +17,10 @@
 
 /** Where the inline script leaves its reads: a Map from API path to the Response promise. */
 export const EARLY_READS_KEY = '__miEarlyReads';
-/** Where it leaves the first frame: a Map from the frame's URL (the viewer's `frameURL`) to the Response promise. */
+/**
+ * Where it leaves the first frame: a Map from the frame's URL (the viewer's `frameURL`) to a promise of its body
+ * (rejected when the answer is not OK or did not come).
+ */
 export const EARLY_FRAMES_KEY = '__miEarlyFrames';
 
 /**
@@ -54,7 +59,7 @@ export function startEarlyReads(win, studyModules) {
     /** @type {Map<string, Promise<Response>>} */
     const reads = new Map();
     win.__miEarlyReads = reads;
-    /** @type {Map<string, Promise<Response>>} */
+    /** @type {Map<string, Promise<ArrayBuffer>>} */
     const frames = new Map();
     win.__miEarlyFrames = frames;
     const query = new URLSearchParams(win.location.search);
@@ -89,17 +94,20 @@ export function startEarlyReads(win, studyModules) {
         .sort((/** @type {any} */ a, /** @type {any} */ b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0));
       if (!images[0]) return;
       const url = `/api/v1/instances/${encodeURIComponent(images[0].sopInstanceUID)}/frames/1`;
-      const response = win.fetch(url, { headers: { Accept: 'application/vnd.mi-frame; packing=1', Authorization: headers.Authorization }, credentials: 'same-origin' });
-      response.catch(() => undefined);
-      frames.set(url, response);
+      const body = win.fetch(url, { headers: { Accept: 'application/vnd.mi-frame; packing=1', Authorization: headers.Authorization }, credentials: 'same-origin' })
+        .then((/** @type {Response} */ r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`${r.status}`))));
+      body.catch(() => undefined);
+      frames.set(url, body);
     }).catch(() => undefined);
+    // The signed-in user's profile, which the app awaits before it shows the page.
+    get('/api/v1/me');
   }
 }
 
 /**
- * The inline script's first frame (by URL), taken once (later calls get an empty map).
+ * The inline script's first frame (by URL: its body), taken once (later calls get an empty map).
  * @param {any} [win]
- * @returns {Map<string, Promise<Response>>}
+ * @returns {Map<string, Promise<ArrayBuffer>>}
  */
 export function takeEarlyFrames(win = globalThis) {
   const frames = win[EARLY_FRAMES_KEY];

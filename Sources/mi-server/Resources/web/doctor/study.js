@@ -21,6 +21,7 @@ import { errorState, loading } from '../app/ui.js';
 import { Viewer, PALETTE_NAMES } from '../viewer/viewer.js';
 import { WorkerPool, fetchBatchOnMainThread, fetchOnMainThread } from '../viewer/worker-client.js';
 import { FrameFetchError, framesURL } from '../viewer/frame-fetch.js';
+import { decodeFrame } from '../viewer/frame-format.js';
 import { decodeWorkerCount } from '../viewer/worker-warmup.js';
 import { SessionError } from '../app/session.js';
 import { takeEarlyFrames } from '../app/early-reads.js';
@@ -199,12 +200,13 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
   const fetchOwnFrame = (ref, signal) => withSession((headers) => (pool ? pool.fetch(ref.url, { headers, signal }) : fetchOnMainThread(ref.url, { headers, signal })));
   /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrame']} */
   const fetchFrame = (ref, signal) => {
-    // The first frame, when the page's inline start-up script already asked for it (app/early-reads.js): decoded
-    // here (half a millisecond); asked again the usual way if that answer failed.
+    // The first frame, when the page's inline start-up script already has it (app/early-reads.js): decoded here
+    // (half a millisecond) in the task that asks, so that the viewer draws it in the page's first paint; asked again
+    // the usual way if that answer failed or is not a frame.
     const early = earlyFrames.get(ref.url);
     if (!early) return fetchOwnFrame(ref, signal);
     earlyFrames.delete(ref.url);
-    return fetchOnMainThread(ref.url, { signal, fetchImpl: () => early }).catch(() => fetchOwnFrame(ref, signal));
+    return early.then((body) => decodeFrame(body)).catch(() => fetchOwnFrame(ref, signal));
   };
   /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrames']} */
   const fetchFrames = (refs, signal) => withSession((headers) => (pool
