@@ -43,6 +43,29 @@ import Testing
         }
     }
 
+    @Test func theFirstFrameRouteAnswersAsTheFramesOwnRouteAndNamesIt() async throws {
+        try await TestServer.with { server, client in
+            let token = try await TestServer.login(client, "doctor").accessToken
+            let series = try await Self.seriesH1(server) { path in try await client.execute(uri: path, method: .get, headers: TestServer.bearer(token)) }
+            for accept in ["application/vnd.mi-frame", "application/vnd.mi-frame; packing=1"] {
+                for encoding in ["identity", "gzip"] {
+                    let headers = TestServer.bearer(token).merging([.accept: accept, .acceptEncoding: encoding])
+                    let own = try await client.execute(uri: "/api/v1/instances/\(server.instanceH1)/frames/1", method: .get, headers: headers)
+                    let first = try await client.execute(uri: "/api/v1/series/\(series)/first-frame", method: .get, headers: headers)
+                    #expect(first.status == .ok)
+                    #expect(Array(buffer: first.body) == Array(buffer: own.body), "\(accept), \(encoding)")
+                    #expect(first.headers[.contentEncoding] == own.headers[.contentEncoding])
+                    #expect(first.headers[.contentLocation] == "/api/v1/instances/\(server.instanceH1)/frames/1")
+                    #expect(first.headers[.cacheControl] == "private, no-cache")
+                }
+            }
+            let unknown = try await client.execute(uri: "/api/v1/series/1.2.3.4/first-frame", method: .get, headers: TestServer.bearer(token))
+            #expect(unknown.status == .notFound)
+            let anonymous = try await client.execute(uri: "/api/v1/series/\(series)/first-frame", method: .get)
+            #expect(anonymous.status == .unauthorized)
+        }
+    }
+
     @Test func aBatchIsGzippedForClientsThatAcceptIt() async throws {
         try await TestServer.with { server, client in
             let token = try await TestServer.login(client, "doctor").accessToken

@@ -40,6 +40,41 @@ import Testing
     }
 
     @Test(arguments: TestDatabases.Engine.allCases)
+    func theFirstImageInstanceIsTheImageWithTheLowestNumberAndTheFirstListedOnATie(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.withStore(engine) { store in
+            var document = TestInstance()
+            document.instanceNumber = 0
+            document.sopClassUID = "1.2.840.10008.5.1.4.1.1.104.1"   // Encapsulated PDF: no image, so never first
+            document.pdf = Array("%PDF-1.4\n%%EOF\n".utf8)
+            _ = try await store.ingest(bytes: try document.bytes(), source: "test")
+            await #expect { try await store.firstImageInstance(ofSeries: document.seriesUID, scope: .all) } throws: { error in
+                (error as? PlatformError)?.code == .notFound
+            }
+            var images: [TestInstance] = []
+            for number in [5, 2, 9, 2] {
+                var image = document
+                image.sopUID = UIDGenerator.make()
+                image.sopClassUID = "1.2.840.10008.5.1.4.1.1.2"
+                image.pdf = nil
+                image.instanceNumber = number
+                images.append(image)
+                _ = try await store.ingest(bytes: try image.bytes(), source: "test")
+            }
+            let listed = try await store.instances(ofSeries: document.seriesUID, scope: .all).filter { $0.image != nil }
+            let expected = try #require(listed.first { $0.instanceNumber == 2 })
+            let first = try await store.firstImageInstance(ofSeries: document.seriesUID, scope: .all)
+            #expect(first.sopInstanceUID == expected.sopInstanceUID)
+            #expect(first.seriesInstanceUID == document.seriesUID)
+            await #expect { try await store.firstImageInstance(ofSeries: document.seriesUID, scope: .hospital("another")) } throws: { error in
+                (error as? PlatformError)?.code == .notFound
+            }
+            await #expect { try await store.firstImageInstance(ofSeries: "1.2.3.4", scope: .all) } throws: { error in
+                (error as? PlatformError)?.code == .notFound
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
     func anInvisibleOrUnknownSeriesIsNotFound(_ engine: TestDatabases.Engine) async throws {
         try await TestDatabases.withStore(engine) { store in
             await #expect { try await store.instancesPageJSON(ofSeries: "1.2.3.4", scope: .all) } throws: { error in

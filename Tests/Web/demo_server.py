@@ -202,10 +202,13 @@ class BrowserPage:
     viewport = {"width": 0, "height": 0}
     scale = 1
     touch = False
+    #: for a demo that serves HTTPS with its own self-signed certificate (`Demo(tls=True)`)
+    ignore_https_errors = False
 
     def open_page(self, browser):
         self.context = browser.new_context(viewport=self.viewport, device_scale_factor=self.scale, has_touch=self.touch,
-                                           is_mobile=self.touch, locale="zh-CN", timezone_id="Asia/Shanghai")
+                                           is_mobile=self.touch, locale="zh-CN", timezone_id="Asia/Shanghai",
+                                           ignore_https_errors=self.ignore_https_errors)
         self.context.set_default_timeout(30000)
         self.page = self.context.new_page()
         self.errors = []

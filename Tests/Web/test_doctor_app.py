@@ -493,15 +493,16 @@ class ErrorStates(Device, unittest.TestCase):
         self.el("study-summary").wait_for()
 
     def test_a_deep_link_shows_the_first_image_the_start_up_script_asked_for(self):
-        """/studies/{uid} opened directly: index.html's inline script asks for the reads and the first frame before
-        any module has loaded (app/early-reads.js); the viewer draws that frame exactly as the decode workers would."""
+        """/studies/{uid} opened directly: index.html's inline script asks for the reads and the series' first frame
+        before any module has loaded (app/early-reads.js); the viewer draws that frame exactly as the decode workers
+        would."""
         self.sign_in()
         self.wait_rows()
         study = self.page.eval_on_selector_all("[data-testid=worklist-row][data-modality=CT][data-status=report]", "els => els.map(e => e.dataset.studyUid)")[0]
-        frame_requests = """() => performance.getEntriesByType('resource').filter(e => /\\/frames\\/1$/.test(e.name)).length"""
+        frame_requests = """() => performance.getEntriesByType('resource').filter(e => /\\/first-frame$/.test(e.name)).length"""
         self.page.goto(f"{base}/studies/{study}")
         self.wait_image_shown()
-        self.assertEqual(self.page.evaluate(frame_requests), 1, "the page itself fetched the first frame (workers fetch the rest)")
+        self.assertEqual(self.page.evaluate(frame_requests), 1, "the page itself fetched the series' first frame (workers fetch the rest)")
         early = self.centre_crop()
         # A token within a minute of expiry is left to the app (which refreshes it first): no early reads, and the
         # first frame comes through a decode worker. Same pixels.

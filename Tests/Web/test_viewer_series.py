@@ -12,6 +12,11 @@ the second thumbnail switches to the multi-frame object, whose stack is its 8 fr
 5 and the probe reads 107 (not another frame's value); a measurement belongs to its own frame; back on the first
 series, its slices are still there. At 390x844 (touch) and 1440x900 (mouse).
 
+The demo serves HTTPS, so the browser talks HTTP/2 to it, as to a deployment. A deep link opened with a stored session
+has index.html's start-up script ask for the series' first frame and then the loader's first batches (app/early-reads.js):
+the viewer takes those answers, so each frame crosses the network once, and the slices of the adopted batch read
+their own HU.
+
     PYTHON Tests/Web/test_viewer_series.py [-v]
 
 Environment: MI_SERVER (default .build/debug/mi-server), CHROMIUM (default /usr/bin/chromium).
@@ -88,7 +93,7 @@ def make_exam():
 
 def setUpModule():
     global demo, playwright, browser, study
-    demo = Demo("viewer-series-")
+    demo = Demo("viewer-series-", tls=True)
     client = demo.clients["mi-integration"]
     status, answer = demo.client_credentials("mi-integration", client["client_secret"])
     assert status == 200, answer
@@ -121,6 +126,8 @@ def tearDownModule():
 
 
 class Device(BrowserPage):
+    ignore_https_errors = True
+
     def setUp(self):
         self.open_page(browser)
 
@@ -152,7 +159,7 @@ class Device(BrowserPage):
             self.el("toggle-series").click()
         self.el("series-thumb").first.wait_for(state="visible")
 
-    def test_series_switching_and_the_frames_of_a_multi_frame_object(self):
+    def sign_in_at_the_study(self):
         page = self.page
         page.goto(demo.base + f"/studies/{study}")
         page.wait_for_url(re.compile(r".*/oauth/authorize.*"))
@@ -163,6 +170,29 @@ class Device(BrowserPage):
         page.wait_for_url(demo.base + f"/studies/{study}")
         self.el("viewer-canvas").wait_for()
         self.wait_image_shown()
+
+    def test_a_deep_link_over_http2_fetches_each_frame_once_and_shows_the_start_up_batch(self):
+        self.sign_in_at_the_study()
+        frames = []   # every frame request of the page and its decode workers
+        self.context.on("request", lambda r: ("/frames" in r.url or "/first-frame" in r.url) and frames.append(r.url.split("/api/v1/", 1)[1]))
+        self.page.goto(demo.base + f"/studies/{study}")
+        self.wait_image_shown()
+        self.assertEqual(self.page.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol"), "h2")
+        self.page.wait_for_function(f"() => Number(document.querySelector('[data-testid=viewer-progress]').dataset.loaded) === {CT_SLICES}")
+        batches = [f for f in frames if "/frames?" in f]
+        self.assertEqual(len(batches), 1, frames)
+        self.assertEqual(len(frames), 2, f"the first frame, then one batch of the other {CT_SLICES - 1}; none twice: {frames}")
+        self.assertEqual(batches[0].count(","), CT_SLICES - 2)
+        # The start-up script asked for them: the page's own resource entries (a decode worker's are not there).
+        page_frames = self.page.evaluate("performance.getEntriesByType('resource').filter(e => /\\/frames|\\/first-frame/.test(e.name)).length")
+        self.assertEqual(page_frames, 2)
+        for k in range(2, CT_SLICES + 1):
+            self.go_to(k, CT_SLICES)
+            self.assertEqual(self.probe_centre(), [f"{10 * k} HU"])
+
+    def test_series_switching_and_the_frames_of_a_multi_frame_object(self):
+        page = self.page
+        self.sign_in_at_the_study()
         self.assertEqual(self.el("series-thumb").count(), 2)
 
         # The first series: three CT slices, each its own HU.

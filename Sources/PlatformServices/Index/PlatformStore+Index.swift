@@ -465,6 +465,21 @@ extension PlatformStore {
         }
     }
 
+    /// The instance a viewer shows first in a visible series: the first image instance (one with image metadata) in
+    /// Instance Number order, an instance without a number counting as 0 and ties going to the one
+    /// ``instances(ofSeries:scope:)`` lists first. This is how the web viewer stacks a series (`viewer/stack.js`),
+    /// so a client can ask for the first frame before it has the instance list.
+    /// - Throws: ``PlatformError`` `.notFound` when the series is unknown, outside `scope`, or holds no image.
+    public func firstImageInstance(ofSeries uid: String, scope: AccessScope) async throws -> StoredInstance {
+        var first: InstanceRow?
+        for row in try await instanceRows(ofSeries: uid, scope: scope) where !row.metadata.isEmpty {
+            if let best = first, (best.instanceNumber ?? 0) <= (row.instanceNumber ?? 0) { continue }
+            first = row
+        }
+        guard let first else { throw PlatformError(.notFound, "series \(uid) holds no image") }
+        return try await storedInstance(first.sopUID, scope: scope)
+    }
+
     /// Where a visible instance's file is.
     public func storedInstance(_ sopUID: String, scope: AccessScope) async throws -> StoredInstance {
         let row = try await database.read { db in

@@ -78,16 +78,18 @@ struct StudyRoutes {
                 throw APIError.badParameter("n", "frame numbers start at 1")
             }
             let instance = try await store.storedInstance(try context.parameters.require("uid"), scope: principal.scope)
-            let acceptsGzip = (request.headers[.acceptEncoding] ?? "").lowercased().contains("gzip")
-            let packed = Self.asksForPacking(request, mediaType: FrameWireEncoder.mediaType)
-            var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept, Accept-Encoding"]
-            if acceptsGzip {
-                headers[.contentEncoding] = "gzip"
-                let piece = try await platform.pixels.wirePiece(instance, number: number, packed: packed)
-                return bytesResponse(Gzip.join([piece]), contentType: FrameWireEncoder.mediaType, headers: headers)
-            }
-            let frame = try await platform.pixels.wireFrame(instance, number: number, packed: packed)
-            return bytesResponse(frame, contentType: FrameWireEncoder.mediaType, headers: headers)
+            return try await frameResponse(instance, number: number, request: request)
+        }
+        // The series' first frame as a viewer stacks it (PlatformStore.firstImageInstance), for a client that does not
+        // have the instance list yet (the web app's start-up script): the same answer as that frame's own route, which
+        // Content-Location names. Not cached by the browser: the series may still grow.
+        api.get("series/:uid/first-frame") { request, context in
+            let principal = try Self.reader(context)
+            let instance = try await store.firstImageInstance(ofSeries: try context.parameters.require("uid"), scope: principal.scope)
+            var response = try await frameResponse(instance, number: 1, request: request)
+            response.headers[.contentLocation] = "/api/v1/instances/\(instance.sopInstanceUID)/frames/1"
+            response.headers[.cacheControl] = "private, no-cache"
+            return response
         }
         api.get("series/:uid/frames") { request, context in
             let principal = try Self.reader(context)
@@ -175,6 +177,20 @@ struct StudyRoutes {
     }
 
     /// Starts (or joins) a retrieval from the PACS and answers 202 with a retry hint; nil when no PACS has the study.
+    /// Frame `number` of `instance` (MIF1, packed when the request's Accept asks so), gzipped for clients that take it.
+    func frameResponse(_ instance: StoredInstance, number: Int, request: Request) async throws -> Response {
+        let acceptsGzip = (request.headers[.acceptEncoding] ?? "").lowercased().contains("gzip")
+        let packed = Self.asksForPacking(request, mediaType: FrameWireEncoder.mediaType)
+        var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept, Accept-Encoding"]
+        if acceptsGzip {
+            headers[.contentEncoding] = "gzip"
+            let piece = try await platform.pixels.wirePiece(instance, number: number, packed: packed)
+            return bytesResponse(Gzip.join([piece]), contentType: FrameWireEncoder.mediaType, headers: headers)
+        }
+        let frame = try await platform.pixels.wireFrame(instance, number: number, packed: packed)
+        return bytesResponse(frame, contentType: FrameWireEncoder.mediaType, headers: headers)
+    }
+
     func retrieveFromPACS(_ uid: String, principal: Principal) async throws -> Response? {
         guard let pacs = platform.pacs, principal.has(.doctor, .integration), IndexEntryValidation.isUID(uid) else { return nil }
         switch await pacs.requestStudy(uid) {

@@ -2,12 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startEarlyReads, takeEarlyReads, takeEarlyFrames, EARLY_READS_KEY } from '../../../Sources/mi-server/Resources/web/app/early-reads.js';
+import { startEarlyReads, takeEarlyReads, takeEarlyFrames, takeEarlyFirstFrame, takeEarlyBatchesPlanned, EARLY_READS_KEY } from '../../../Sources/mi-server/Resources/web/app/early-reads.js';
 import { ApiClient } from '../../../Sources/mi-server/Resources/web/app/api.js';
 import { viewableSeries } from '../../../Sources/mi-server/Resources/web/doctor/study-model.js';
 import { PAGE_MODULES } from '../../../Sources/mi-server/Resources/web/app/preload.js';
 import { STORAGE_KEY } from '../../../Sources/mi-server/Resources/web/app/session.js';
-import { FRAME_ACCEPT } from '../../../Sources/mi-server/Resources/web/viewer/frame-fetch.js';
+import { FRAME_ACCEPT, FRAMES_ACCEPT, framesURL } from '../../../Sources/mi-server/Resources/web/viewer/frame-fetch.js';
+import { FrameLoader } from '../../../Sources/mi-server/Resources/web/viewer/loader.js';
+import { seriesStack } from '../../../Sources/mi-server/Resources/web/viewer/stack.js';
+import { imageInstances } from '../../../Sources/mi-server/Resources/web/doctor/study-model.js';
 
 const STUDY = '1.2.840.1';
 const SERIES = [
@@ -26,8 +29,11 @@ const INSTANCES = [
   { sopInstanceUID: 'i4', instanceNumber: 4, image: { rows: 512, columns: 512 } },
 ];
 
-/** A window with a path, stored tokens and a fetch that answers the API's reads (JSON, status 200 unless told). */
-function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { accessToken: 'tok', expiresAt: Date.now() + 3_600_000 }, status = 200, frameStatus = /** @type {number} */ (status) } = {}) {
+/**
+ * A window with a path, stored tokens and a fetch that answers the API's reads (JSON, status 200 unless told; a
+ * series' first frame names the first frame of the viewer's stack of `instances` in Content-Location).
+ */
+function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { accessToken: 'tok', expiresAt: Date.now() + 3_600_000 }, status = 200, frameStatus = /** @type {number} */ (status), protocol = 'http/1.1', instances = /** @type {any[]} */ (INSTANCES) } = {}) {
   /** @type {Array<{ url: string, headers: Record<string, string> }>} */
   const calls = [];
   /** @type {string[]} */
@@ -36,6 +42,7 @@ function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { access
   const events = [];
   const win = /** @type {any} */ ({
     location: { pathname: path, search },
+    performance: { getEntriesByType: (/** @type {string} */ type) => (type === 'navigation' ? [{ nextHopProtocol: protocol }] : []) },
     localStorage: { getItem: (/** @type {string} */ key) => (key === 'mi.session.v1' && tokens ? JSON.stringify(tokens) : null) },
     document: {
       createElement: () => ({ rel: '', href: '' }),
@@ -44,8 +51,14 @@ function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { access
     fetch: (/** @type {string} */ url, /** @type {RequestInit} */ init) => {
       calls.push({ url, headers: /** @type {Record<string, string>} */ (init.headers) });
       events.push('fetch');
-      const body = url.endsWith('/series') ? { items: SERIES } : url.endsWith('/instances') ? { items: INSTANCES } : { url };
-      return Promise.resolve(new Response(JSON.stringify(body), { status: url.includes('/frames/') ? frameStatus : status, headers: { 'Content-Type': 'application/json' } }));
+      const body = url.endsWith('/series') ? { items: SERIES } : url.endsWith('/instances') ? { items: instances } : { url };
+      /** @type {Record<string, string>} */
+      const headers = { 'Content-Type': 'application/json' };
+      if (url.endsWith('/first-frame')) {
+        const first = seriesStack(imageInstances(instances))[0];
+        if (first) headers['Content-Location'] = `/api/v1/instances/${first.instance.sopInstanceUID}/frames/${first.frameNumber}`;
+      }
+      return Promise.resolve(new Response(JSON.stringify(body), { status: url.endsWith('/first-frame') ? frameStatus : status, headers }));
     },
   });
   return { win, calls, links, events };
@@ -63,20 +76,22 @@ test('testADeepLinkToAStudyAsksForItsReadsAndPreloadsItsModulesBeforeTheApp', as
   // The instance list is of the series the page opens: the first viewable one, as viewableSeries picks it.
   const opened = viewableSeries(/** @type {any} */ (SERIES))[0].seriesInstanceUID;
   assert.equal(opened, 'ct-a');
-  // Then the frame the viewer shows first: the first image instance in Instance Number order (the SR has no image).
-  const first = '/api/v1/instances/i1.b/frames/1';
-  // The profile, which the app awaits before it shows any signed-in page, goes with the study's first reads.
-  assert.deepEqual(calls.map((c) => c.url), [`/api/v1/studies/${STUDY}`, `/api/v1/studies/${STUDY}/series`, '/api/v1/me', `/api/v1/series/${opened}/instances`, first]);
+  // The profile, which the app awaits before it shows any signed-in page, goes with the study's first reads; the
+  // series' first frame (the server picks it) goes with its instance list, ahead of it.
+  assert.deepEqual(calls.map((c) => c.url), [`/api/v1/studies/${STUDY}`, `/api/v1/studies/${STUDY}/series`, '/api/v1/me', `/api/v1/series/${opened}/first-frame`, `/api/v1/series/${opened}/instances`]);
   assert.ok(calls.every((c) => c.headers.Authorization === 'Bearer tok'));
-  assert.equal(calls[4].headers.Accept, FRAME_ACCEPT);
+  assert.equal(calls[3].headers.Accept, FRAME_ACCEPT);
   const reads = takeEarlyReads(win);
-  assert.deepEqual([...reads.keys()], calls.slice(0, 4).map((c) => c.url));
-  const frames = takeEarlyFrames(win);
-  assert.deepEqual([...frames.keys()], [first]);
-  // The frame's body is already read: the page decodes it without waiting for the network again.
-  const body = await /** @type {Promise<ArrayBuffer>} */ (frames.get(first));
-  assert.ok(body instanceof ArrayBuffer);
-  assert.deepEqual(JSON.parse(new TextDecoder().decode(body)), { url: first });
+  assert.deepEqual([...reads.keys()], [0, 1, 2, 4].map((i) => calls[i].url));
+  // The frame the viewer shows first, named as the viewer names it: the first image instance in Instance Number
+  // order (the SR has no image). Its body is already read: the page decodes it without waiting for the network again.
+  const first = await /** @type {Promise<{ url: string | null, body: ArrayBuffer }>} */ (takeEarlyFirstFrame(win));
+  assert.equal(first.url, '/api/v1/instances/i1.b/frames/1');
+  assert.ok(first.body instanceof ArrayBuffer);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(first.body)), { url: `/api/v1/series/${opened}/first-frame` });
+  assert.equal(takeEarlyFirstFrame(win), null, 'taken once');
+  assert.equal(takeEarlyFrames(win).size, 0, 'no batches over HTTP/1.1');
+  assert.equal(takeEarlyBatchesPlanned(win), null, 'nothing to wait for');
   assert.equal(takeEarlyFrames(win).size, 0, 'taken once');
   assert.equal(win[EARLY_READS_KEY], undefined, 'taken once');
   assert.equal(takeEarlyReads(win).size, 0);
@@ -89,6 +104,7 @@ test('testTheSeriesInTheQueryIsTheOneWhoseInstancesAreAskedFor', async () => {
   assert.equal(calls[3].url, '/api/v1/series/ct-b/instances');
   // Another frame than the first is left to the viewer (multi-frame objects make its index the viewer's business).
   assert.equal(calls.length, 4);
+  assert.equal(takeEarlyFirstFrame(win), null);
   assert.equal(takeEarlyFrames(win).size, 0);
 });
 
@@ -147,9 +163,81 @@ test('testAFrameTheServerRefusedIsARejectedBodyForThePageToAskAgain', async () =
   startEarlyReads(win, []);
   await settle();
   assert.equal(calls.length, 5);
+  await assert.rejects(/** @type {Promise<unknown>} */ (takeEarlyFirstFrame(win)), /503/);
+});
+
+/**
+ * The batches the viewer's loader asks for when it opens `instances` at its first frame, as the study page sets it
+ * up (default batch size, the page's concurrency), every fetch answering at once.
+ * @param {any[]} instances
+ */
+async function loaderBatches(instances) {
+  const stack = seriesStack(imageInstances(instances));
+  const fake = { columns: 1, rows: 1, bytesPerSample: 2, samplesPerPixel: 1, signed: false, data: new Uint16Array(1) };
+  const loader = new FrameLoader({
+    fetchFrame: async () => /** @type {any} */ (fake),
+    fetchFrames: async (refs) => refs.map(() => /** @type {any} */ (fake)),
+    concurrency: 12,
+  });
+  loader.addSeries('ct-a', stack.map((s) => ({ key: s.key, url: `/api/v1/instances/${s.instance.sopInstanceUID}/frames/${s.frameNumber}`, seriesUID: 'ct-a', frame: `${s.instance.sopInstanceUID}/${s.frameNumber}` })));
+  loader.setFocus('ct-a', 0);
+  await loader.request('ct-a', 0);
+  while (loader.progress('ct-a').loaded < stack.length) await settle();
+  return loader.startedBatches.filter((b) => b.length > 1).map((keys) => framesURL(keys.map((frame) => ({ seriesUID: 'ct-a', frame }))));
+}
+
+test('testOverHttp2TheBatchesAfterTheFirstFrameAreTheOnesTheViewersLoaderAsksFor', async () => {
+  // 30 single-frame images (Instance Numbers shuffled) and a 5-frame one, as the viewer stacks them.
+  const instances = [
+    ...Array.from({ length: 30 }, (_, k) => ({ sopInstanceUID: `s${(k * 7) % 30}`, instanceNumber: (k * 7) % 30 + 1, image: { rows: 512, columns: 512, bitsAllocated: 16 } })),
+    { sopInstanceUID: 'multi', instanceNumber: 15.5, image: { rows: 256, columns: 256, numberOfFrames: 5 } },
+    { sopInstanceUID: 'sr', instanceNumber: 0 },
+  ];
+  const { win, calls } = fakeWindow({ protocol: 'h2', instances });
+  startEarlyReads(win, []);
   const frames = takeEarlyFrames(win);
-  assert.equal(frames.size, 1);
-  await assert.rejects(/** @type {Promise<ArrayBuffer>} */ ([...frames.values()][0]), /503/);
+  const planned = takeEarlyBatchesPlanned(win);
+  assert.ok(planned, 'the page is told to wait for the batches the script will ask for');
+  assert.equal(frames.size, 0);
+  await planned;
+  assert.ok(frames.size > 0, 'asked for once the promise resolves');
+  const batches = [...frames.keys()].filter((url) => url.includes('/frames?'));
+  assert.deepEqual(batches, await loaderBatches(instances), 'every frame after the first, in the loader\'s batches and order');
+  assert.equal(batches.length, 5);
+  assert.ok(calls.filter((c) => c.url.includes('/frames?')).every((c) => c.headers.Accept === FRAMES_ACCEPT && c.headers.Authorization === 'Bearer tok'));
+  assert.ok(calls.findIndex((c) => c.url.endsWith('/first-frame')) < calls.findIndex((c) => c.url.includes('/frames?')), 'the first frame goes first');
+  assert.equal((await /** @type {Promise<{ url: string | null }>} */ (takeEarlyFirstFrame(win))).url, '/api/v1/instances/s0/frames/1');
+  const body = await /** @type {Promise<ArrayBuffer>} */ (frames.get(batches[0]));
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(body)), { url: batches[0] });
+});
+
+test('testTheEarlyBatchesStopAtTheMemoryBudgetAndAreLeftOutOverHttp1', async () => {
+  // 8 MB frames: 16 fit in 128 MB; the first goes alone, then one whole batch; the cut one is left to the loader.
+  const big = Array.from({ length: 40 }, (_, k) => ({ sopInstanceUID: `b${k}`, instanceNumber: k, image: { rows: 2048, columns: 2048 } }));
+  const h2 = fakeWindow({ protocol: 'h2', instances: big });
+  startEarlyReads(h2.win, []);
+  await settle();
+  const batches = [...takeEarlyFrames(h2.win).keys()].filter((url) => url.includes('/frames?'));
+  assert.deepEqual(batches, (await loaderBatches(big)).slice(0, 1));
+  for (const protocol of ['http/1.1', '']) {
+    const h1 = fakeWindow({ protocol, instances: big });
+    startEarlyReads(h1.win, []);
+    await settle();
+    assert.deepEqual([...takeEarlyFrames(h1.win).keys()], [], protocol);
+    assert.equal((await /** @type {Promise<{ url: string | null }>} */ (takeEarlyFirstFrame(h1.win))).url, '/api/v1/instances/b0/frames/1');
+  }
+});
+
+test('testWhenTheReadsFailThePageIsToldThereAreNoBatchesToWaitFor', async () => {
+  const { win } = fakeWindow({ protocol: 'h2', status: 401 });
+  startEarlyReads(win, []);
+  const planned = takeEarlyBatchesPlanned(win);
+  assert.ok(planned);
+  await planned;
+  assert.equal(takeEarlyFrames(win).size, 0);
+  const other = fakeWindow({ protocol: 'h2', search: '?frame=4' });
+  startEarlyReads(other.win, []);
+  assert.equal(takeEarlyBatchesPlanned(other.win), null, 'the viewer opens elsewhere: no batches');
 });
 
 test('testIndexHtmlRunsExactlyTheInlineScriptItsPolicyAllows', async () => {
