@@ -5,7 +5,7 @@ import PackageDescription
 // DicomCore and ImagingKit use only the standard library, Foundation and zlib, so they embed wherever Swift runs.
 let package = Package(
     name: "MedicalImaging",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "DicomCore", targets: ["DicomCore"]),
         .library(name: "DicomNetwork", targets: ["DicomNetwork"]),

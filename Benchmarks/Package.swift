@@ -14,7 +14,7 @@ import PackageDescription
 //     Scripts/bench-imaging.sh
 let package = Package(
     name: "MedicalImagingBenchmarks",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "MedicalImaging", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
