@@ -53,6 +53,13 @@ import Testing
                                                  body: ByteBuffer(string: #"{"removeDepartments":["放射科"]}"#))
             #expect(inUse.status == .conflict)
             #expect((try TestServer.json(inUse)["message"] as? String ?? "").contains("scoped"))
+            // A rename in the same request as a refused removal is not applied either.
+            let before = try TestServer.json(try await client.execute(uri: "/api/v1/hospitals", method: .get))
+            let renameAndRemove = try await client.execute(uri: "/api/v1/hospitals/h2", method: .patch, headers: json,
+                                                           body: ByteBuffer(string: #"{"name":"改名医院","removeDepartments":["放射科"]}"#))
+            #expect(renameAndRemove.status == .conflict)
+            let after = try TestServer.json(try await client.execute(uri: "/api/v1/hospitals", method: .get))
+            #expect(NSDictionary(dictionary: after) == NSDictionary(dictionary: before))
             let taken = try await client.execute(uri: "/api/v1/hospitals/h2", method: .patch, headers: json,
                                                  body: ByteBuffer(string: #"{"aliases":["Demo General Hospital"]}"#))
             #expect(taken.status == .conflict)

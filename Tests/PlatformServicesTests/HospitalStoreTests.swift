@@ -27,6 +27,28 @@ import Testing
     }
 
     @Test(arguments: TestDatabases.Engine.allCases)
+    func aChangeRefusedInOnePartChangesNothingAndAnAcceptedOneSaysWhatChanged(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.withStore(engine) { store in
+            _ = try await store.createHospital(id: "east", name: "城东医院", aliases: ["East"], departments: ["放射科"])
+            _ = try await store.createUser(username: "radio", password: "Strong#Pass1", name: "Dr", roles: [.doctor],
+                                           scope: .department(hospitalId: "east", department: "放射科"))
+            let before = try await store.hospital(id: "east")
+            // The rename, the aliases and the new department come before the refused removal, in the same transaction.
+            for refused in [HospitalChange(name: "城东人民医院", aliases: ["East People's"], addDepartments: ["超声科"], removeDepartments: ["放射科"]),
+                            HospitalChange(name: "城东人民医院", addDepartments: ["超声科"], removeDepartments: ["骨科"]),
+                            HospitalChange(name: "城东人民医院", addDepartments: ["超声科", "超声科"])] {
+                await #expect { try await store.changeHospital("east", refused) } throws: { error in
+                    [.conflict, .notFound].contains((error as? PlatformError)?.code)
+                }
+                #expect(try await store.hospital(id: "east") == before, "\(refused)")
+            }
+            let (after, changes) = try await store.changeHospital("east", HospitalChange(name: " 城东医院 ", aliases: ["East", "EAST 2"], addDepartments: ["超声科"]))
+            #expect(changes == ["aliases [\"East\", \"EAST 2\"]", "added department 超声科"], "a rename to the current name is no change")
+            #expect(after.name == "城东医院" && after.aliases == ["East", "EAST 2"] && after.departments.sorted() == ["放射科", "超声科"].sorted())
+        }
+    }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
     func departmentsInUseAndHospitalsWithAccountsAreNotRemoved(_ engine: TestDatabases.Engine) async throws {
         try await TestDatabases.withStore(engine) { store in
             _ = try await store.createHospital(id: "north", name: "城北医院", departments: ["放射科"])

@@ -40,59 +40,81 @@ extension PlatformStore {
 
     /// Gives a hospital a new name (its id, and so every scope naming it, stays).
     public func renameHospital(_ id: String, to name: String) async throws -> Hospital {
-        let name = try Self.hospitalName(name)
-        try await database.write { db in
-            try await Self.ensureHospitalExists(id, db: db)
-            try await Self.ensureNamesFree([name], except: id, db: db)
-            try await db.raw("UPDATE hospitals SET name = \(bind: name) WHERE id = \(bind: id)").run()
-        }
-        return try await hospital(id: id)
+        try await changeHospital(id, HospitalChange(name: name)).hospital
     }
 
     /// Replaces the Institution Names a hospital also goes by. Studies already stored keep their hospital.
     public func setHospitalAliases(_ id: String, _ aliases: [String]) async throws -> Hospital {
-        let aliases = try Self.aliasList(aliases)
-        try await database.write { db in
-            try await Self.ensureHospitalExists(id, db: db)
-            try await Self.ensureNamesFree(aliases, except: id, db: db)
-            try await db.raw("UPDATE hospitals SET aliases = \(bind: aliases.joined(separator: "\n")) WHERE id = \(bind: id)").run()
-        }
-        return try await hospital(id: id)
+        try await changeHospital(id, HospitalChange(aliases: aliases)).hospital
     }
 
     /// Adds a department to a hospital (sign-up offers it at once).
     public func addDepartment(_ name: String, toHospital id: String) async throws -> Hospital {
-        let name = try Self.departmentName(name)
-        try await database.write { db in
-            try await Self.ensureHospitalExists(id, db: db)
-            if try await db.raw("SELECT 1 AS x FROM departments WHERE hospital_id = \(bind: id) AND name = \(bind: name)").first() != nil {
-                throw PlatformError(.conflict, "\(id) already has the department \(name)")
-            }
-            try await db.raw("INSERT INTO departments (hospital_id, name) VALUES (\(bind: id), \(bind: name))").run()
-        }
-        return try await hospital(id: id)
+        try await changeHospital(id, HospitalChange(addDepartments: [name])).hospital
     }
 
     /// Removes a department. Refused while an account is scoped to it or a pending registration asks for it:
     /// their scope would name a department that no longer exists.
     public func removeDepartment(_ name: String, fromHospital id: String) async throws -> Hospital {
-        try await database.write { db in
+        try await changeHospital(id, HospitalChange(removeDepartments: [name])).hospital
+    }
+
+    /// Applies `change` to hospital `id` in one transaction, in the order rename, aliases, added departments, removed
+    /// departments: when any part is refused (a name another hospital uses, a department in use or missing), none is
+    /// applied. Returns the hospital afterwards and, for the audit log, what changed (a rename to the current name
+    /// is no change).
+    /// - Throws: ``PlatformError`` `.notFound` (no such hospital or department), `.conflict`, `.invalidArgument`.
+    public func changeHospital(_ id: String, _ change: HospitalChange) async throws -> (hospital: Hospital, changes: [String]) {
+        let name = try change.name.map { name throws(PlatformError) in try Self.hospitalName(name) }
+        let aliases = try change.aliases.map { aliases throws(PlatformError) in try Self.aliasList(aliases) }
+        var departments: [String] = []
+        for department in change.addDepartments { departments.append(try Self.departmentName(department)) }
+        let added = departments
+        let changes = try await database.write { db in
             try await Self.ensureHospitalExists(id, db: db)
-            guard try await db.raw("SELECT 1 AS x FROM departments WHERE hospital_id = \(bind: id) AND name = \(bind: name)").first() != nil else {
-                throw PlatformError(.notFound, "\(id) has no department \(name)")
+            var changes: [String] = []
+            if let name, try await db.raw("SELECT name FROM hospitals WHERE id = \(bind: id)").first()?.decode(column: "name", as: String.self) != name {
+                try await Self.ensureNamesFree([name], except: id, db: db)
+                try await db.raw("UPDATE hospitals SET name = \(bind: name) WHERE id = \(bind: id)").run()
+                changes.append("renamed to \(name)")
             }
-            let scope = AccessScope.department(hospitalId: id, department: name).stored
-            let users = try await db.raw("SELECT COUNT(*) AS n FROM users WHERE scope = \(bind: scope) AND status <> 'closed'").first()?
-                .decode(column: "n", as: Int.self) ?? 0
-            let pending = try await db.raw("""
-                SELECT COUNT(*) AS n FROM registrations WHERE hospital_id = \(bind: id) AND department = \(bind: name) AND status = 'pending'
-                """).first()?.decode(column: "n", as: Int.self) ?? 0
-            guard users == 0, pending == 0 else {
-                throw PlatformError(.conflict, "the department \(name) cannot be removed: \(users) account(s) are scoped to it and \(pending) pending registration(s) ask for it")
+            if let aliases {
+                try await Self.ensureNamesFree(aliases, except: id, db: db)
+                try await db.raw("UPDATE hospitals SET aliases = \(bind: aliases.joined(separator: "\n")) WHERE id = \(bind: id)").run()
+                changes.append("aliases \(aliases)")
             }
-            try await db.raw("DELETE FROM departments WHERE hospital_id = \(bind: id) AND name = \(bind: name)").run()
+            for department in added {
+                if try await db.raw("SELECT 1 AS x FROM departments WHERE hospital_id = \(bind: id) AND name = \(bind: department)").first() != nil {
+                    throw PlatformError(.conflict, "\(id) already has the department \(department)")
+                }
+                try await db.raw("INSERT INTO departments (hospital_id, name) VALUES (\(bind: id), \(bind: department))").run()
+                changes.append("added department \(department)")
+            }
+            for department in change.removeDepartments {
+                try await Self.deleteDepartment(department, ofHospital: id, db: db)
+                changes.append("removed department \(department)")
+            }
+            return changes
         }
-        return try await hospital(id: id)
+        return (try await hospital(id: id), changes)
+    }
+
+    /// Deletes a department inside a transaction, refused while an account is scoped to it or a pending
+    /// registration asks for it.
+    private static func deleteDepartment(_ name: String, ofHospital id: String, db: any SQLDatabase) async throws {
+        guard try await db.raw("SELECT 1 AS x FROM departments WHERE hospital_id = \(bind: id) AND name = \(bind: name)").first() != nil else {
+            throw PlatformError(.notFound, "\(id) has no department \(name)")
+        }
+        let scope = AccessScope.department(hospitalId: id, department: name).stored
+        let users = try await db.raw("SELECT COUNT(*) AS n FROM users WHERE scope = \(bind: scope) AND status <> 'closed'").first()?
+            .decode(column: "n", as: Int.self) ?? 0
+        let pending = try await db.raw("""
+            SELECT COUNT(*) AS n FROM registrations WHERE hospital_id = \(bind: id) AND department = \(bind: name) AND status = 'pending'
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+        guard users == 0, pending == 0 else {
+            throw PlatformError(.conflict, "the department \(name) cannot be removed: \(users) account(s) are scoped to it and \(pending) pending registration(s) ask for it")
+        }
+        try await db.raw("DELETE FROM departments WHERE hospital_id = \(bind: id) AND name = \(bind: name)").run()
     }
 
     /// Deletes a hospital that nothing refers to yet (a mistyped one). Refused when it has studies, patients,
@@ -163,5 +185,25 @@ extension PlatformStore {
                 throw PlatformError(.conflict, "\(clash) already names the hospital \(other)")
             }
         }
+    }
+}
+
+/// What an administrator changes about a hospital at once (``PlatformStore/changeHospital(_:_:)``): every part is
+/// optional, and they are applied together or not at all.
+public struct HospitalChange: Sendable, Hashable {
+    /// The new name, or nil to keep it.
+    public var name: String?
+    /// The new list of aliases (Institution Names), or nil to keep them.
+    public var aliases: [String]?
+    /// Departments to add.
+    public var addDepartments: [String]
+    /// Departments to remove.
+    public var removeDepartments: [String]
+
+    public init(name: String? = nil, aliases: [String]? = nil, addDepartments: [String] = [], removeDepartments: [String] = []) {
+        self.name = name
+        self.aliases = aliases
+        self.addDepartments = addDepartments
+        self.removeDepartments = removeDepartments
     }
 }

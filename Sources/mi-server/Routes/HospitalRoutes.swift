@@ -26,24 +26,9 @@ struct HospitalRoutes {
             struct Body: Decodable { var name: String?; var aliases: [String]?; var addDepartments: [String]?; var removeDepartments: [String]? }
             let body = try await JSONBody.decode(Body.self, request)
             let id = try context.parameters.require("id")
-            var hospital = try await store.hospital(id: id)
-            var changes: [String] = []
-            if let name = body.name, name != hospital.name {
-                hospital = try await store.renameHospital(id, to: name)
-                changes.append("renamed to \(hospital.name)")
-            }
-            if let aliases = body.aliases {
-                hospital = try await store.setHospitalAliases(id, aliases)
-                changes.append("aliases \(hospital.aliases)")
-            }
-            for department in body.addDepartments ?? [] {
-                hospital = try await store.addDepartment(department, toHospital: id)
-                changes.append("added department \(department)")
-            }
-            for department in body.removeDepartments ?? [] {
-                hospital = try await store.removeDepartment(department, fromHospital: id)
-                changes.append("removed department \(department)")
-            }
+            // One transaction: a refused part (a taken name, a department in use) leaves the hospital as it was.
+            let (hospital, changes) = try await store.changeHospital(id, HospitalChange(
+                name: body.name, aliases: body.aliases, addDepartments: body.addDepartments ?? [], removeDepartments: body.removeDepartments ?? []))
             if !changes.isEmpty {
                 await store.audit(.hospitalChange, actor: admin.name, actorID: admin.userId, detail: "\(id): " + changes.joined(separator: "; "),
                                   clientIP: context.clientIP)
