@@ -30,6 +30,36 @@ import Testing
     }
 
     @Test(arguments: TestDatabases.Engine.allCases)
+    func aMovedFileThatIsRefusedGoesBackWhereItWasAndADuplicateLeavesNoSecondCopy(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.withStore(engine) { store in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("move-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            // An Encapsulated PDF without its document: the header reads, the index refuses it after the move.
+            var report = TestInstance()
+            report.sopClassUID = "1.2.840.10008.5.1.4.1.1.104.1"
+            let bytes = try report.bytes()
+            let path = folder.appendingPathComponent("report.dcm").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            await #expect { try await store.ingest(fileAt: path, source: "test", move: true) } throws: { error in
+                (error as? PlatformError)?.code == .invalidDicom
+            }
+            #expect(FileManager.default.contents(atPath: path).map { [UInt8]($0) } == bytes, "the caller's file is back, whole")
+            #expect(try files(store).isEmpty, "and not kept in the store")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["report.dcm"])
+            // A good file moves in; the same object moved in again is a duplicate and leaves no second copy.
+            let image = TestInstance()
+            let first = folder.appendingPathComponent("a.dcm").path, second = folder.appendingPathComponent("b.dcm").path
+            try Data(try image.bytes()).write(to: URL(fileURLWithPath: first))
+            try Data(try image.bytes()).write(to: URL(fileURLWithPath: second))
+            #expect(try await store.ingest(fileAt: first, source: "test", move: true).kind == .stored)
+            #expect(!FileManager.default.fileExists(atPath: first))
+            #expect(try await store.ingest(fileAt: second, source: "test", move: true).kind == .duplicate)
+            #expect(try files(store).count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
     func anObjectWhoseFileCannotBeKeptIsNotIndexed(_ engine: TestDatabases.Engine) async throws {
         try await TestDatabases.withStore(engine) { store in
             let files = try #require(store.blobs as? FileBlobStore)

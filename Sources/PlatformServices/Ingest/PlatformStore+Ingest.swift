@@ -45,7 +45,8 @@ extension PlatformStore {
     }
 
     /// Ingests a DICOM file on local disk (Storage SCP, `mi-cli import`). With `move`, the file is moved into the
-    /// blob store instead of copied.
+    /// blob store instead of copied; when the object is then refused (a report without its document) or indexing
+    /// fails, the file is put back where it was, and when another copy of it was stored meanwhile, this one goes.
     public func ingest(fileAt path: String, source: String, move: Bool = false, audit: IngestAudit? = nil) async throws -> IngestOutcome {
         let bytes: [UInt8]
         do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
@@ -62,8 +63,23 @@ extension PlatformStore {
         async let digest = Self.sha256Hex(bytes)
         try await blobs.put(key, movingFileAt: URL(fileURLWithPath: path))
         let sha256 = await digest
-        return try await index(entry, storageKey: key, size: Int64(bytes.count), sha256: { sha256 }, source: source, original: bytes,
-                               audit: audit)
+        do {
+            let outcome = try await index(entry, storageKey: key, size: Int64(bytes.count), sha256: { sha256 }, source: source,
+                                          original: bytes, audit: audit)
+            // Stored by another ingest between the check above and the index transaction: that copy is kept.
+            if outcome.kind == .duplicate { try? await blobs.delete(key) }
+            return outcome
+        } catch {
+            // Not indexed: the caller's file must not be lost with it. It goes back (the bytes read above, written to a
+            // temporary name and renamed, so the path holds the whole file or none), then the stored copy goes.
+            let temporary = path + ".mi-restore-" + UUID().uuidString
+            if (try? Data(bytes).write(to: URL(fileURLWithPath: temporary))) != nil, rename(temporary, path) == 0 {
+                try? await blobs.delete(key)
+            } else {
+                unlink(temporary)
+            }
+            throw error
+        }
     }
 
     /// SHA-256 in lower-case hex.
