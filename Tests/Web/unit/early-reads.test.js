@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startEarlyReads, takeEarlyReads, takeEarlyFrames, takeEarlyFirstFrame, takeEarlyBatchesPlanned, EARLY_READS_KEY } from '../../../Sources/mi-server/Resources/web/app/early-reads.js';
+import { startEarlyReads, takeEarlyReads, takeEarlyFrames, takeEarlyFirstFrame, takeEarlyBatchesPlanned, abandonEarlyBatches, EARLY_READS_KEY } from '../../../Sources/mi-server/Resources/web/app/early-reads.js';
 import { ApiClient } from '../../../Sources/mi-server/Resources/web/app/api.js';
 import { viewableSeries } from '../../../Sources/mi-server/Resources/web/doctor/study-model.js';
 import { PAGE_MODULES } from '../../../Sources/mi-server/Resources/web/app/preload.js';
@@ -228,13 +228,20 @@ test('testTheEarlyBatchesStopAtTheMemoryBudgetAndAreLeftOutOverHttp1', async () 
   }
 });
 
-test('testWhenTheReadsFailThePageIsToldThereAreNoBatchesToWaitFor', async () => {
+test('testWhenTheReadsFailOrThePageStoppedWaitingThereAreNoBatches', async () => {
   const { win } = fakeWindow({ protocol: 'h2', status: 401 });
   startEarlyReads(win, []);
   const planned = takeEarlyBatchesPlanned(win);
   assert.ok(planned);
   await planned;
   assert.equal(takeEarlyFrames(win).size, 0);
+  // A page that stopped waiting (it asks for the batches itself) gets none from the script.
+  const late = fakeWindow({ protocol: 'h2' });
+  startEarlyReads(late.win, []);
+  abandonEarlyBatches(late.win);
+  await takeEarlyBatchesPlanned(late.win);
+  assert.equal(takeEarlyFrames(late.win).size, 0);
+  assert.ok(!late.calls.some((c) => c.url.includes('/frames?')));
   const other = fakeWindow({ protocol: 'h2', search: '?frame=4' });
   startEarlyReads(other.win, []);
   assert.equal(takeEarlyBatchesPlanned(other.win), null, 'the viewer opens elsewhere: no batches');

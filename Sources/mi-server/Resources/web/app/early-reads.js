@@ -29,6 +29,8 @@ export const EARLY_FRAMES_KEY = '__miEarlyFrames';
 export const EARLY_FIRST_FRAME_KEY = '__miEarlyFirstFrame';
 /** Where it leaves the promise that it has asked for its batches (`takeEarlyBatchesPlanned`). */
 export const EARLY_BATCHES_PLANNED_KEY = '__miEarlyBatchesPlanned';
+/** Set by the page when it stopped waiting for the batches (`abandonEarlyBatches`): the script then asks for none. */
+export const EARLY_BATCHES_ABANDONED_KEY = '__miEarlyBatchesAbandoned';
 
 /**
  * @param {any} win the page's window (a stand-in in tests)
@@ -122,7 +124,8 @@ export function startEarlyReads(win, studyModules) {
       // (FRAMES_ACCEPT), at most 128 MB of decoded frames: the whole of most series.
       if (!batches) return;
       return Promise.all([instances, first.catch(() => undefined)]).then(([page]) => {
-        if (!Array.isArray(page?.items)) return;
+        // The page stopped waiting and asks for them itself: none goes twice.
+        if (!Array.isArray(page?.items) || win.__miEarlyBatchesAbandoned) return;
         // The stack (viewer/stack.js seriesStack of doctor/study-model.js imageInstances): image instances in
         // Instance Number order, multi-frame ones expanded; as many frames as the budget holds.
         const images = page.items.filter((/** @type {any} */ i) => typeof i?.image?.rows === 'number' && typeof i.image.columns === 'number')
@@ -175,6 +178,15 @@ export function takeEarlyBatchesPlanned(win = globalThis) {
   const planned = win[EARLY_BATCHES_PLANNED_KEY];
   delete win[EARLY_BATCHES_PLANNED_KEY];
   return planned instanceof Promise ? planned : null;
+}
+
+/**
+ * Tells the inline script that the page no longer waits for its batches (`takeEarlyBatchesPlanned` took too long):
+ * it asks for none after this.
+ * @param {any} [win]
+ */
+export function abandonEarlyBatches(win = globalThis) {
+  win[EARLY_BATCHES_ABANDONED_KEY] = true;
 }
 
 /**

@@ -24,7 +24,7 @@ import { FrameFetchError, decodeFrames, framesURL } from '../viewer/frame-fetch.
 import { decodeFrame } from '../viewer/frame-format.js';
 import { decodeWorkerCount } from '../viewer/worker-warmup.js';
 import { SessionError } from '../app/session.js';
-import { takeEarlyBatchesPlanned, takeEarlyFirstFrame, takeEarlyFrames } from '../app/early-reads.js';
+import { abandonEarlyBatches, takeEarlyBatchesPlanned, takeEarlyFirstFrame, takeEarlyFrames } from '../app/early-reads.js';
 import { imageInstances, toStudyInfo, toSeriesInfo, viewableSeries, seriesQuality, stillArriving, displayName, ageAt } from './study-model.js';
 
 /** @typedef {import('../app/context.js').AppContext} AppContext */
@@ -232,9 +232,11 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
       .catch((e) => (e instanceof FrameFetchError && e.code === 'aborted' ? Promise.reject(e) : fetchOwnFrames(refs, signal)));
   };
   // Until the script has asked for its batches (it waits for the instance list and the first frame), a batch is not
-  // asked for twice; it does not wait long for a script whose answers do not come.
+  // asked for twice; it does not wait long for a script whose answers do not come, and then tells it to ask for none.
   const batchesPlanned = takeEarlyBatchesPlanned();
-  const planned = batchesPlanned ? Promise.race([batchesPlanned, new Promise((resolve) => { setTimeout(resolve, EARLY_BATCH_WAIT_MS); })]) : null;
+  const planned = batchesPlanned ? Promise.race([batchesPlanned, new Promise((resolve) => {
+    setTimeout(() => { abandonEarlyBatches(); resolve(undefined); }, EARLY_BATCH_WAIT_MS);
+  })]) : null;
   /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrames']} */
   const fetchFrames = (refs, signal) => (planned ? planned.then(() => takeBatch(refs, signal)) : takeBatch(refs, signal));
 
