@@ -29,6 +29,20 @@ import Testing
         return try FileManager.default.subpathsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".dcm") }
     }
 
+    @Test func temporaryFilesOfAPutACrashInterruptedAreRemovedWhenTheStoreOpensAndYoungOnesStay() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("blobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let incoming = root.appendingPathComponent(".incoming")
+        try FileManager.default.createDirectory(at: incoming, withIntermediateDirectories: true)
+        let stale = incoming.appendingPathComponent("stale").path, young = incoming.appendingPathComponent("young").path
+        #expect(FileManager.default.createFile(atPath: stale, contents: Data([1, 2, 3])))
+        #expect(FileManager.default.createFile(atPath: young, contents: Data([4])))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -2 * FileBlobStore.staleTemporaryAge)], ofItemAtPath: stale)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: young)
+        _ = try FileBlobStore(root: root)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.path) == ["young"])
+    }
+
     @Test(arguments: TestDatabases.Engine.allCases)
     func aMovedFileThatIsRefusedGoesBackWhereItWasAndADuplicateLeavesNoSecondCopy(_ engine: TestDatabases.Engine) async throws {
         try await TestDatabases.withStore(engine) { store in

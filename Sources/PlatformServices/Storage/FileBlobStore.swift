@@ -26,11 +26,23 @@ public struct FileBlobStore: BlobStore {
     /// When `put` returns.
     public let durability: Durability
 
-    /// Creates the store, creating `root` if needed.
+    /// How old a temporary file of `put` must be before opening a store removes it: no write takes that long, and
+    /// another process on the same folder (`mi-cli import` beside the server) may be writing the younger ones.
+    public static let staleTemporaryAge: TimeInterval = 3600
+
+    /// Creates the store, creating `root` if needed, and removes the temporary files a `put` interrupted by a crash
+    /// left behind (older than ``staleTemporaryAge``).
     public init(root: URL, durability: Durability = .flushed) throws {
         self.root = root
         self.durability = durability
-        try FileManager.default.createDirectory(at: root.appendingPathComponent(".incoming"), withIntermediateDirectories: true)
+        let incoming = root.appendingPathComponent(".incoming")
+        try FileManager.default.createDirectory(at: incoming, withIntermediateDirectories: true)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? [] {
+            let path = incoming.appendingPathComponent(name).path
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  -modified.timeIntervalSinceNow > Self.staleTemporaryAge else { continue }
+            unlink(path)
+        }
     }
 
     private func url(_ key: String) -> URL { root.appendingPathComponent(key) }
