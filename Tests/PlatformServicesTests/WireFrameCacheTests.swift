@@ -35,6 +35,40 @@ import Testing
         #expect(await cache.piece(.init(Self.instance(9), frame: 1)) != nil)
     }
 
+    /// Counts the calls of a `make`.
+    actor Calls {
+        var count = 0
+        func add() { count += 1 }
+    }
+
+    @Test func concurrentRequestsForAFrameBeingMadeWaitForItAndAFailureIsTriedAgain() async throws {
+        let cache = WireFrameCache(budget: 10_000)
+        let calls = Calls()
+        let key = WireFrameCache.Key(Self.instance(1), frame: 1)
+        let made = try Self.piece(100)
+        let pieces = try await withThrowingTaskGroup(of: Gzip.Piece.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await cache.piece(key) {
+                        await calls.add()
+                        try await Task.sleep(for: .milliseconds(100))
+                        return made
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(pieces == Array(repeating: made, count: 8))
+        #expect(await calls.count == 1, "read and decoded once")
+        #expect(await cache.piece(key) == made)
+
+        struct Refused: Error {}
+        let other = WireFrameCache.Key(Self.instance(2), frame: 1)
+        await #expect(throws: Refused.self) { try await cache.piece(other) { await calls.add(); throw Refused() } }
+        #expect(try await cache.piece(other) { await calls.add(); return made } == made, "the next caller tries again")
+        #expect(await calls.count == 3)
+    }
+
     @Test func aFrameLargerThanTheBudgetIsNotKept() async throws {
         let cache = WireFrameCache(budget: 50)
         await cache.insert(try Self.piece(95), for: .init(Self.instance(1), frame: 1))

@@ -54,14 +54,12 @@ public struct PixelService: Sendable {
     }
 
     /// The frame in the viewer's wire format as a gzip piece (`Gzip.join` makes it a body), from the cache when
-    /// it was served before (with the same `packed`).
+    /// it was served before (with the same `packed`), or from the same read and decode as a request for it that is
+    /// still being answered.
     public func wirePiece(_ instance: StoredInstance, number: Int, packed: Bool = false) async throws -> Gzip.Piece {
-        let key = WireFrameCache.Key(instance, frame: number, packed: packed)
-        if let piece = await wireCache.piece(key) { return piece }
-        let frame = try await wireFrame(instance, number: number, packed: packed)
-        let piece = try Gzip.Piece(frame)
-        await wireCache.insert(piece, for: key)
-        return piece
+        try await wireCache.piece(WireFrameCache.Key(instance, frame: number, packed: packed)) {
+            try Gzip.Piece(try await self.wireFrame(instance, number: number, packed: packed))
+        }
     }
 
     /// Several frames as gzip pieces in the order asked, those not cached read, decoded and encoded concurrently

@@ -47,6 +47,23 @@ public actor WireFrameCache {
         return entries[key]!.piece
     }
 
+    /// Frames being made for a caller of ``piece(_:orMake:)``, which later callers of the same key wait for.
+    private var making: [Key: Task<Gzip.Piece, any Error>] = [:]
+
+    /// The cached frame, or `make`'s, kept for next time. Callers that ask for a frame while another caller's `make`
+    /// for it runs wait for that one (readers of a consultation open the same frames at once): each frame is read and
+    /// decoded once. A failed `make` fails its waiters too, and the next caller tries again.
+    public func piece(_ key: Key, orMake make: @escaping @Sendable () async throws -> Gzip.Piece) async throws -> Gzip.Piece {
+        if let piece = piece(key) { return piece }
+        if let task = making[key] { return try await task.value }
+        let task = Task { try await make() }
+        making[key] = task
+        defer { making[key] = nil }
+        let piece = try await task.value
+        insert(piece, for: key)
+        return piece
+    }
+
     /// Keeps a frame, evicting the least recently used quarter of the budget when it is exceeded.
     public func insert(_ piece: Gzip.Piece, for key: Key) {
         let size = piece.deflated.count
