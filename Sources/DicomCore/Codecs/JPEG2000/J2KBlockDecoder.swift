@@ -431,7 +431,7 @@ struct J2KBlockDecoder {
                     // While the run-length context's MPS is 0 ("still empty"), as many of the empty columns from
                     // here as the decoder can take as MPS decisions without renormalising are all skipped at once:
                     // the decisions would change neither the context nor any flag.
-                    if cx[MQTable.runLength] & 0x10000 == 0 && x &+ 1 < g.width && p[1] == 0 {
+                    if cx[MQTable.runLength] & MQTable.mpsBit == 0 && x &+ 1 < g.width && p[1] == 0 {
                         let limit = min(m.mpsRun(cx, MQTable.runLength), g.width &- x)
                         if limit > 1 {
                             var k = 2
