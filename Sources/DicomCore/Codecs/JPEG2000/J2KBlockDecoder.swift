@@ -265,20 +265,17 @@ struct J2KBlockDecoder {
     }
 
     /// Row `r` of a column whose word was `f` before the pass, in the magnitude refinement pass, without a branch
-    /// on which context it takes: 16 (held in `w16`) when refined before, else 14 or 15 (in the context buffer).
-    /// Which rows of a column were refined before is as unpredictable as the image, and a branch on it was
-    /// mispredicted about once a column.
+    /// on which context it takes: 16 when refined before, else 14 or 15, chosen by masks; all three in the context
+    /// buffer (the caller stores the word of context 16 it holds there for the column), which leaves fewer values
+    /// live than picking between a held word and a stored one. Which rows of a column were refined before is as
+    /// unpredictable as the image, and a branch on it was mispredicted about once a column.
     @inline(__always)
     static func refineRow(_ r: Int, _ f: UInt32, _ o: UnsafeMutablePointer<Int32>, _ m: inout MQDecoder,
-                          _ cx: UnsafeMutablePointer<UInt32>, _ w16: inout UInt32, _ half: Int32, _ stride: Int) {
+                          _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32, _ stride: Int) {
         let held = 0 &- ((f &>> UInt32(truncatingIfNeeded: 24 &+ r)) & 1)                  // all ones: context 16
         let near = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask
-        let c = 14 &+ Int(truncatingIfNeeded: (near &+ 0x1FF) &>> 9)                    // 15 with a neighbour
-        let stored = cx[c]
-        var w = (w16 & held) | (stored & ~held)
-        let bit = Int32(truncatingIfNeeded: m.decodeHeld(&w, cx))
-        w16 = (w & held) | (w16 & ~held)
-        cx[c] = (stored & held) | (w & ~held)
+        let c = ((14 &+ ((near &+ 0x1FF) &>> 9)) & ~held) | (held & 16)                 // 15 with a neighbour
+        let bit = Int32(truncatingIfNeeded: m.decodeUnpredictable(cx, Int(truncatingIfNeeded: c)))
         o[r &* stride] &+= (half ^ (bit &- 1)) &- (bit &- 1)
     }
 
@@ -413,15 +410,18 @@ struct J2KBlockDecoder {
                         continue
                     }
                     // The rows to decode found together and looped over (a misprediction about once a column
-                    // rather than about once a row), each without a branch on its context.
+                    // rather than about once a row), each without a branch on its context; context 16 goes back to
+                    // the buffer for the column.
                     var rows = refinedRows(f, cx)
                     let before = f
                     f |= rows &<< 24
+                    cx[16] = w16
                     while rows != 0 {
                         let r = rows.trailingZeroBitCount
                         rows &= rows &- 1
-                        refineRow(r, before, o, &m, cx, &w16, half, stride)
+                        refineRow(r, before, o, &m, cx, half, stride)
                     }
+                    w16 = cx[16]
                 } else {
                     for r in 0..<rows { refinementSample(r, &f, o, &m, cx, &w16, half, stride) }
                 }
