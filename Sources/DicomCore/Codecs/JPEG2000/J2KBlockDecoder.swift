@@ -233,8 +233,7 @@ struct J2KBlockDecoder {
                                    _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
         let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
         if n & 0x10 == 0 && n != 0 {
-            // Branch-free: next to significant samples the odds are near even. (In the cleanup pass, where most
-            // decisions are far from significant samples, it made no difference.)
+            // Branch-free: next to significant samples the odds are near even.
             if m.decodeUnpredictable(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
                 let t = cx[signContextOffset &+ signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
                 let negative = m.decodeUnpredictable(cx, Int(t & 0x7F)) ^ Int(t >> 7)
@@ -293,7 +292,9 @@ struct J2KBlockDecoder {
                               _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
         if f & (sigBit(r) | visitedBit(r)) == 0 {
             let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
-            if m.decode(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
+            // Branch-free, as in the significance pass: a column that is not run-length coded has a significant
+            // sample in or around it, and there the odds are far from skewed enough for the branches of `decode`.
+            if m.decodeUnpredictable(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
                 let t = cx[signContextOffset &+ signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
                 let negative = m.decodeUnpredictable(cx, Int(t & 0x7F)) ^ Int(t >> 7)
                 o[r &* stride] = oneHalf
