@@ -156,7 +156,7 @@ import Testing
                 while out.count < input.count {
                     let run = min(decoder.mpsRun(cx, MQTable.runLength), input.count - out.count)
                     if run > 1 {
-                        let mps = Int(cx[MQTable.runLength] >> 16 & 1)
+                        let mps = Int(cx[MQTable.runLength] >> MQTable.mpsShift & 1)
                         decoder.skipMPS(cx, MQTable.runLength, run)
                         out += [Int](repeating: mps, count: run)
                         skipped += run; longest = max(longest, run)

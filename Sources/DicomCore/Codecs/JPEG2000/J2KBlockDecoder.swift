@@ -59,14 +59,22 @@ struct J2KBlockDecoder {
     private var contextStore = J2KBlockDecoder.initialTables()
     private var loadedOrientation = -1
 
-    /// Where the zero-coding and sign context tables start in `contextStore`, and its size.
-    static let zeroContextOffset = 512, signContextOffset = 1024, tableWords = 1280
+    /// Where the zero-coding and sign context tables start in `contextStore`, where the table of significant rows
+    /// does, and the store's size.
+    static let zeroContextOffset = 512, signContextOffset = 1024, rowsOffset = 1280, tableWords = 1280 + 586
 
     static func initialTables() -> [UInt32] {
         var words = MQTable.decoderContexts()
         words += [UInt32](repeating: 0, count: tableWords - words.count)
         for i in 0..<256 { words[signContextOffset + i] = UInt32(signContexts[i]) }
+        // Rows 0–3 as bits 0–3, from their significance bits shifted down to bits 0, 3, 6, 9 (`significantRows`).
+        for i in 0..<586 { words[rowsOffset + i] = UInt32((i & 1) | (i >> 2 & 2) | (i >> 4 & 4) | (i >> 6 & 8)) }
         return words
+    }
+
+    /// The rows (bits 0–3) of the column word `f` that the refinement pass decodes: significant and not visited.
+    @inline(__always) static func refinedRows(_ f: UInt32, _ cx: UnsafeMutablePointer<UInt32>) -> UInt32 {
+        cx[rowsOffset &+ Int(truncatingIfNeeded: (f &>> 4) & 0x249)] & ~(f &>> 28)
     }
 
     /// Decodes `block` of a band with `orientation` into `output` (row stride `stride`), as signed scaled magnitudes,
@@ -225,8 +233,7 @@ struct J2KBlockDecoder {
                                    _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
         let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
         if n & 0x10 == 0 && n != 0 {
-            // Branch-free: next to significant samples the odds are near even. (In the cleanup pass, where most
-            // decisions are far from significant samples, it made no difference.)
+            // Branch-free: next to significant samples the odds are near even.
             if m.decodeUnpredictable(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
                 let t = cx[signContextOffset &+ signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
                 let negative = m.decodeUnpredictable(cx, Int(t & 0x7F)) ^ Int(t >> 7)
@@ -256,6 +263,21 @@ struct J2KBlockDecoder {
         }
     }
 
+    /// Row `r` of a column whose word was `f` before the pass, in the magnitude refinement pass, without a branch
+    /// on which context it takes: 16 when refined before, else 14 or 15, chosen by masks; all three in the context
+    /// buffer (the caller stores the word of context 16 it holds there for the column), which leaves fewer values
+    /// live than picking between a held word and a stored one. Which rows of a column were refined before is as
+    /// unpredictable as the image, and a branch on it was mispredicted about once a column.
+    @inline(__always)
+    static func refineRow(_ r: Int, _ f: UInt32, _ o: UnsafeMutablePointer<Int32>, _ m: inout MQDecoder,
+                          _ cx: UnsafeMutablePointer<UInt32>, _ half: Int32, _ stride: Int) {
+        let held = 0 &- ((f &>> UInt32(truncatingIfNeeded: 24 &+ r)) & 1)                  // all ones: context 16
+        let near = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & neighbourMask
+        let c = ((14 &+ ((near &+ 0x1FF) &>> 9)) & ~held) | (held & 16)                 // 15 with a neighbour
+        let bit = Int32(truncatingIfNeeded: m.decodeUnpredictable(cx, Int(truncatingIfNeeded: c)))
+        o[r &* stride] &+= (half ^ (bit &- 1)) &- (bit &- 1)
+    }
+
     /// One refinement decision in context 16 (held in `w16`) for the sample at `o`.
     @inline(__always)
     static func refineHeld(_ o: UnsafeMutablePointer<Int32>, _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>,
@@ -270,7 +292,9 @@ struct J2KBlockDecoder {
                               _ m: inout MQDecoder, _ cx: UnsafeMutablePointer<UInt32>, _ oneHalf: Int32, _ fw: Int, _ stride: Int, _ causal: Bool) {
         if f & (sigBit(r) | visitedBit(r)) == 0 {
             let n = (f &>> UInt32(truncatingIfNeeded: 3 &* r)) & 0x1FF
-            if m.decode(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
+            // Branch-free, as in the significance pass: a column that is not run-length coded has a significant
+            // sample in or around it, and there the odds are far from skewed enough for the branches of `decode`.
+            if m.decodeUnpredictable(cx, Int(cx[zeroContextOffset &+ Int(n)])) == 1 {
                 let t = cx[signContextOffset &+ signIndex(f, (p - 1).pointee, (p + 1).pointee, r)]
                 let negative = m.decodeUnpredictable(cx, Int(t & 0x7F)) ^ Int(t >> 7)
                 o[r &* stride] = oneHalf
@@ -386,10 +410,19 @@ struct J2KBlockDecoder {
                         x = q - stripeOut
                         continue
                     }
-                    refinementSample(0, &f, o, &m, cx, &w16, half, stride)
-                    refinementSample(1, &f, o, &m, cx, &w16, half, stride)
-                    refinementSample(2, &f, o, &m, cx, &w16, half, stride)
-                    refinementSample(3, &f, o, &m, cx, &w16, half, stride)
+                    // The rows to decode found together and looped over (a misprediction about once a column
+                    // rather than about once a row), each without a branch on its context; context 16 goes back to
+                    // the buffer for the column.
+                    var rows = refinedRows(f, cx)
+                    let before = f
+                    f |= rows &<< 24
+                    cx[16] = w16
+                    while rows != 0 {
+                        let r = rows.trailingZeroBitCount
+                        rows &= rows &- 1
+                        refineRow(r, before, o, &m, cx, half, stride)
+                    }
+                    w16 = cx[16]
                 } else {
                     for r in 0..<rows { refinementSample(r, &f, o, &m, cx, &w16, half, stride) }
                 }
@@ -431,7 +464,7 @@ struct J2KBlockDecoder {
                     // While the run-length context's MPS is 0 ("still empty"), as many of the empty columns from
                     // here as the decoder can take as MPS decisions without renormalising are all skipped at once:
                     // the decisions would change neither the context nor any flag.
-                    if cx[MQTable.runLength] & 0x10000 == 0 && x &+ 1 < g.width && p[1] == 0 {
+                    if cx[MQTable.runLength] & MQTable.mpsBit == 0 && x &+ 1 < g.width && p[1] == 0 {
                         let limit = min(m.mpsRun(cx, MQTable.runLength), g.width &- x)
                         if limit > 1 {
                             var k = 2

@@ -23,14 +23,20 @@ enum MQTable {
         return (qe[state], UInt8(Int(nmps[state]) << 1 | mps), UInt8(Int(nlps[state]) << 1 | lpsMPS))
     }
 
-    /// The decoder's word of a context byte: Qe in bits 0–15 and the context byte in bits 16–23 (its bit 0, bit 16
-    /// of the word, is the MPS).
-    static func decoderWord(_ cx: Int) -> UInt32 { transitions[cx].qe | UInt32(cx) << 16 }
+    /// The decoder's word of a context byte `cx`: Qe in bits 0–15 and, in bits 16–31, where in a
+    /// `decoderContexts()` buffer the context's row of the transition table is, plus one (the entry after an MPS
+    /// that renormalises): `decoderTableOffset + 4 cx + 1`. The MPS (bit 0 of `cx`) is bit 18 of the word
+    /// (`mpsBit`): the offset and the one added leave bits 2 and above of `4 cx` as they are.
+    static func decoderWord(_ cx: Int) -> UInt32 { transitions[cx].qe | UInt32(decoderTableOffset + 4 * cx + 1) << 16 }
+
+    /// The MPS bit of a decoder word.
+    static let mpsShift: UInt32 = 18, mpsBit: UInt32 = 1 << 18
 
     /// The decoder's transition table: four words per context byte `k`, at 4k: the word of `k` itself, of the
-    /// next context after an MPS that renormalises, and after an LPS (then a spare). Indexed by the context byte of
-    /// a word (`(word >> 14) & 0x3FC`) plus 0, 1 or 2, so a decoder that does not branch on the decision computes
-    /// the index of the word it keeps with a shift instead of picking between two loaded words.
+    /// next context after an MPS that renormalises, and after an LPS (then a spare). A word holds the index of its
+    /// row's second entry, so a decoder that does not branch on the decision finds the word it keeps by adding
+    /// "LPS" (0 or 1) and subtracting "no renormalisation" (0 or 1, the top bit of A), instead of picking between
+    /// two loaded words; an LPS always renormalises.
     static let decoderTable: [UInt32] = (0..<94).flatMap { k in
         [decoderWord(k), decoderWord(Int(transitions[k].mps)), decoderWord(Int(transitions[k].lps)), 0]
     }
@@ -58,7 +64,7 @@ enum MQTable {
     /// Where in a `decoderContexts()` buffer the word after a renormalising MPS (`lps` 0) or after an LPS (`lps`
     /// 1) of the context word `w` is.
     @inline(__always) static func nextIndex(_ w: UInt32, lps: UInt32) -> Int {
-        decoderTableOffset &+ Int(truncatingIfNeeded: (w &>> 14) & 0x3FC | (1 &+ lps))
+        Int(truncatingIfNeeded: (w &>> 16) &+ lps)
     }
 
     /// Context numbers of the code-block coder (§D.3): 0–8 zero coding, 9–13 sign, 14–16 refinement, run length, uniform.
@@ -79,7 +85,7 @@ enum MQTable {
 /// never reads past the buffer.
 ///
 /// Contexts are 32-bit words, each the `MQTable.decoderWord` of the context's state: one load gives Qe, the MPS (bit
-/// 16) and where the next states are in the transition table. The transition table follows the contexts in the
+/// 18) and where the next states are in the transition table. The transition table follows the contexts in the
 /// same buffer, at `MQTable.decoderTableOffset` (see `MQTable.decoderContexts()`), so the decoder holds no pointer of
 /// its own for it. The state is four scalars, so a pass that copies the decoder into a local keeps it in registers.
 ///
@@ -152,7 +158,9 @@ struct MQDecoder {
     /// Shifts A (below 0x8000 here) and C left until A reaches 0x8000: all the bits at once, after reading ahead
     /// if fewer are in hand (§C.3.3, Figure C.18).
     @inline(__always) private mutating func renormalize() {
-        let s = UInt32(truncatingIfNeeded: a.leadingZeroBitCount &- 16)
+        // 15 minus the index of A's top bit (A is between 1 and 2^16 - 1): with the OR, the compiler knows A is not
+        // zero and takes the index from BSR as it is, where "leading zeros minus 16" took three operations more.
+        let s = (31 &- UInt32(truncatingIfNeeded: (a | 1).leadingZeroBitCount)) ^ 15
         if s > ct { self = refilled(s) }
         a &<<= s; c &<<= UInt64(s); ct &-= s
     }
@@ -176,7 +184,7 @@ struct MQDecoder {
     @inline(__always) mutating func decode(_ contexts: UnsafeMutablePointer<UInt32>, _ cx: Int) -> Int {
         let w = contexts[cx]
         let qe = w & 0xFFFF
-        let mps = Int(truncatingIfNeeded: (w &>> 16) & 1)
+        let mps = Int(truncatingIfNeeded: (w &>> MQTable.mpsShift) & 1)
         a &-= qe
         if UInt32(truncatingIfNeeded: c &>> 48) < qe {
             // LPS interval (conditional exchange, Figure C.17).
@@ -236,11 +244,11 @@ struct MQDecoder {
         c = borrow ? c : cMPS
         a = (a & ~lpsMask) | (qe & lpsMask)
         // Qe is below 0x8000, so an LPS interval always renormalises too, and so does an LPS: the word kept is
-        // entry 0 (no renormalisation), 1 (MPS) or 2 (LPS) of the context's row of the transition table.
-        let renormalizes = (a &>> 15) ^ 1
-        w = contexts[MQTable.decoderTableOffset &+ Int(truncatingIfNeeded: (word &>> 14) & 0x3FC | renormalizes &<< isLPS)]
+        // entry 0 (no renormalisation: A's top bit set), 1 (MPS) or 2 (LPS) of the context's row of the transition
+        // table, whose entry 1 the word points at.
+        w = contexts[Int(truncatingIfNeeded: (word &>> 16) &+ isLPS &- (a &>> 15))]
         renormalize()
-        return Int(truncatingIfNeeded: ((word &>> 16) & 1) ^ isLPS)
+        return Int(truncatingIfNeeded: ((word &>> MQTable.mpsShift) & 1) ^ isLPS)
     }
 }
 
