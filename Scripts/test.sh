@@ -62,7 +62,7 @@ stage "HTTP API against openapi.json: schemathesis fuzzing of a demo server (bou
     env MI_SERVER="$root/.build/debug/mi-server" Tests/API/run-schemathesis.sh
 stage "mi-server serve: YAML config, HTTPS, bootstrap admin, a study fetched from Orthanc on demand" "$PY" Tests/Integration/serve_tls_pacs.py
 stage "doctor web app end to end in Chromium against mi-server demo (390x844, 1440x900)" "$PY" Tests/Web/test_doctor_app.py
-stage "viewer over HTTPS/HTTP/2: series switching, a multi-frame object frame by frame, a deep link's start-up batches, in Chromium (390x844, 1440x900)" "$PY" Tests/Web/test_viewer_series.py
+stage "viewer over HTTPS/HTTP/2: series switching, a multi-frame object frame by frame, a deep link's first frame, in Chromium (390x844, 1440x900)" "$PY" Tests/Web/test_viewer_series.py
 stage "administration web app end to end in Chromium: reviews, accounts, audit CSV, PACS C-ECHO, settings (390x844, 1440x900)" "$PY" Tests/Web/test_admin_app.py
 stage "patient web app end to end in Chromium: QR by zbarimg, second factor, home, images, report, shares expiring to 410, consult (390x844, 1440x900)" "$PY" Tests/Web/test_patient_app.py
 stage "web client: @ts-check, tsc, node --test, viewer core in Chromium (390x844, 1440x900)" env PY="$PY" Tests/Web/run-web-unit-tests.sh --browser

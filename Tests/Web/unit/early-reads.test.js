@@ -2,13 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startEarlyReads, takeEarlyReads, takeEarlyFrames, takeEarlyFirstFrame, takeEarlyBatchesPlanned, abandonEarlyBatches, EARLY_READS_KEY } from '../../../Sources/mi-server/Resources/web/app/early-reads.js';
+import { startEarlyReads, takeEarlyReads, takeEarlyFirstFrame, EARLY_READS_KEY } from '../../../Sources/mi-server/Resources/web/app/early-reads.js';
 import { ApiClient } from '../../../Sources/mi-server/Resources/web/app/api.js';
 import { viewableSeries } from '../../../Sources/mi-server/Resources/web/doctor/study-model.js';
 import { PAGE_MODULES } from '../../../Sources/mi-server/Resources/web/app/preload.js';
 import { STORAGE_KEY } from '../../../Sources/mi-server/Resources/web/app/session.js';
-import { FRAME_ACCEPT, FRAMES_ACCEPT, framesURL } from '../../../Sources/mi-server/Resources/web/viewer/frame-fetch.js';
-import { FrameLoader } from '../../../Sources/mi-server/Resources/web/viewer/loader.js';
+import { FRAME_ACCEPT } from '../../../Sources/mi-server/Resources/web/viewer/frame-fetch.js';
 import { seriesStack } from '../../../Sources/mi-server/Resources/web/viewer/stack.js';
 import { imageInstances } from '../../../Sources/mi-server/Resources/web/doctor/study-model.js';
 
@@ -33,7 +32,7 @@ const INSTANCES = [
  * A window with a path, stored tokens and a fetch that answers the API's reads (JSON, status 200 unless told; a
  * series' first frame names the first frame of the viewer's stack of `instances` in Content-Location).
  */
-function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { accessToken: 'tok', expiresAt: Date.now() + 3_600_000 }, status = 200, frameStatus = /** @type {number} */ (status), protocol = 'http/1.1', instances = /** @type {any[]} */ (INSTANCES) } = {}) {
+function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { accessToken: 'tok', expiresAt: Date.now() + 3_600_000 }, status = 200, frameStatus = /** @type {number} */ (status), instances = /** @type {any[]} */ (INSTANCES) } = {}) {
   /** @type {Array<{ url: string, headers: Record<string, string> }>} */
   const calls = [];
   /** @type {string[]} */
@@ -42,7 +41,6 @@ function fakeWindow({ path = `/studies/${STUDY}`, search = '', tokens = { access
   const events = [];
   const win = /** @type {any} */ ({
     location: { pathname: path, search },
-    performance: { getEntriesByType: (/** @type {string} */ type) => (type === 'navigation' ? [{ nextHopProtocol: protocol }] : []) },
     localStorage: { getItem: (/** @type {string} */ key) => (key === 'mi.session.v1' && tokens ? JSON.stringify(tokens) : null) },
     document: {
       createElement: () => ({ rel: '', href: '' }),
@@ -90,9 +88,6 @@ test('testADeepLinkToAStudyAsksForItsReadsAndPreloadsItsModulesBeforeTheApp', as
   assert.ok(first.body instanceof ArrayBuffer);
   assert.deepEqual(JSON.parse(new TextDecoder().decode(first.body)), { url: `/api/v1/series/${opened}/first-frame` });
   assert.equal(takeEarlyFirstFrame(win), null, 'taken once');
-  assert.equal(takeEarlyFrames(win).size, 0, 'no batches over HTTP/1.1');
-  assert.equal(takeEarlyBatchesPlanned(win), null, 'nothing to wait for');
-  assert.equal(takeEarlyFrames(win).size, 0, 'taken once');
   assert.equal(win[EARLY_READS_KEY], undefined, 'taken once');
   assert.equal(takeEarlyReads(win).size, 0);
 });
@@ -105,7 +100,6 @@ test('testTheSeriesInTheQueryIsTheOneWhoseInstancesAreAskedFor', async () => {
   // Another frame than the first is left to the viewer (multi-frame objects make its index the viewer's business).
   assert.equal(calls.length, 4);
   assert.equal(takeEarlyFirstFrame(win), null);
-  assert.equal(takeEarlyFrames(win).size, 0);
 });
 
 test('testWithoutAUsableTokenOrOffTheStudyPageNothingIsAskedFor', async () => {
@@ -164,87 +158,6 @@ test('testAFrameTheServerRefusedIsARejectedBodyForThePageToAskAgain', async () =
   await settle();
   assert.equal(calls.length, 5);
   await assert.rejects(/** @type {Promise<unknown>} */ (takeEarlyFirstFrame(win)), /503/);
-});
-
-/**
- * The batches the viewer's loader asks for when it opens `instances` at its first frame, as the study page sets it
- * up (default batch size, the page's concurrency), every fetch answering at once.
- * @param {any[]} instances
- */
-async function loaderBatches(instances) {
-  const stack = seriesStack(imageInstances(instances));
-  const fake = { columns: 1, rows: 1, bytesPerSample: 2, samplesPerPixel: 1, signed: false, data: new Uint16Array(1) };
-  const loader = new FrameLoader({
-    fetchFrame: async () => /** @type {any} */ (fake),
-    fetchFrames: async (refs) => refs.map(() => /** @type {any} */ (fake)),
-    concurrency: 12,
-  });
-  loader.addSeries('ct-a', stack.map((s) => ({ key: s.key, url: `/api/v1/instances/${s.instance.sopInstanceUID}/frames/${s.frameNumber}`, seriesUID: 'ct-a', frame: `${s.instance.sopInstanceUID}/${s.frameNumber}` })));
-  loader.setFocus('ct-a', 0);
-  await loader.request('ct-a', 0);
-  while (loader.progress('ct-a').loaded < stack.length) await settle();
-  return loader.startedBatches.filter((b) => b.length > 1).map((keys) => framesURL(keys.map((frame) => ({ seriesUID: 'ct-a', frame }))));
-}
-
-test('testOverHttp2TheBatchesAfterTheFirstFrameAreTheOnesTheViewersLoaderAsksFor', async () => {
-  // 30 single-frame images (Instance Numbers shuffled) and a 5-frame one, as the viewer stacks them.
-  const instances = [
-    ...Array.from({ length: 30 }, (_, k) => ({ sopInstanceUID: `s${(k * 7) % 30}`, instanceNumber: (k * 7) % 30 + 1, image: { rows: 512, columns: 512, bitsAllocated: 16 } })),
-    { sopInstanceUID: 'multi', instanceNumber: 15.5, image: { rows: 256, columns: 256, numberOfFrames: 5 } },
-    { sopInstanceUID: 'sr', instanceNumber: 0 },
-  ];
-  const { win, calls } = fakeWindow({ protocol: 'h2', instances });
-  startEarlyReads(win, []);
-  const frames = takeEarlyFrames(win);
-  const planned = takeEarlyBatchesPlanned(win);
-  assert.ok(planned, 'the page is told to wait for the batches the script will ask for');
-  assert.equal(frames.size, 0);
-  await planned;
-  assert.ok(frames.size > 0, 'asked for once the promise resolves');
-  const batches = [...frames.keys()].filter((url) => url.includes('/frames?'));
-  assert.deepEqual(batches, await loaderBatches(instances), 'every frame after the first, in the loader\'s batches and order');
-  assert.equal(batches.length, 5);
-  assert.ok(calls.filter((c) => c.url.includes('/frames?')).every((c) => c.headers.Accept === FRAMES_ACCEPT && c.headers.Authorization === 'Bearer tok'));
-  assert.ok(calls.findIndex((c) => c.url.endsWith('/first-frame')) < calls.findIndex((c) => c.url.includes('/frames?')), 'the first frame goes first');
-  assert.equal((await /** @type {Promise<{ url: string | null }>} */ (takeEarlyFirstFrame(win))).url, '/api/v1/instances/s0/frames/1');
-  const body = await /** @type {Promise<ArrayBuffer>} */ (frames.get(batches[0]));
-  assert.deepEqual(JSON.parse(new TextDecoder().decode(body)), { url: batches[0] });
-});
-
-test('testTheEarlyBatchesStopAtTheMemoryBudgetAndAreLeftOutOverHttp1', async () => {
-  // 8 MB frames: 16 fit in 128 MB; the first goes alone, then one whole batch; the cut one is left to the loader.
-  const big = Array.from({ length: 40 }, (_, k) => ({ sopInstanceUID: `b${k}`, instanceNumber: k, image: { rows: 2048, columns: 2048 } }));
-  const h2 = fakeWindow({ protocol: 'h2', instances: big });
-  startEarlyReads(h2.win, []);
-  await settle();
-  const batches = [...takeEarlyFrames(h2.win).keys()].filter((url) => url.includes('/frames?'));
-  assert.deepEqual(batches, (await loaderBatches(big)).slice(0, 1));
-  for (const protocol of ['http/1.1', '']) {
-    const h1 = fakeWindow({ protocol, instances: big });
-    startEarlyReads(h1.win, []);
-    await settle();
-    assert.deepEqual([...takeEarlyFrames(h1.win).keys()], [], protocol);
-    assert.equal((await /** @type {Promise<{ url: string | null }>} */ (takeEarlyFirstFrame(h1.win))).url, '/api/v1/instances/b0/frames/1');
-  }
-});
-
-test('testWhenTheReadsFailOrThePageStoppedWaitingThereAreNoBatches', async () => {
-  const { win } = fakeWindow({ protocol: 'h2', status: 401 });
-  startEarlyReads(win, []);
-  const planned = takeEarlyBatchesPlanned(win);
-  assert.ok(planned);
-  await planned;
-  assert.equal(takeEarlyFrames(win).size, 0);
-  // A page that stopped waiting (it asks for the batches itself) gets none from the script.
-  const late = fakeWindow({ protocol: 'h2' });
-  startEarlyReads(late.win, []);
-  abandonEarlyBatches(late.win);
-  await takeEarlyBatchesPlanned(late.win);
-  assert.equal(takeEarlyFrames(late.win).size, 0);
-  assert.ok(!late.calls.some((c) => c.url.includes('/frames?')));
-  const other = fakeWindow({ protocol: 'h2', search: '?frame=4' });
-  startEarlyReads(other.win, []);
-  assert.equal(takeEarlyBatchesPlanned(other.win), null, 'the viewer opens elsewhere: no batches');
 });
 
 test('testIndexHtmlRunsExactlyTheInlineScriptItsPolicyAllows', async () => {

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFrame, readHeader, splitFrames, FrameFormatError } from '../../../Sources/mi-server/Resources/web/viewer/frame-format.js';
 import { encodeFrame } from '../../../Sources/mi-server/Resources/web/viewer/dev/mif1-encoder.js';
-import { decodeFrames, FrameFetchError } from '../../../Sources/mi-server/Resources/web/viewer/frame-fetch.js';
 import { phantomSlice, SIZE } from '../../../Sources/mi-server/Resources/web/viewer/dev/phantom.js';
 
 /** @param {string} hex */
@@ -147,16 +146,6 @@ test('testABatchSplitsIntoItsFramesInOrderAndEachDecodesLikeItsOwnBody', () => {
     if (n === 4 + a.length) { assert.equal(splitFrames(batch.subarray(0, n)).length, 1); continue; }
     assert.throws(() => splitFrames(batch.subarray(0, n)), (/** @type {unknown} */ e) => e instanceof FrameFormatError && e.code === 'truncated', `prefix of ${n}`);
   }
-});
-
-test('testABatchThePageAlreadyHasDecodesToItsFramesAndABadOneIsADecodeError', () => {
-  const a = encodeFrame({ columns: 2, rows: 1, bytesPerSample: 2, samplesPerPixel: 1, signed: true, data: [-1024, 3000] });
-  const batch = new Uint8Array(4 + a.length);
-  new DataView(batch.buffer).setUint32(0, a.length, true);
-  batch.set(a, 4);
-  assert.deepEqual(decodeFrames(batch.buffer, '/b').map((f) => Array.from(f.data)), [[-1024, 3000]]);
-  assert.throws(() => decodeFrames(batch.buffer.slice(0, batch.length - 1), '/b'),
-    (/** @type {unknown} */ e) => e instanceof FrameFetchError && e.code === 'decode' && e.formatCode === 'truncated' && e.message.includes('/b'));
 });
 
 // The same 3x2 frame packed: zigzag(-1000, 1040, 260, 1005, -7, -32767) = 1999, 2080, 520, 2010, 13, 65533,

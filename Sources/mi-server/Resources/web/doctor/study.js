@@ -20,11 +20,11 @@ import { buildPath } from '../app/router.js';
 import { errorState, loading } from '../app/ui.js';
 import { Viewer, PALETTE_NAMES } from '../viewer/viewer.js';
 import { WorkerPool, fetchBatchOnMainThread, fetchOnMainThread } from '../viewer/worker-client.js';
-import { FrameFetchError, decodeFrames, framesURL } from '../viewer/frame-fetch.js';
+import { FrameFetchError, framesURL } from '../viewer/frame-fetch.js';
 import { decodeFrame } from '../viewer/frame-format.js';
 import { decodeWorkerCount } from '../viewer/worker-warmup.js';
 import { SessionError } from '../app/session.js';
-import { abandonEarlyBatches, takeEarlyBatchesPlanned, takeEarlyFirstFrame, takeEarlyFrames } from '../app/early-reads.js';
+import { takeEarlyFirstFrame } from '../app/early-reads.js';
 import { imageInstances, toStudyInfo, toSeriesInfo, viewableSeries, seriesQuality, stillArriving, displayName, ageAt } from './study-model.js';
 
 /** @typedef {import('../app/context.js').AppContext} AppContext */
@@ -33,8 +33,6 @@ import { imageInstances, toStudyInfo, toSeriesInfo, viewableSeries, seriesQualit
 /** @typedef {import('../viewer/viewer.js').InstanceMeta} InstanceMeta */
 
 const ARRIVING_POLL_MS = 15_000;
-/** How long the viewer's batches wait for the start-up script to say which batches it has asked for. */
-const EARLY_BATCH_WAIT_MS = 2_000;
 const STATE_PREFIX = 'mi.viewer.';
 const CINE_RATES = [5, 10, 15, 20, 30];
 const SHARPEN_LEVELS = [0, 1, 2, 3];
@@ -198,7 +196,6 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
     }
   };
   let earlyFirst = takeEarlyFirstFrame();
-  const earlyFrames = takeEarlyFrames();
   /** @param {import('../viewer/loader.js').FrameRef} ref @param {AbortSignal} signal */
   const fetchOwnFrame = (ref, signal) => withSession((headers) => (pool ? pool.fetch(ref.url, { headers, signal }) : fetchOnMainThread(ref.url, { headers, signal })));
   /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrame']} */
@@ -214,31 +211,10 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
       return decodeFrame(body);
     }).catch(() => fetchOwnFrame(ref, signal));
   };
-  /** @param {import('../viewer/loader.js').FrameRef[]} refs @param {AbortSignal} signal */
-  const fetchOwnFrames = (refs, signal) => withSession((headers) => (pool
+  /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrames']} */
+  const fetchFrames = (refs, signal) => withSession((headers) => (pool
     ? pool.fetchBatch(framesURL(refs), { headers, signal })
     : fetchBatchOnMainThread(framesURL(refs), { headers, signal })));
-  /**
-   * The loader's first batches, when the start-up script asked for them once it had the first frame: decoded in a
-   * worker; asked again the usual way if that answer failed or is not a batch.
-   * @param {import('../viewer/loader.js').FrameRef[]} refs @param {AbortSignal} signal
-   */
-  const takeBatch = (refs, signal) => {
-    const url = framesURL(refs);
-    const early = earlyFrames.get(url);
-    if (!early) return fetchOwnFrames(refs, signal);
-    earlyFrames.delete(url);
-    return early.then((body) => (pool ? pool.decodeBatch(body, url, { signal }) : decodeFrames(body, url)))
-      .catch((e) => (e instanceof FrameFetchError && e.code === 'aborted' ? Promise.reject(e) : fetchOwnFrames(refs, signal)));
-  };
-  // Until the script has asked for its batches (it waits for the instance list and the first frame), a batch is not
-  // asked for twice; it does not wait long for a script whose answers do not come, and then tells it to ask for none.
-  const batchesPlanned = takeEarlyBatchesPlanned();
-  const planned = batchesPlanned ? Promise.race([batchesPlanned, new Promise((resolve) => {
-    setTimeout(() => { abandonEarlyBatches(); resolve(undefined); }, EARLY_BATCH_WAIT_MS);
-  })]) : null;
-  /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrames']} */
-  const fetchFrames = (refs, signal) => (planned ? planned.then(() => takeBatch(refs, signal)) : takeBatch(refs, signal));
 
   // ---- elements
   const quality = h('span', { class: 'quality', testid: 'quality-indicator', dataset: { quality: 'unknown' } }, '…');

@@ -107,20 +107,9 @@ export async function fetchFrames(url, options = {}) {
   const t0 = performance.now();
   const body = await fetchBody(url, FRAMES_ACCEPT, options);
   const t1 = performance.now();
-  const frames = decodeFrames(body, url);
-  return { frames, fetchMs: t1 - t0, decodeMs: performance.now() - t1, bytes: body.byteLength };
-}
-
-/**
- * The frames of a batch's body (`application/vnd.mi-frames`), in order.
- * @param {ArrayBuffer} body
- * @param {string} url where it came from, for the error
- * @returns {import('./frame-format.js').DecodedFrame[]}
- * @throws {FrameFetchError} `decode` when the body is not a valid batch
- */
-export function decodeFrames(body, url) {
   try {
-    return splitFrames(body).map((b) => decodeFrame(b));
+    const frames = splitFrames(body).map((b) => decodeFrame(b));
+    return { frames, fetchMs: t1 - t0, decodeMs: performance.now() - t1, bytes: body.byteLength };
   } catch (e) {
     if (e instanceof FrameFormatError) throw new FrameFetchError('decode', `${e.message} (${url})`, { formatCode: e.code });
     throw e;

@@ -74,24 +74,12 @@ export class WorkerPool {
   }
 
   /**
-   * Decodes a batch the page already has (its body, transferred: the caller's buffer is empty afterwards) in a worker.
-   * @param {ArrayBuffer} body `application/vnd.mi-frames`
-   * @param {string} url where it came from, for errors
-   * @param {{ signal?: AbortSignal }} [options]
-   * @returns {Promise<DecodedFrame[]>}
-   */
-  decodeBatch(body, url, options = {}) {
-    return this.#post('decodeBatch', url, options, body);
-  }
-
-  /**
-   * @param {'fetch' | 'fetchBatch' | 'decodeBatch'} type
+   * @param {'fetch' | 'fetchBatch'} type
    * @param {string} url
    * @param {{ headers?: Record<string, string>, signal?: AbortSignal }} options
-   * @param {ArrayBuffer} [body] for `decodeBatch`
    * @returns {Promise<any>}
    */
-  #post(type, url, options, body) {
+  #post(type, url, options) {
     const { headers = {}, signal } = options;
     if (signal?.aborted) return Promise.reject(new FrameFetchError('aborted', url));
     const id = this.nextId++;
@@ -106,8 +94,7 @@ export class WorkerPool {
         this.workers[w].postMessage({ type: 'abort', id });
         this.#settle(id)?.reject(new FrameFetchError('aborted', url));
       }, { once: true });
-      if (body) this.workers[w].postMessage({ type, id, url: absolute, body }, [body]);
-      else this.workers[w].postMessage({ type, id, url: absolute, headers });
+      this.workers[w].postMessage({ type, id, url: absolute, headers });
     });
   }
 

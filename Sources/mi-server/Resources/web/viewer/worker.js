@@ -4,15 +4,14 @@
  * decodes MIF1 off the main thread and transfers the pixel buffers back.
  *
  * Messages in:  `{ type: 'fetch', id, url, headers }` (one frame), `{ type: 'fetchBatch', id, url, headers }`
- *               (a batch: `application/vnd.mi-frames`), `{ type: 'decodeBatch', id, url, body }` (a batch the page
- *               already has: `body` transferred, `url` names it in errors), `{ type: 'abort', id }`.
+ *               (a batch: `application/vnd.mi-frames`), `{ type: 'abort', id }`.
  * Messages out: `{ type: 'frame', id, frame: { columns, rows, bytesPerSample, samplesPerPixel, signed, buffer },
  *                  fetchMs, decodeMs, bytes }` (buffer transferred), `{ type: 'frames', id, frames: [frame…],
  *                  fetchMs, decodeMs, bytes }` for a batch (buffers transferred), or `{ type: 'error', id, error }`
  *               with `error` from `FrameFetchError.toJSON()`.
  */
 
-import { decodeFrames, fetchFrame, fetchFrames, FrameFetchError } from './frame-fetch.js';
+import { fetchFrame, fetchFrames, FrameFetchError } from './frame-fetch.js';
 
 // TypeScript 4.8's lib.webworker leaves `abort()` out of AbortController (a known gap in that release).
 /** @type {Map<number, AbortController & { abort(): void }>} */
@@ -28,22 +27,11 @@ function transferable(frame) {
   return { message: { ...descriptor, buffer }, buffer };
 }
 
-/** @param {MessageEvent<{ type: 'fetch' | 'fetchBatch', id: number, url: string, headers?: Record<string, string> } | { type: 'decodeBatch', id: number, url: string, body: ArrayBuffer } | { type: 'abort', id: number }>} event */
+/** @param {MessageEvent<{ type: 'fetch' | 'fetchBatch', id: number, url: string, headers?: Record<string, string> } | { type: 'abort', id: number }>} event */
 self.onmessage = async (event) => {
   const message = event.data;
   if (message.type === 'abort') {
     inFlight.get(message.id)?.abort();
-    return;
-  }
-  if (message.type === 'decodeBatch') {
-    try {
-      const t0 = performance.now();
-      const parts = decodeFrames(message.body, message.url).map(transferable);
-      self.postMessage({ type: 'frames', id: message.id, frames: parts.map((p) => p.message), fetchMs: 0, decodeMs: performance.now() - t0, bytes: message.body.byteLength }, parts.map((p) => p.buffer));
-    } catch (e) {
-      const error = e instanceof FrameFetchError ? e : new FrameFetchError('decode', e instanceof Error ? e.message : String(e));
-      self.postMessage({ type: 'error', id: message.id, error: error.toJSON() });
-    }
     return;
   }
   if (message.type !== 'fetch' && message.type !== 'fetchBatch') return;
