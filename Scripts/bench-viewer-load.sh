@@ -36,7 +36,9 @@
 #   default /work/main/.venv-test/bin/python, else python3), PROFILES (default 30:20,10:60 as Mbit/s:RTT ms),
 #   JSON=FILE (raw numbers), SKIP_ORTHANC=1, KEEP=1 (keep the temporary folder), TLS=1 (ours over HTTPS with a
 #   self-signed certificate, so HTTP/2 as a deployment serves it; Orthanc's web viewer stays on HTTP/1.1, which is
-#   all its server speaks). Never `playwright install`.
+#   all its server speaks), MI_WEB_ROOT (serve another copy of the web client, e.g. an older revision's:
+#   `git archive REV Sources/mi-server/Resources/web | tar -x -C DIR`, then MI_WEB_ROOT=DIR/Sources/mi-server/Resources/web,
+#   to compare two clients on the same server; SKIP_ORTHANC=1 then skips the peer). Never `playwright install`.
 # Exit status: 0 when it measured; non-zero when something failed to load (a server, a page, an image).
 set -euo pipefail
 cd "$(dirname "$0")/.."

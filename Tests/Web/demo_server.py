@@ -17,7 +17,9 @@ import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-WEB = os.path.join(ROOT, "Sources", "mi-server", "Resources", "web")
+# The web client the demo serves: this tree's, or another copy (MI_WEB_ROOT: e.g. an older revision's, to compare
+# two clients with Scripts/bench-viewer-load.sh).
+WEB = os.environ.get("MI_WEB_ROOT") or os.path.join(ROOT, "Sources", "mi-server", "Resources", "web")
 SERVER = os.environ.get("MI_SERVER") or os.path.join(ROOT, ".build", "debug", "mi-server")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
