@@ -238,6 +238,34 @@ class ViewerCore:
         for kind, difference in worst.items():
             self.assertLessEqual(difference, 1, f"{kind}: {difference} levels from the math")
 
+    def test_the_first_image_preview_has_the_pixels_webgl_draws(self):
+        """viewer/preview.js (the first image on a 2D canvas) against the WebGL canvas, one CSS pixel per image pixel
+        and nearest sampling, through windows, invert and a palette: both are the same math."""
+        self.one_to_one_view()
+        self.js("harness.viewer.setInterpolation('nearest')")
+        points = [DISC, TISSUE, AIR, BONE] + RAMP
+        for setup in ["harness.viewer.setWindow(40, 400)", "harness.viewer.setWindow(-600, 1500)", "harness.viewer.invert()",
+                      "harness.viewer.setPalette('hot-iron')"]:
+            self.js(setup)
+            self.js("harness.viewer.renderNow()")
+            on_screen = [p for p in points if 0 <= self.screen(p)[0] < self.viewport["width"] and 0 <= self.screen(p)[1] < self.js("harness.viewer.viewport.height")]
+            self.assertGreaterEqual(len(on_screen), 8, "the phantom's points on the canvas")
+            webgl = self.js("points => harness.actualAt(points)", [self.screen(p) for p in on_screen])
+            # The preview's pixel at the image point the shader samples for the device pixel harness.actualAt reads.
+            preview = self.js("""async (points) => {
+                const { previewPixels } = await import('/viewer/preview.js');
+                const v = harness.viewer, p = v.renderer.lastParams, c = v.canvas;
+                const sx = c.width / v.viewport.width, sy = c.height / v.viewport.height;
+                const { width, data } = previewPixels(v.loader.get(v.state.seriesUID, v.state.frame), p);
+                return points.map(([qx, qy]) => {
+                    const [ix, iy] = v.screenToImage([(Math.floor(qx * sx) + 0.5) / sx, (Math.floor(qy * sy) + 0.5) / sy]);
+                    const i = 4 * (Math.floor(iy + 0.5) * width + Math.floor(ix + 0.5));
+                    return Array.from(data.subarray(i, i + 4));
+                });
+            }""", [self.screen(p) for p in on_screen])
+            for p, a, b in zip(on_screen, webgl, preview):
+                self.assertTrue(all(abs(x - y) <= 1 for x, y in zip(a[:3], b[:3])), f"{setup} at {p}: WebGL {a}, preview {b}")
+
     def test_probe_at_the_disc_centre_reads_its_hounsfield_units(self):
         self.page.select_option("[data-testid=tool-select]", "probe")
         self.tap(DISC)

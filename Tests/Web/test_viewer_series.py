@@ -175,8 +175,19 @@ class Device(BrowserPage):
         self.sign_in_at_the_study()
         frames = []   # every frame request of the page and its decode workers
         self.context.on("request", lambda r: ("/frames" in r.url or "/first-frame" in r.url) and frames.append(r.url.split("/api/v1/", 1)[1]))
+        # The first image's 2D preview (viewer/preview.js): when it comes and goes, and whether the WebGL canvas is
+        # visible when it goes (they swap in one task, so in one compositor frame).
+        self.page.add_init_script("""window.__previewLog = [];
+            new MutationObserver((records) => { for (const r of records) {
+              for (const n of r.addedNodes) if (n.dataset?.testid === 'viewer-preview') __previewLog.push('added');
+              for (const n of r.removedNodes) if (n.dataset?.testid === 'viewer-preview')
+                __previewLog.push('removed, WebGL canvas ' + (document.querySelector('[data-testid=viewer-canvas]')?.style.visibility || 'visible'));
+            } }).observe(document, { childList: true, subtree: true });""")
         self.page.goto(demo.base + f"/studies/{study}")
         self.wait_image_shown()
+        self.page.wait_for_function("() => window.__previewLog.length >= 2")
+        self.assertEqual(self.page.evaluate("window.__previewLog"), ["added", "removed, WebGL canvas visible"])
+        self.assertEqual(self.el("viewer-preview").count(), 0)
         self.assertEqual(self.page.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol"), "h2")
         self.page.wait_for_function(f"() => Number(document.querySelector('[data-testid=viewer-progress]').dataset.loaded) === {CT_SLICES}")
         batches = [f for f in frames if "/frames?" in f]

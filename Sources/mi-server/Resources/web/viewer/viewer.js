@@ -14,17 +14,22 @@
  * Events: `statechange` (at most once per animation frame), `progress` (detail: { seriesUID, loaded, cached,
  * failed, total }), `frameerror` (detail: { index, error }).
  *
+ * The viewer's very first image is painted on a 2D canvas (`preview.js`, the same math as the shader), and the
+ * WebGL canvas, hidden until then, takes over in the next animation frame: a WebGL canvas's first frame is slow to
+ * reach the screen on a software renderer.
+ *
  * For measurements (Scripts/bench-viewer-load.sh): `performance.mark('mi-viewer:first-image')` when an opened
  * series' first image, drawn from its own pixels (original values: always diagnostic quality), has reached the
  * screen (the animation frame after the one that drew it: the browser has then committed that frame),
  * `performance.mark('mi-viewer:series-loaded')` when every frame of a series has been fetched and decoded (both
- * with `detail: { seriesUID }`), and the canvas' `data-frames-drawn` counts the frames drawn.
+ * with `detail: { seriesUID }`), and the WebGL canvas' `data-frames-drawn` counts the frames it drew.
  */
 
 import { FrameLoader } from './loader.js';
 import { WorkerPool, fetchBatchOnMainThread, fetchOnMainThread } from './worker-client.js';
 import { framesURL } from './frame-fetch.js';
 import { Renderer } from './render.js';
+import { Preview, previewStep } from './preview.js';
 import { Overlay, cornerItems } from './overlay.js';
 import { attachInput } from './input.js';
 import { TOOL_NAMES, createTool, drawMeasurements, measurementText, labelPosition, normalizeMeasurement } from './tools.js';
@@ -176,8 +181,12 @@ export class Viewer extends EventTarget {
     this.canvas.dataset.testid = 'viewer-canvas';
     this.canvas.setAttribute('role', 'img');
     for (const [k, v] of Object.entries({ position: 'absolute', left: '0', top: '0', width: '100%', height: '100%', display: 'block' })) this.canvas.style.setProperty(k, v);
+    // Hidden until it holds an image (`Preview`): an empty WebGL canvas is not composited.
+    this.canvas.style.setProperty('visibility', 'hidden');
     container.appendChild(this.canvas);
     this.renderer = new Renderer(this.canvas, { onRestored: () => this.#invalidate() });
+    /** The first image, on a 2D canvas while the WebGL canvas draws its first frame (`preview.js`). */
+    this.preview = new Preview(container, this.canvas);
     this.overlay = new Overlay(container, { translate: options.translate });
 
     /** @type {WorkerPool | null} */
@@ -207,6 +216,8 @@ export class Viewer extends EventTarget {
     this.loadedMarked = new Set();
     /** whether the open series' `mi-viewer:first-image` mark is set */
     this.firstImageMarked = false;
+    /** whether the WebGL canvas has shown an image (until then it is hidden, and the first image is a `Preview`) */
+    this.glShown = false;
     this.framesDrawn = 0;
     /** @type {SeriesInput | null} */
     this.input = null;
@@ -500,6 +511,7 @@ export class Viewer extends EventTarget {
     this.pool?.terminate();
     this.renderer.dispose();
     this.overlay.dispose();
+    this.preview.remove();
     this.canvas.remove();
   }
 
@@ -570,7 +582,7 @@ export class Viewer extends EventTarget {
   #invalidate() {
     if (this.frameRequested) return;
     this.frameRequested = true;
-    requestAnimationFrame(() => { if (this.frameRequested) { this.frameRequested = false; this.#render(); } });
+    requestAnimationFrame(() => { if (this.frameRequested) { this.frameRequested = false; this.#render({ preview: true }); } });
   }
 
   #resize() {
@@ -699,7 +711,12 @@ export class Viewer extends EventTarget {
     if (action) { e.preventDefault(); action(); }
   }
 
-  #render() {
+  /**
+   * Draws the current state: the image (WebGL, or the first image's `Preview` when `options.preview` allows it and
+   * the WebGL canvas has not shown an image yet), then the overlay.
+   * @param {{ preview?: boolean }} [options]
+   */
+  #render(options = {}) {
     const item = this.#current();
     const uid = this.state.seriesUID;
     // PALETTE COLOR needs its lookup tables, which the metadata does not carry (yet): showing the indices as grey
@@ -725,21 +742,35 @@ export class Viewer extends EventTarget {
     const showing = this.shownKey !== null && this.renderer.frame !== null;
     // The GPU may still hold the previous slice while this one loads: draw it with its own size.
     const drawnSize = showing && this.renderer.frame ? { width: this.renderer.frame.columns, height: this.renderer.frame.rows } : imageSize;
-    this.renderer.draw({
+    const toScreen = V.imageToScreenMatrix(view, imageSize, this.viewport);
+    const current = frame && item && this.shownKey === item.key;
+    /** @type {import('./render.js').RenderParams} */
+    const params = {
       screenToImage: V.screenToImageMatrix(view, drawnSize, this.viewport),
       rescale: item ? rescaleOf(item.instance) : { slope: 1, intercept: 0 },
       window, invert: color ? this.state.invert : monochrome1 !== this.state.invert, palette: color ? 'gray' : this.state.palette,
       // During an interactive drag the backing store is at about the image's resolution (`#applyResolution`), so
       // nearest sampling looks the same and costs a quarter of the texel reads; the drag's end draws it exactly.
       sharpen: this.state.sharpen, interpolation: this.interactive ? 'nearest' : this.state.interpolation,
-    });
-    this.canvas.dataset.framesDrawn = String(++this.framesDrawn);
+    };
+    const previewing = Boolean(options.preview && current && frame && !this.glShown && !this.preview.shown && !color && Preview.supports(frame, params));
+    if (previewing && frame) {
+      // The first image: on screen in the next animation frame, with the WebGL canvas drawn in that frame.
+      this.preview.show(frame, params, toScreen, { step: previewStep(toScreen, this.dpr) });
+    } else {
+      this.renderer.draw(params);
+      this.canvas.dataset.framesDrawn = String(++this.framesDrawn);
+      if (showing && !this.glShown) {
+        // The WebGL canvas and the preview swap in one compositor frame: no blank frame between them.
+        this.glShown = true;
+        this.canvas.style.removeProperty('visibility');
+      }
+      this.preview.remove();
+    }
 
     // Overlay: measurements of this image, labels, corners, markers, status.
-    const toScreen = V.imageToScreenMatrix(view, imageSize, this.viewport);
     /** @param {[number, number]} p */
     const project = (p) => apply(toScreen, p);
-    const current = frame && item && this.shownKey === item.key;
     if (current && !this.firstImageMarked) {
       this.firstImageMarked = true;
       // Drawn is not yet shown: the frame must still be committed (on a software renderer the first commit of a
@@ -775,6 +806,8 @@ export class Viewer extends EventTarget {
       this.stateDirty = false;
       this.dispatchEvent(new Event('statechange'));
     }
+    // After the preview, the WebGL canvas draws in the next animation frame (after the mark above).
+    if (previewing) this.#invalidate();
   }
 
   #entryFailed() {
