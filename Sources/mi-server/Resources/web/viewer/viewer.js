@@ -290,10 +290,12 @@ export class Viewer extends EventTarget {
     this.autoWindows.clear();
     this.renderer.frame = null;
     const first = stack[0]?.instance;
-    if (first) {
-      // The first frame's program is built while that frame is on the network (Renderer.warmUp).
-      const color = first.samplesPerPixel === 3 || first.photometricInterpretation === 'RGB';
-      this.renderer.warmUp(color ? 'color' : first.pixelRepresentation === 1 ? 'int' : 'uint', { linear: this.state.interpolation === 'linear' });
+    const firstColor = first ? first.samplesPerPixel === 3 || first.photometricInterpretation === 'RGB' : false;
+    // The first frame's program is built while that frame is on the network (Renderer.warmUp). Not for the viewer's
+    // first image when it is a preview: compiling waits for the GPU process, and the preview does not need WebGL;
+    // the program is then built when WebGL draws, after the preview is on screen.
+    if (first && (this.glShown || firstColor)) {
+      this.renderer.warmUp(firstColor ? 'color' : first.pixelRepresentation === 1 ? 'int' : 'uint', { linear: this.state.interpolation === 'linear' });
     }
     this.loader.addSeries(uid, stack.map((s) => ({
       key: s.key, url: frameURL(s.instance.sopInstanceUID, s.frameNumber), seriesUID: uid, frame: `${s.instance.sopInstanceUID}/${s.frameNumber}`,
