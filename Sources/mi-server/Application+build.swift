@@ -13,6 +13,7 @@ func buildRouter(_ platform: Platform) -> Router<AppRequestContext> {
     router.add(middleware: CompressionMiddleware())
     router.add(middleware: ErrorMiddleware())
     let webRoot = platform.config.webRoot ?? WebResources.root
+    router.add(middleware: StaticFilesMiddleware(cache: StaticFileCache(root: webRoot)))
     router.add(middleware: FileMiddleware(webRoot, searchForIndexHtml: true))
     router.add(middleware: AuthMiddleware(authorization: platform.authorization))
     router.get("/healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
