@@ -188,6 +188,11 @@ class Device(BrowserPage):
         self.page.wait_for_function("() => window.__previewLog.length >= 2")
         self.assertEqual(self.page.evaluate("window.__previewLog"), ["added", "removed, WebGL canvas visible"])
         self.assertEqual(self.el("viewer-preview").count(), 0)
+        # The series thumbnails (server-rendered) are asked for once the first image is on screen, and then show.
+        self.page.wait_for_function("() => [...document.querySelectorAll('[data-testid=series-thumb] img')].some(i => i.src.startsWith('blob:'))")
+        first_image, thumbnails = self.page.evaluate("""() => [performance.getEntriesByName('mi-viewer:first-image')[0].startTime,
+            performance.getEntriesByType('resource').filter(e => e.name.includes('/rendered')).map(e => e.startTime)]""")
+        self.assertTrue(thumbnails and all(t >= first_image for t in thumbnails), (first_image, thumbnails))
         self.assertEqual(self.page.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol"), "h2")
         self.page.wait_for_function(f"() => Number(document.querySelector('[data-testid=viewer-progress]').dataset.loaded) === {CT_SLICES}")
         batches = [f for f in frames if "/frames?" in f]

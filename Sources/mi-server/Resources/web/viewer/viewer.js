@@ -12,7 +12,8 @@
  * ```
  *
  * Events: `statechange` (at most once per animation frame), `progress` (detail: { seriesUID, loaded, cached,
- * failed, total }), `frameerror` (detail: { index, error }).
+ * failed, total }), `frameerror` (detail: { index, error }), `firstimage` (detail: { seriesUID }: an opened series'
+ * first image has reached the screen, with the `mi-viewer:first-image` mark).
  *
  * The viewer's very first image is painted on a 2D canvas (`preview.js`, the same math as the shader), and the
  * WebGL canvas, hidden until then, takes over in the next animation frame: a WebGL canvas's first frame is slow to
@@ -777,7 +778,10 @@ export class Viewer extends EventTarget {
       this.firstImageMarked = true;
       // Drawn is not yet shown: the frame must still be committed (on a software renderer the first commit of a
       // WebGL canvas waits for its pipeline to be built). The next animation frame comes after that commit.
-      requestAnimationFrame(() => performance.mark('mi-viewer:first-image', { detail: { seriesUID: uid } }));
+      requestAnimationFrame(() => {
+        performance.mark('mi-viewer:first-image', { detail: { seriesUID: uid } });
+        this.dispatchEvent(new CustomEvent('firstimage', { detail: { seriesUID: uid } }));
+      });
     }
     const visible = current ? this.#visibleMeasurements() : [];
     // A blank overlay stays untouched: clearing it every frame makes the compositor upload a canvas-sized texture per
