@@ -5,7 +5,7 @@ import Testing
 /// High-Throughput JPEG 2000 (ITU-T T.814 | ISO/IEC 15444-15) decoding: codestreams made by OpenJPH's
 /// `ojph_compress`, committed under `Fixtures/htj2k` (the commands that made them are in its README.md), against
 /// their source images (reversible) and against OpenJPEG's decoding of the same streams (irreversible, ±1);
-/// truncated and corrupted streams.
+/// truncated and corrupted streams; the transfer syntaxes in the codec registry.
 @Suite struct HTJ2KCodecTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/htj2k")
 
@@ -180,5 +180,22 @@ import Testing
         // A CAP whose Pcap promises more Ccap words than it holds.
         let badCAP = Array(stream[..<at]) + [0xFF, 0x50, 0x00, 0x08, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00] + Array(stream[at...])
         #expect(throws: DicomError(.invalidPixelData)) { _ = try JPEG2000Decoder.decode(badCAP[...]) }
+    }
+
+    // MARK: Registry
+
+    @Test func htj2kSyntaxesDecodeThroughTheRegistryAndRefuseEncoding() throws {
+        let stream = try HTJ2KCodecTests.fixture("ct12-rev.j2c")
+        let source = try HTJ2KCodecTests.pnm("ct12.pgm")
+        let d = ImageDescriptor(rows: source.height, columns: source.width, bitsAllocated: 16, bitsStored: 12)
+        for uid in ["1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203"] {
+            #expect(TransferSyntax(uid: uid).isEncapsulated)
+            let file = try JPEGSynthetic.file(d, frames: [EncodedFrame(bytes: stream)], uid: uid)
+            let frame = try file.decodedFrame(0)
+            let samples = stride(from: 0, to: frame.bytes.count, by: 2).map { Int32(frame.bytes[$0]) | Int32(frame.bytes[$0 + 1]) << 8 }
+            #expect(samples == source.samples, "\(uid)")
+            let native = try file.transcoded(to: TransferSyntax.explicitVRLittleEndian)
+            #expect(throws: DicomError(.unsupportedTransferSyntax)) { _ = try native.transcoded(to: TransferSyntax(uid: uid)) }
+        }
     }
 }
