@@ -102,6 +102,8 @@ import Testing
         ("ct12-q.j2c", "ct12-q.opj.raw"),
         ("gray8-q.j2c", "gray8-q.opj.raw"),
         ("rgb8-q-ict.j2c", "rgb8-q-ict.opj.raw"),
+        // Quads whose exponent bound U_q is P + 2, the largest the zero bit-planes allow.
+        ("checker8-q.j2c", "checker8-q.opj.raw"),
     ])
     func irreversibleStreamMatchesOpenJPEGWithinOne(_ stream: String, _ reference: String) throws {
         let image = try JPEG2000Decoder.decode(try HTJ2KCodecTests.fixture(stream)[...])

@@ -12,7 +12,7 @@
 /// `J2KBlockDecoder`: signed magnitudes with one fractional bit, or without it (`halve`).
 ///
 /// Every stream is read through a cursor that returns padding past its end, every quad's significance is checked
-/// against the block's size and every exponent bound against the zero bit-planes, so hostile data gives a typed
+/// against the block's size and every exponent bound against the zero bit-planes (U_q ≤ P + 2), so hostile data gives a typed
 /// error or a wrong image, never an out-of-bounds access or a loop that does not end.
 struct J2KHTBlockDecoder {
     /// CxtVLC decoding tables, indexed by `c_q << 7 | the next 7 VLC bits`: rho in bits 0–3, u_off in bit 4, e_k in
@@ -53,7 +53,8 @@ struct J2KHTBlockDecoder {
             throw DicomError(.invalidPixelData, "HT code-block with \(block.passes) coding passes (more than one HT set) is not supported")
         }
         let mb = magnitudeBits, zero = block.zeroBitplanes
-        guard mb <= 29 else { throw DicomError(.invalidPixelData, "HT code-block with \(mb) magnitude bit-planes is not supported") }
+        // Magnitudes below 2^M_b reach (2μ + 1) << (p - 1) < 2^(M_b + 2), which must leave bit 31 for the sign.
+        guard mb <= 28 else { throw DicomError(.invalidPixelData, "HT code-block with \(mb) magnitude bit-planes is not supported") }
         guard zero <= mb else { throw DicomError(.invalidPixelData, "HT code-block with \(zero) zero bit-planes of \(mb)") }
         let refineLength = block.segmentLengths.count > 1 ? block.segmentLengths[1] : 0
         guard cleanupLength >= 2, refineLength >= 0, cleanupLength + refineLength <= block.data.count else {
@@ -116,7 +117,9 @@ struct J2KHTBlockDecoder {
         var mel = HTMELDecoder(data, start: lcup - scup, end: lcup - 1)
         var vlc = HTReverseBits(vlcOf: data, length: lcup, suffix: scup)
         var magSgn = HTForwardBits(data, start: 0, end: lcup - scup, pad: 0xFF)
-        let maxU = zeroBitplanes + 1
+        // |c| < 2^M_b and the cleanup plane is M_b - 1 - P, so μ < 2^(P + 1) and v = 2(μ - 1) + sign has at most
+        // P + 2 bits.
+        let maxU = zeroBitplanes + 2
         let quadsAcross = (w + 1) / 2, quadRows = (h + 1) / 2
         // Exponents E of the last row of the line-pair above (`above`, column c at c + 1) and of the line-pair being
         // decoded (`below`), with a zero border on both sides.

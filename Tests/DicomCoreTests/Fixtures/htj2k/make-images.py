@@ -28,6 +28,10 @@ def gradient8(w, h, channels=1):
                 out.append((i * 3 + j * 2 + c * 60 + ((i * 7 + j * 13 + c * 5) % 23) + (40 if (i // 8 + j // 8) % 2 else 0)) % 256)
     return out
 
+def checker(w, h):
+    """A 3x3-pixel black and white checkerboard: coefficients near the top of their range in every code-block."""
+    return [255 if (i // 3 + j // 3) % 2 else 0 for j in range(h) for i in range(w)]
+
 def pnm(path, w, h, maxval, samples, channels=1):
     with open(path, "wb") as f:
         f.write(b"P%d\n%d %d\n%d\n" % (5 if channels == 1 else 6, w, h, maxval))
@@ -44,6 +48,7 @@ if __name__ == "__main__":
     pnm(f"{out}/ct12.pgm", w, h, 4095, ct(w, h, 4095))
     pnm(f"{out}/ct16.pgm", w, h, 65535, [v * 13 for v in ct(w, h, 4095)])
     pnm(f"{out}/gray8.pgm", w - 29, h - 37, 255, gradient8(w - 29, h - 37))
+    pnm(f"{out}/checker8.pgm", w, h, 255, checker(w, h))
     pnm(f"{out}/rgb8.ppm", w // 2, h // 2, 255, gradient8(w // 2, h // 2, 3), channels=3)
     # ojph_compress 0.9 reads raw samples as unsigned and clamps them to the signed range, so the signed fixture
     # holds positive values only.
