@@ -5,7 +5,8 @@ import Testing
 /// High-Throughput JPEG 2000 (ITU-T T.814 | ISO/IEC 15444-15) decoding: codestreams made by OpenJPH's
 /// `ojph_compress`, committed under `Fixtures/htj2k` (the commands that made them are in its README.md), against
 /// their source images (reversible) and against OpenJPEG's decoding of the same streams (irreversible, ±1);
-/// truncated and corrupted streams; the transfer syntaxes in the codec registry.
+/// truncated and corrupted streams; the transfer syntaxes in the codec registry. The oracle tests at the end make
+/// fresh 512x512 streams with `ojph_compress` (Debian `openjph-tools`) and compare with `opj_decompress`.
 @Suite struct HTJ2KCodecTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/htj2k")
 
@@ -198,6 +199,79 @@ import Testing
             #expect(samples == source.samples, "\(uid)")
             let native = try file.transcoded(to: TransferSyntax.explicitVRLittleEndian)
             #expect(throws: DicomError(.unsupportedTransferSyntax)) { _ = try native.transcoded(to: TransferSyntax(uid: uid)) }
+        }
+    }
+
+    // MARK: Oracle: fresh streams from ojph_compress, decoded by OpenJPEG
+
+    static func tool(_ name: String) throws -> String {
+        let path = "/usr/bin/\(name)"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            Issue.record("\(name) not found: apt-get install openjph-tools libopenjp2-tools (Scripts/install-test-deps.sh)")
+            throw JPEG2000CodecTests.ToolError(message: "\(name) missing")
+        }
+        return path
+    }
+
+    /// A binary PGM (one component) or PPM (three) of `bits`-bit samples, from `JPEG2000CodecTests.syntheticRaw`.
+    static func syntheticPNM(width: Int, height: Int, components: Int, bits: Int) -> (file: [UInt8], planes: [[Int32]]) {
+        let raw = JPEG2000CodecTests.syntheticRaw(width: width, height: height, components: components, bits: bits)
+        let wide = bits > 8, count = width * height
+        var planes = [[Int32]](repeating: [], count: components)
+        for c in 0..<components {
+            for i in 0..<count {
+                let k = c * count + i
+                planes[c].append(wide ? Int32(raw[2 * k]) | Int32(raw[2 * k + 1]) << 8 : Int32(raw[k]))
+            }
+        }
+        var file = Array("P\(components == 3 ? 6 : 5)\n\(width) \(height)\n\((1 << bits) - 1)\n".utf8)
+        for i in 0..<count {
+            for c in 0..<components {
+                let v = planes[c][i]
+                if wide { file.append(UInt8(v >> 8)); file.append(UInt8(v & 0xFF)) } else { file.append(UInt8(v)) }
+            }
+        }
+        return (file, planes)
+    }
+
+    static let oracleSettings: [(String, [String])] = [
+        ("reversible, 64x64 blocks, 5 levels, RPCL", ["-reversible", "true"]),
+        ("reversible, 32x32 blocks, 1 level, LRCP", ["-reversible", "true", "-block_size", "{32,32}", "-num_decomps", "1", "-prog_order", "LRCP"]),
+        ("reversible, tiles 200x150, 4 levels", ["-reversible", "true", "-tile_size", "{200,150}", "-num_decomps", "4"]),
+        ("reversible, 6 levels, precincts, PCRL", ["-reversible", "true", "-num_decomps", "6", "-precincts", "{64,64},{128,128}", "-prog_order", "PCRL"]),
+        ("reversible, 16x64 blocks, CPRL", ["-reversible", "true", "-block_size", "{16,64}", "-prog_order", "CPRL"]),
+        ("irreversible, qstep 0.001", ["-qstep", "0.001"]),
+        ("irreversible, qstep 0.02, 32x32 blocks, tiles", ["-qstep", "0.02", "-block_size", "{32,32}", "-tile_size", "{256,256}"]),
+    ]
+
+    /// 512x512 images (16-bit CT-like, 12-bit, 8-bit grey, 8-bit RGB) through `ojph_compress`: reversible streams
+    /// decode to the source exactly and equal OpenJPEG's decoding; irreversible ones are within 1 of OpenJPEG's.
+    @Test(arguments: 0..<oracleSettings.count)
+    func ojphStreamsDecodeLikeOpenJPEG(_ index: Int) throws {
+        let (label, options) = HTJ2KCodecTests.oracleSettings[index]
+        let compress = try HTJ2KCodecTests.tool("ojph_compress")
+        _ = try HTJ2KCodecTests.tool("opj_decompress")
+        let reversible = options.contains("-reversible")
+        let dir = try JPEG2000CodecTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (components, bits) in [(1, 16), (1, 12), (1, 8), (3, 8)] {
+            let (file, planes) = HTJ2KCodecTests.syntheticPNM(width: 512, height: 512, components: components, bits: bits)
+            let input = "\(dir)/in.\(components == 3 ? "ppm" : "pgm")", output = "\(dir)/out.j2c"
+            try Data(file).write(to: URL(fileURLWithPath: input))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: compress)
+            process.arguments = ["-i", input, "-o", output] + options
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0, "ojph_compress \(options)")
+            let stream = [UInt8](try Data(contentsOf: URL(fileURLWithPath: output)))
+            let what = "\(label), \(components)x\(bits) bits"
+            try JPEG2000CodecTests.expectMatchesOpenJPEG(stream, tolerance: reversible ? 0 : 1, what)
+            if reversible {
+                #expect(try JPEG2000Decoder.decode(stream[...]).planes == planes, "\(what): not the source")
+            }
         }
     }
 }
