@@ -73,6 +73,9 @@ import Testing
         }
         // Quads of the initial line-pair in context 0 come through the MEL only when significant.
         #expect(!J2KHTTables.initialRows.contains { $0 >> 24 == 0x00 })
+        for k in 0..<13 {
+            #expect(Int(J2KHTBlockDecoder.packedMELExponents >> UInt64(4 * k)) & 0xF == J2KHTBlockDecoder.melExponents[k])
+        }
     }
 
     // MARK: Fixtures

@@ -35,6 +35,8 @@ struct J2KHTBlockDecoder {
 
     /// MEL exponents per state of the MEL adaptive run-length coder (T.814 clause 7).
     static let melExponents: [Int] = [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5]
+    /// `melExponents`, state k in bits 4k…4k+3: no array access (and its bounds check) per MEL run.
+    static let packedMELExponents: UInt64 = 0x5_4332_2211_1000
 
     private var samples: [UInt32] = []
     private var newlySignificant: [UInt8] = []
@@ -211,13 +213,13 @@ struct J2KHTBlockDecoder {
                         for n in 0..<4 where rho >> n & 1 == 1 {
                             let m = uq - (ek >> n & 1)
                             var v = magSgn.take(m)
-                            v |= UInt32(e1 >> n & 1) << UInt32(m)
+                            v |= UInt32(e1 >> n & 1) &<< UInt32(m)
                             let sign = v & 1
                             v |= 1
                             let x = x0 + n >> 1, y = y0 + n & 1
-                            samples[y * w + x] = sign << 31 | (v + 2) << shift
+                            samples[y * w + x] = sign &<< 31 | (v &+ 2) &<< shift
                             if n & 1 == 1 {
-                                below[x + 1] = Int32(32 - v.leadingZeroBitCount)
+                                below[x + 1] = Int32(32 &- v.leadingZeroBitCount)
                             }
                         }
                     }
@@ -309,7 +311,8 @@ struct HTForwardBits {
         fill()
     }
 
-    @inline(__always) mutating func fill() {
+    /// Tops the buffer up to more than 56 bits; out of line, as it runs once every few samples.
+    @inline(never) mutating func fill() {
         while count <= 56 {
             var b = position < end ? data[position] : pad
             if position < end { position += 1 }
@@ -320,8 +323,8 @@ struct HTForwardBits {
 
     /// The next `n` bits (0 ≤ n ≤ 32), first bit lowest.
     @inline(__always) mutating func take(_ n: Int) -> UInt32 {
-        let v = UInt32(truncatingIfNeeded: buffer & ((UInt64(1) << UInt64(n)) &- 1))
-        buffer >>= UInt64(n); count -= n
+        let v = UInt32(truncatingIfNeeded: buffer & ((UInt64(1) &<< UInt64(n)) &- 1))
+        buffer &>>= UInt64(n); count &-= n
         if count < 32 { fill() }
         return v
     }
@@ -355,7 +358,8 @@ struct HTReverseBits {
         fill()
     }
 
-    @inline(__always) mutating func fill() {
+    /// Tops the buffer up to more than 56 bits; out of line, as it runs once every few codewords.
+    @inline(never) mutating func fill() {
         while count <= 56 {
             let b = position >= start ? data[position] : 0
             if position >= start { position -= 1 }
@@ -367,22 +371,24 @@ struct HTReverseBits {
     @inline(__always) func peek() -> UInt64 { buffer }
 
     @inline(__always) mutating func skip(_ n: Int) {
-        buffer >>= UInt64(n); count -= n
+        buffer &>>= UInt64(n); count &-= n
         if count < 32 { fill() }
     }
 
     /// The next `n` bits (0 ≤ n ≤ 32), first bit lowest.
     @inline(__always) mutating func take(_ n: Int) -> UInt32 {
-        let v = UInt32(truncatingIfNeeded: buffer & ((UInt64(1) << UInt64(n)) &- 1))
+        let v = UInt32(truncatingIfNeeded: buffer & ((UInt64(1) &<< UInt64(n)) &- 1))
         skip(n)
         return v
     }
 
     /// A U-VLC prefix: "1" → 1, "01" → 2, "001" → 3, "000" → 5.
     @inline(__always) mutating func uPrefix() -> Int {
-        if take(1) == 1 { return 1 }
-        if take(1) == 1 { return 2 }
-        return take(1) == 1 ? 3 : 5
+        let b = buffer & 7
+        if b & 1 != 0 { skip(1); return 1 }
+        if b & 2 != 0 { skip(2); return 2 }
+        skip(3)
+        return b & 4 != 0 ? 3 : 5
     }
 
     /// The suffix that follows prefix value `prefix`: none, 1 bit or 5 bits.
@@ -435,7 +441,7 @@ struct HTMELDecoder {
         while true {
             if zeros > 0 { zeros -= 1; return 0 }
             if one { one = false; return 1 }
-            let e = J2KHTBlockDecoder.melExponents[state]
+            let e = Int(truncatingIfNeeded: J2KHTBlockDecoder.packedMELExponents &>> UInt64(4 &* state)) & 0xF
             if bit() == 1 {
                 zeros = 1 << e
                 state = min(state + 1, 12)
