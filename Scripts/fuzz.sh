@@ -16,6 +16,8 @@
 # libFuzzer finds something. Exits non-zero, printing the crashing input's path, when libFuzzer reports a crash,
 # a timeout or an out-of-memory. Inputs are capped at FUZZ_MAX_LEN bytes (default 64 KiB): longer seeds are cut, which
 # still exercises every header path and keeps the run fast. FUZZ_FLAGS adds libFuzzer flags (-use_value_profile=1, -jobs=N).
+# FUZZ_SCRATCH_PATH (default .build-fuzz) holds the sanitizer build, REPLAY_SCRATCH_PATH (default .build) the plain
+# build of the seed maker in codec mode.
 set -euo pipefail
 
 seconds="${1:-60}"
@@ -45,8 +47,8 @@ if [ -z "$pdu" ] && compgen -G "TestData/pydicom/test_files/*.dcm" > /dev/null; 
 fi
 if [ -n "$codec" ]; then
     export MI_FUZZ_CODEC="$codec"
-    swift build --product DicomFuzz >&2
-    replay="$(swift build --show-bin-path)/DicomFuzz"
+    swift build --scratch-path "${REPLAY_SCRATCH_PATH:-.build}" --product DicomFuzz >&2
+    replay="$(swift build --scratch-path "${REPLAY_SCRATCH_PATH:-.build}" --show-bin-path)/DicomFuzz"
     rm -f "$work"/seeds/*
     for f in TestData/pydicom/test_files/*.dcm; do
         # The seed maker writes a seed only for files in the codec's transfer syntax.
