@@ -14,7 +14,9 @@
 #
 # Frames: a 512x512 16-bit CT slice (Scripts/make-ct-series.py) and a 2500x2048 16-bit radiograph (12 bits stored),
 # compressed by DCMTK (dcmcrle, dcmcjpeg +e1, dcmcjpls), by GDCM for lossless JPEG 2000 (gdcmconv --j2k: reversible 5/3,
-# five levels, 64x64 code-blocks; OpenJPEG decodes it with one thread) and, for baseline, an 8-bit version (dcmcjpeg +eb).
+# five levels, 64x64 code-blocks; OpenJPEG decodes it with one thread), by OpenJPH for HTJ2K lossless (ojph_compress
+# -reversible true: the same wavelet, levels and code-block size; OpenJPEG decodes it too) and, for baseline, an 8-bit
+# version (dcmcjpeg +eb).
 # A benchmark, not a test: numbers vary with the machine and its load.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,7 +25,7 @@ repeat="${REPEAT:-20}"
 rounds="${ROUNDS:-1}"
 # The smallest of the numbers given (empty ones, failed runs, skipped); empty when none is left.
 smallest() { python3 -c "import sys; v=[float(x) for x in sys.argv[1:] if x]; print(min(v) if v else '')" "$@"; }
-codecs="${CODECS:-rle ljpeg jls j2k}"
+codecs="${CODECS:-rle ljpeg jls j2k htj2k}"
 all_parts=$([ -z "${CODECS:-}" ] && echo 1 || echo 0)
 root_scratch="${SCRATCH:-.build}"
 work="${BENCH_CODEC_DIR:-$root/$root_scratch/bench-codecs}"
@@ -66,6 +68,40 @@ for img in ct dr; do
     [[ "$wanted" != *" ljpeg "* ]] || [ -f "$work/$img-ljpeg.dcm" ] || dcmcjpeg +e1 "$work/$img.dcm" "$work/$img-ljpeg.dcm"
     [[ "$wanted" != *" jls "* ]] || [ -f "$work/$img-jls.dcm" ] || dcmcjpls "$work/$img.dcm" "$work/$img-jls.dcm"
     [[ "$wanted" != *" j2k "* ]] || [ -f "$work/$img-j2k.dcm" ] || gdcmconv --j2k "$work/$img.dcm" "$work/$img-j2k.dcm"
+    if [[ "$wanted" == *" htj2k "* ]] && [ ! -f "$work/$img-htj2k.dcm" ]; then
+        # HTJ2K lossless by OpenJPH (ojph_compress -reversible true: 5/3, five levels, 64x64 code-blocks, RPCL), as a
+        # .201 file for us and as a .frame (8-byte header, codestream) for OpenJPEG.
+        python3 - "$work/$img.dcm" "$work/$img-htj2k" <<'PY'
+import struct, subprocess, sys
+src, out = sys.argv[1], sys.argv[2]
+b = open(src, "rb").read()
+def us(tag):   # an explicit VR US value of the data set
+    i = b.index(struct.pack("<HH", 0x28, tag) + b"US")
+    return struct.unpack("<H", b[i + 8:i + 10])[0]
+rows, cols, stored = us(0x10), us(0x11), us(0x101)
+pixels = struct.unpack("<%dH" % (rows * cols), b[-2 * rows * cols:])   # Pixel Data is the last element
+open(out + ".pgm", "wb").write(b"P5\n%d %d\n%d\n" % (cols, rows, (1 << stored) - 1) + struct.pack(">%dH" % len(pixels), *pixels))
+subprocess.run(["ojph_compress", "-i", out + ".pgm", "-o", out + ".j2c", "-reversible", "true"], check=True, stdout=subprocess.DEVNULL)
+code = open(out + ".j2c", "rb").read()
+open(out + ".frame", "wb").write(struct.pack("<HHBBBB", rows, cols, 1, 16, stored, 0) + code)
+def el(g, e, vr, v):
+    if isinstance(v, str): v = v.encode()
+    if len(v) % 2: v += b"\0" if vr == "UI" else b" "
+    return struct.pack("<HH", g, e) + vr.encode() + struct.pack("<H", len(v)) + v
+u = lambda v: struct.pack("<H", v)
+meta = (struct.pack("<HH", 2, 1) + b"OB\0\0" + struct.pack("<I", 2) + b"\0\1" + el(2, 2, "UI", "1.2.840.10008.5.1.4.1.1.2")
+        + el(2, 3, "UI", "2.25.2") + el(2, 0x10, "UI", "1.2.840.10008.1.2.4.201"))
+meta = el(2, 0, "UL", struct.pack("<I", len(meta))) + meta
+frag = code + (b"\0" if len(code) % 2 else b"")
+body = (el(8, 0x16, "UI", "1.2.840.10008.5.1.4.1.1.2") + el(8, 0x18, "UI", "2.25.2") + el(0x28, 2, "US", u(1))
+        + el(0x28, 4, "CS", "MONOCHROME2") + el(0x28, 0x10, "US", u(rows)) + el(0x28, 0x11, "US", u(cols))
+        + el(0x28, 0x100, "US", u(16)) + el(0x28, 0x101, "US", u(stored)) + el(0x28, 0x102, "US", u(stored - 1))
+        + el(0x28, 0x103, "US", u(0)) + struct.pack("<HH", 0x7FE0, 0x10) + b"OB\0\0" + struct.pack("<I", 0xFFFFFFFF)
+        + struct.pack("<HHI", 0xFFFE, 0xE000, 0) + struct.pack("<HHI", 0xFFFE, 0xE000, len(frag)) + frag
+        + struct.pack("<HHI", 0xFFFE, 0xE0DD, 0))
+open(out + ".dcm", "wb").write(b"\0" * 128 + b"DICM" + meta + body)
+PY
+    fi
 done
 
 scratch="${PERF_SCRATCH:-.build-perf}"
@@ -93,7 +129,8 @@ import sys, time, imagecodecs, numpy as np
 data = open(sys.argv[1], "rb").read()[8:]
 codec, repeat = sys.argv[2], int(sys.argv[3])
 fn = {"rle": lambda d: imagecodecs.dicomrle_decode(d, "<u2"), "ljpeg": imagecodecs.ljpeg_decode, "jls": imagecodecs.jpegls_decode,
-      "j2k": lambda d: imagecodecs.jpeg2k_decode(d, numthreads=1)}[codec]
+      "j2k": lambda d: imagecodecs.jpeg2k_decode(d, numthreads=1),
+      "htj2k": lambda d: imagecodecs.jpeg2k_decode(d, numthreads=1)}[codec]   # OpenJPEG >= 2.5 decodes HTJ2K
 best = 1e9
 for _ in range(repeat):
     t = time.perf_counter(); fn(data); best = min(best, time.perf_counter() - t)

@@ -8,7 +8,7 @@
 #
 # With CODEC_UID (a transfer syntax UID such as 1.2.840.10008.1.2.5), the target runs in codec mode: inputs are an
 # 8-byte image description and one frame's codestream, decoded by that syntax's codec; seeds are frame 1 of every
-# corpus file in that syntax.
+# corpus file in that syntax (for the HTJ2K syntaxes .201-.203, the ojph_compress fixtures of DicomCoreTests).
 #
 # Builds the DicomFuzz target with the fuzzer and address sanitizers, seeds a corpus from
 # TestData/pydicom/test_files/*.dcm (when present) plus a few tiny hand-made inputs, and runs libFuzzer on it.
@@ -16,6 +16,8 @@
 # libFuzzer finds something. Exits non-zero, printing the crashing input's path, when libFuzzer reports a crash,
 # a timeout or an out-of-memory. Inputs are capped at FUZZ_MAX_LEN bytes (default 64 KiB): longer seeds are cut, which
 # still exercises every header path and keeps the run fast. FUZZ_FLAGS adds libFuzzer flags (-use_value_profile=1, -jobs=N).
+# FUZZ_SCRATCH_PATH (default .build-fuzz) holds the sanitizer build, REPLAY_SCRATCH_PATH (default .build) the plain
+# build of the seed maker in codec mode.
 set -euo pipefail
 
 seconds="${1:-60}"
@@ -45,14 +47,31 @@ if [ -z "$pdu" ] && compgen -G "TestData/pydicom/test_files/*.dcm" > /dev/null; 
 fi
 if [ -n "$codec" ]; then
     export MI_FUZZ_CODEC="$codec"
-    swift build --product DicomFuzz >&2
-    replay="$(swift build --show-bin-path)/DicomFuzz"
+    swift build --scratch-path "${REPLAY_SCRATCH_PATH:-.build}" --product DicomFuzz >&2
+    replay="$(swift build --scratch-path "${REPLAY_SCRATCH_PATH:-.build}" --show-bin-path)/DicomFuzz"
     rm -f "$work"/seeds/*
     for f in TestData/pydicom/test_files/*.dcm; do
         # The seed maker writes a seed only for files in the codec's transfer syntax.
         "$replay" --codec-seed "$f" "$work/seeds/$(basename "$f").seed" 2>/dev/null || true
     done
 fi
+case "$codec" in
+1.2.840.10008.1.2.4.20[123])
+    # No corpus file is HTJ2K: seed from the ojph_compress fixtures, with the 8-byte header made from their SIZ.
+    python3 - "$work/seeds" Tests/DicomCoreTests/Fixtures/htj2k/*.j2c <<'PY'
+import os, struct, sys
+out = sys.argv[1]
+for path in sys.argv[2:]:
+    b = open(path, "rb").read()
+    # SOC, then SIZ (ISO/IEC 15444-1 §A.5.1): Lsiz Rsiz Xsiz Ysiz XOsiz YOsiz XTsiz YTsiz XTOsiz YTOsiz Csiz Ssiz...
+    x, y, x0, y0 = struct.unpack(">IIII", b[8:24])
+    c, s = struct.unpack(">H", b[40:42])[0], b[42]
+    bits = (s & 0x7F) + 1
+    header = struct.pack("<HHBBBB", y - y0, x - x0, 3 if c == 3 else 1, 8 if bits <= 8 else 16, bits, 1 if s & 0x80 else 0)
+    open(os.path.join(out, os.path.basename(path) + ".seed"), "wb").write(header + b)
+PY
+    ;;
+esac
 if [ -n "$pdu" ]; then python3 - "$work/seeds" <<'PY'
 # Encoded PDUs (PS3.8 §9.3): each alone, and whole conversations (RQ, P-DATA, release) as one stream.
 import struct, sys

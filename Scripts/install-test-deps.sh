@@ -2,7 +2,9 @@
 # install-test-deps.sh — install what the oracle tests need, only when missing.
 #
 #   * Debian packages: dcmtk (dcmdump, dcm2json), libgdcm-tools (gdcmdump),
-#     dicom3tools (dciodvfy), zlib1g-dev, libsqlite3-dev, libssl-dev, python3-venv;
+#     dicom3tools (dciodvfy), libopenjp2-tools (OpenJPEG, the JPEG 2000 and HTJ2K oracle),
+#     openjph-tools (ojph_compress: HTJ2K streams for HTJ2KCodecTests), zlib1g-dev,
+#     libsqlite3-dev, libssl-dev, python3-venv;
 #     postgresql (the store tests run on both engines);
 #     poppler-utils + poppler-data (pdftotext, pdftoppm and the CMaps for Chinese PDF
 #     text) and fonts-wqy-zenhei (a Chinese font for poppler to render the reports with);
@@ -30,6 +32,7 @@ declare -A CHECK=(
     [libgdcm-tools]="cmd:gdcmdump"
     [dicom3tools]="cmd:dciodvfy"
     [libopenjp2-tools]="cmd:opj_decompress cmd:opj_compress"
+    [openjph-tools]="cmd:ojph_compress cmd:ojph_expand"
     [zlib1g-dev]="file:/usr/include/zlib.h"
     [libsqlite3-dev]="file:/usr/include/sqlite3.h"
     [libssl-dev]="file:/usr/include/openssl/ssl.h"
@@ -44,7 +47,7 @@ declare -A CHECK=(
     [fonts-wqy-zenhei]="file:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
     [zbar-tools]="cmd:zbarimg"
 )
-ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv postgresql orthanc openssl chromium node-typescript poppler-utils poppler-data fonts-wqy-zenhei zbar-tools)
+ORDER=(dcmtk libgdcm-tools dicom3tools libopenjp2-tools openjph-tools zlib1g-dev libsqlite3-dev libssl-dev python3-venv postgresql orthanc openssl chromium node-typescript poppler-utils poppler-data fonts-wqy-zenhei zbar-tools)
 
 present() {
     local spec

@@ -9,6 +9,11 @@ Sections (all by default; pick with --sections):
            JPEG 2000 (.4.90/.91/.201-.203) is listed as skipped: JPEG2000CodecTests check it against OpenJPEG.
   cross    uncompressed corpus files compressed by dcmcjpeg, dcmcjpls, dcmcrle
            and gdcmconv, then checked as above.
+  htj2k    uncompressed corpus files (unsigned) compressed by OpenJPH's
+           ojph_compress (reversible and irreversible, several settings) and
+           wrapped as HTJ2K (.201/.202/.203): `mi-cli decode` against OpenJPEG's
+           opj_decompress of the same codestream (exact when reversible, within 1
+           otherwise) and, when reversible, against the source pixels.
   encode   `mi-cli transcode IN OUT --syntax S` for rle, jpeg-lossless,
            jpeg-baseline, jpeg-ls, jpeg-ls-near=2; the result checked as above,
            and the oracles' decoding compared with the source pixels (exact for
@@ -34,7 +39,7 @@ the command lines of failures, and `N passed, M failed` alone on the last
 line; exits 1 on any failure, 2 when a required tool is missing.
 
   python3 Tests/Oracles/codec_matrix.py [--mi-cli PATH] [--corpus DIR]
-          [--sections corpus,cross,encode] [--keep] [--only SUBSTRING]
+          [--sections corpus,cross,htj2k,encode] [--keep] [--only SUBSTRING]
 """
 
 from __future__ import annotations
@@ -551,6 +556,120 @@ def cross_section(m: Matrix, corpus: str, only: str | None) -> None:
             m.check_file(out, full)
 
 
+HTJ2K_SOURCES = ["examples_overlay.dcm", "examples_palette.dcm", "SC_rgb_small_odd.dcm", "examples_rgb_color.dcm",
+                 "SC_rgb_jpeg_dcmd.dcm", "MR_small.dcm"]
+# A label, the transfer syntax the codestream is wrapped in, ojph_compress options, and the tolerance against OpenJPEG.
+HTJ2K_SETTINGS = [
+    ("reversible RPCL", "1.2.840.10008.1.2.4.202", ["-reversible", "true"], 0),
+    ("reversible LRCP 32x32 blocks 1 level", "1.2.840.10008.1.2.4.201",
+     ["-reversible", "true", "-prog_order", "LRCP", "-block_size", "{32,32}", "-num_decomps", "1"], 0),
+    ("reversible tiles", "1.2.840.10008.1.2.4.201", ["-reversible", "true", "-tile_size", "{64,48}", "-num_decomps", "3"], 0),
+    ("irreversible qstep 0.002", "1.2.840.10008.1.2.4.203", ["-qstep", "0.002"], 1),
+    ("irreversible qstep 0.05 16x16 blocks", "1.2.840.10008.1.2.4.203", ["-qstep", "0.05", "-block_size", "{16,16}"], 1),
+]
+
+
+def _element(group: int, elem: int, vr: str, value: bytes) -> bytes:
+    if vr in ("OB", "OW", "SQ", "UN", "UT"):
+        return struct.pack("<HH2sHI", group, elem, vr.encode(), 0, len(value)) + value
+    return struct.pack("<HH2sH", group, elem, vr.encode(), len(value)) + value
+
+
+def _text(v: str, pad: bytes) -> bytes:
+    b = v.encode()
+    return b + pad if len(b) % 2 else b
+
+
+def write_encapsulated(path: str, img: "Image", ts: str, codestream: bytes) -> None:
+    """A minimal Part 10 file (explicit VR little endian) holding `codestream` as the one fragment of frame 1."""
+    sop_class, sop_instance = "1.2.840.10008.5.1.4.1.1.7", "1.2.826.0.1.3680043.10.1.%d" % (os.getpid() * 1000 + len(codestream))
+    meta = (_element(2, 1, "OB", b"\x00\x01") + _element(2, 2, "UI", _text(sop_class, b"\0"))
+            + _element(2, 3, "UI", _text(sop_instance, b"\0")) + _element(2, 0x10, "UI", _text(ts, b"\0"))
+            + _element(2, 0x12, "UI", _text("1.2.826.0.1.3680043.10.1", b"\0")))
+    us = lambda v: struct.pack("<H", v)
+    ds = (_element(8, 0x16, "UI", _text(sop_class, b"\0")) + _element(8, 0x18, "UI", _text(sop_instance, b"\0"))
+          + _element(0x28, 2, "US", us(img.samples))
+          + _element(0x28, 4, "CS", _text("RGB" if img.samples == 3 else "MONOCHROME2", b" ")))
+    if img.samples == 3:
+        ds += _element(0x28, 6, "US", us(0))
+    ds += (_element(0x28, 0x10, "US", us(img.rows)) + _element(0x28, 0x11, "US", us(img.columns))
+           + _element(0x28, 0x100, "US", us(img.bits_allocated)) + _element(0x28, 0x101, "US", us(img.bits_stored))
+           + _element(0x28, 0x102, "US", us(img.bits_stored - 1)) + _element(0x28, 0x103, "US", us(0)))
+    fragment = codestream + (b"\0" if len(codestream) % 2 else b"")
+    pixels = (struct.pack("<HH2sHI", 0x7FE0, 0x10, b"OB", 0, 0xFFFFFFFF) + struct.pack("<HHI", 0xFFFE, 0xE000, 0)
+              + struct.pack("<HHI", 0xFFFE, 0xE000, len(fragment)) + fragment + struct.pack("<HHI", 0xFFFE, 0xE0DD, 0))
+    with open(path, "wb") as f:
+        f.write(b"\0" * 128 + b"DICM" + _element(2, 0, "UL", struct.pack("<I", len(meta))) + meta + ds + pixels)
+
+
+def htj2k_section(m: Matrix, corpus: str, only: str | None) -> None:
+    print("== htj2k: corpus files compressed by ojph_compress, decoded by mi-cli and opj_decompress")
+    missing = [t for t in ("ojph_compress", "opj_decompress") if not shutil.which(t)]
+    if missing:
+        m.fail("htj2k", "missing " + ", ".join(missing) + " (Scripts/install-test-deps.sh installs openjph-tools and libopenjp2-tools)", [])
+        return
+    for src_name in HTJ2K_SOURCES:
+        src = os.path.join(corpus, "test_files", src_name)
+        native = m.tmp(src_name.replace(".dcm", ".le.dcm"))
+        r = run(["dcmconv", "+te", src, native])
+        if r.rc != 0:
+            m.fail(src_name, f"dcmconv +te failed: {r.err.strip()[:200]}", [r.line])
+            continue
+        img = read_image(native)
+        if img.signed or img.samples not in (1, 3) or img.bits_allocated not in (8, 16):
+            m.skip(src_name, "skipped (ojph_compress 0.9 reads unsigned 8- and 16-bit PNM only)")
+            continue
+        frame = img.native_frame(0)
+        if img.samples == 3 and img.planar:
+            frame = interleave(frame, 3, img.columns)
+        wide = img.bits_allocated == 16
+        maxval = (1 << img.bits_stored) - 1
+        pnm = m.tmp(src_name.replace(".dcm", ".ppm" if img.samples == 3 else ".pgm"))
+        with open(pnm, "wb") as f:
+            f.write(b"P%d\n%d %d\n%d\n" % (6 if img.samples == 3 else 5, img.columns, img.rows, maxval))
+            if wide:
+                words = struct.unpack("<%dH" % (len(frame) // 2), frame)
+                f.write(struct.pack(">%dH" % len(words), *(w & maxval for w in words)))
+            else:
+                f.write(frame)
+        for label, ts, options, tolerance in HTJ2K_SETTINGS:
+            full = f"{src_name} via ojph_compress {label}"
+            if only and only not in full:
+                continue
+            j2c = m.tmp("ht.j2c")
+            r = run(["ojph_compress", "-i", pnm, "-o", j2c] + options)
+            if r.rc != 0 or not os.path.exists(j2c):
+                m.fail(full, f"ojph_compress failed: {(r.err or r.out).strip()[:200]}", [r.line])
+                continue
+            raw = m.tmp("opj.rawl")
+            o = run(["opj_decompress", "-i", j2c, "-o", raw, "-quiet"])
+            if o.rc != 0 or not os.path.exists(raw):
+                m.fail(full, f"opj_decompress failed: {(o.err or o.out).strip()[:200]}", [r.line, o.line])
+                continue
+            with open(raw, "rb") as f:
+                theirs = f.read()
+            if img.samples == 3:   # opj writes one component after the other
+                plane = len(theirs) // 3
+                theirs = bytes(theirs[c * plane + i] for i in range(plane) for c in range(3))
+            dcm = m.tmp("ht.dcm")
+            with open(j2c, "rb") as f:
+                write_encapsulated(dcm, img, ts, f.read())
+            ours, why, ours_cmd = m.ours(dcm, 1)
+            if ours is None:
+                m.fail(full, why, [r.line, ours_cmd])
+                continue
+            d = compare(ours, theirs, img.bytes_per_sample, False, tolerance, img.bits_stored)
+            if not d.ok:
+                m.fail(full, "against opj_decompress: " + d.text, [r.line, o.line, ours_cmd])
+                continue
+            if tolerance == 0:
+                s = compare(ours, frame, img.bytes_per_sample, False, 0, img.bits_stored)
+                if not s.ok:
+                    m.fail(full, "against the source: " + s.text, [r.line, ours_cmd])
+                    continue
+            m.pass_(full, d.text)
+
+
 def encode_section(m: Matrix, corpus: str, only: str | None) -> None:
     print("== encode: mi-cli transcode, decoded by DCMTK and GDCM")
     for src_name in ENCODE_SOURCES:
@@ -592,7 +711,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mi-cli", default=os.environ.get("MI_CLI"), help="mi-cli executable (default: .build/debug/mi-cli, then PATH)")
     ap.add_argument("--corpus", default=os.path.join(REPO, "TestData", "pydicom"))
-    ap.add_argument("--sections", default="corpus,cross,encode")
+    ap.add_argument("--sections", default="corpus,cross,htj2k,encode")
     ap.add_argument("--only", help="only files / cases whose label contains this")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -626,6 +745,8 @@ def main() -> int:
             corpus_section(m, args.corpus, args.only)
         if "cross" in sections:
             cross_section(m, args.corpus, args.only)
+        if "htj2k" in sections:
+            htj2k_section(m, args.corpus, args.only)
         if "encode" in sections:
             encode_section(m, args.corpus, args.only)
     finally:

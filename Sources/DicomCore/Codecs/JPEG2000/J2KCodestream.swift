@@ -34,7 +34,10 @@ struct J2KComponentStyle: Sendable {
 /// Code-block style flags (Table A.19).
 enum J2KBlockStyle {
     static let bypass = 0x01, reset = 0x02, terminateAll = 0x04, verticalCausal = 0x08, predictable = 0x10, segmentation = 0x20
+    /// HT code-blocks only (ITU-T T.814 | ISO/IEC 15444-15: SPcod bits 6–7 = 01).
     static let highThroughput = 0x40
+    /// Bit 7: HT and Part 1 code-blocks mixed (bits 6–7 = 11) or a reserved value (10).
+    static let mixedHighThroughput = 0x80
 }
 
 /// Progression orders (Table A.16).
@@ -249,8 +252,9 @@ struct J2KCodestream: Sendable {
               style.codeBlockWidthExponent + style.codeBlockHeightExponent <= 12 else {
             throw DicomError(.invalidPixelData, at: at, "coding style with \(style.levels) levels, code-blocks 2^\(style.codeBlockWidthExponent)x2^\(style.codeBlockHeightExponent)")
         }
-        if style.codeBlockStyle & J2KBlockStyle.highThroughput != 0 {
-            throw DicomError(.invalidPixelData, at: at, "HTJ2K (ISO/IEC 15444-15) code-blocks are not supported")
+        if style.codeBlockStyle & J2KBlockStyle.mixedHighThroughput != 0 {
+            // Bit 7 (with or without bit 6) lets each code-block be HT or Part 1 (T.814's mixed mode): not supported.
+            throw DicomError(.invalidPixelData, at: at, "HTJ2K mixed code-block style \(hex(UInt16(style.codeBlockStyle))) is not supported")
         }
         for r in 0...style.levels {
             if precincts {
@@ -315,6 +319,12 @@ struct J2KCodestream: Sendable {
             guard shift < 31 else { throw DicomError(.invalidPixelData, at: at, "ROI shift \(shift)") }
             p.roiShifts[c] = shift
         case 0xFF60: throw DicomError(.invalidPixelData, at: at, "PPM in a tile-part header")
+        case 0xFF50:  // CAP (ISO/IEC 15444-1 §A.5.2, extended by T.814): one Ccap word per bit set in Pcap; the HT
+            // details it gives (Ccap15) are all read from COD/COC and the packets themselves.
+            let pcap = try s.u32()
+            guard s.remaining >= 2 * pcap.nonzeroBitCount else { throw DicomError(.invalidPixelData, at: at, "CAP shorter than its Pcap") }
+        case 0xFF59:  // CPF (ISO/IEC 15444-1 §A.5.3): the corresponding profile, nothing decoding needs.
+            guard s.remaining % 2 == 0 else { throw DicomError(.invalidPixelData, at: at, "CPF of an odd length") }
         case 0xFF5F:  // POC
             let entrySize = wideComponent ? 9 : 7
             p.progressionChanges = []

@@ -12,7 +12,8 @@ public struct JPEG2000Image: Sendable {
     public var colourTransformed: Bool
 }
 
-/// Decodes ISO/IEC 15444-1 codestreams (optionally inside a JP2 file).
+/// Decodes ISO/IEC 15444-1 codestreams (optionally inside a JP2 file), including those whose code-blocks use the
+/// high-throughput block coder of ISO/IEC 15444-15 (HTJ2K).
 ///
 /// ```swift
 /// let thumbnail = try JPEG2000Decoder.decode(bytes[...], level: 2)   // a quarter of the width and height
@@ -38,6 +39,7 @@ public enum JPEG2000Decoder {
         let singleTile = size.tilesAcross * size.tilesDown == 1
         var colourTransformed = false
         var blockDecoder = J2KBlockDecoder()
+        var htDecoder = J2KHTBlockDecoder()
         for tile in 0..<(size.tilesAcross * size.tilesDown) {
             guard let data = stream.tileData[tile] else { throw DicomError(.invalidPixelData, "tile \(tile) missing from the codestream") }
             let tp = stream.tileParameters[tile] ?? J2KCodingParameters()
@@ -86,8 +88,13 @@ public enum JPEG2000Decoder {
                                 let out = cb.baseAddress! + oy * fullWidth + ox
                                 // The reversible path halves inside tier-1 unless an ROI shift must see the scaled values.
                                 let halved = tc.style.reversible && tc.roiShift == 0
-                                try blockDecoder.decode(block, orientation: band.orientation, magnitudeBits: band.magnitudeBits,
-                                                        style: tc.style.codeBlockStyle, into: out, stride: fullWidth, halve: halved)
+                                if tc.style.codeBlockStyle & J2KBlockStyle.highThroughput != 0 {
+                                    try htDecoder.decode(block, magnitudeBits: band.magnitudeBits, style: tc.style.codeBlockStyle,
+                                                         into: out, stride: fullWidth, halve: halved)
+                                } else {
+                                    try blockDecoder.decode(block, orientation: band.orientation, magnitudeBits: band.magnitudeBits,
+                                                            style: tc.style.codeBlockStyle, into: out, stride: fullWidth, halve: halved)
+                                }
                                 let bw = block.x1 - block.x0, bh = block.y1 - block.y0
                                 if tc.roiShift > 0 {
                                     let threshold = Int32(1) << Int32(tc.roiShift + 1)

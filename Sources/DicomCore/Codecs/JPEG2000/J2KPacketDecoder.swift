@@ -200,7 +200,10 @@ struct J2KPacketDecoder {
     }
 
     /// Passes a segment starting at pass `start` may hold (§D.4.2, Table D.9).
+    /// HT code-blocks (ITU-T T.814's changes to the packet header of §B.10) have one segment per cleanup pass and
+    /// one for the SigProp and MagRef passes that follow it.
     static func segmentCapacity(_ style: Int, start: Int) -> Int {
+        if style & J2KBlockStyle.highThroughput != 0 { return start % 3 == 1 ? 2 : 1 }
         if style & J2KBlockStyle.terminateAll != 0 { return 1 }
         if style & J2KBlockStyle.bypass != 0 {
             if start < 10 { return 10 - start }

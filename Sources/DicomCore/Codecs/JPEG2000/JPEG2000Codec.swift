@@ -1,5 +1,6 @@
 /// JPEG 2000 Image Compression (PS3.5 §8.2.4, ISO/IEC 15444-1): 1.2.840.10008.1.2.4.90 (lossless only) and
-/// 1.2.840.10008.1.2.4.91.
+/// 1.2.840.10008.1.2.4.91; and, for decoding only, High-Throughput JPEG 2000 (PS3.5 §8.2.15, ISO/IEC 15444-15):
+/// 1.2.840.10008.1.2.4.201 (lossless only), .202 (lossless only, RPCL) and .203.
 ///
 /// Decoding accepts a bare codestream or a JP2 file. Colour images coded with the RCT or ICT come out as RGB; the
 /// samples are written as the codestream gives them, so Pixel Representation mismatches (a signed codestream in an
@@ -18,7 +19,16 @@ public struct JPEG2000Codec: PixelCodec {
     /// Makes the codec.
     public init() {}
 
-    public var transferSyntaxUIDs: [String] { [JPEG2000Codec.losslessUID, JPEG2000Codec.lossyUID] }
+    /// High-Throughput JPEG 2000 Image Compression (Lossless Only).
+    public static let htj2kLosslessUID = "1.2.840.10008.1.2.4.201"
+    /// High-Throughput JPEG 2000 with RPCL Options Image Compression (Lossless Only).
+    public static let htj2kLosslessRPCLUID = "1.2.840.10008.1.2.4.202"
+    /// High-Throughput JPEG 2000 Image Compression.
+    public static let htj2kUID = "1.2.840.10008.1.2.4.203"
+    /// The HTJ2K syntaxes, which this codec decodes but does not encode.
+    public static let htj2kUIDs = [htj2kLosslessUID, htj2kLosslessRPCLUID, htj2kUID]
+
+    public var transferSyntaxUIDs: [String] { [JPEG2000Codec.losslessUID, JPEG2000Codec.lossyUID] + JPEG2000Codec.htj2kUIDs }
 
     public func decode(_ encoded: ArraySlice<UInt8>, descriptor d: ImageDescriptor, into output: UnsafeMutableRawBufferPointer) throws(DicomError) -> String {
         guard output.count == d.decodedFrameLength, let out = output.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
@@ -66,7 +76,9 @@ public struct JPEG2000Codec: PixelCodec {
 
     /// Encodes losslessly (5/3 wavelet; RGB through the RCT, giving Photometric Interpretation YBR_RCT) for either syntax.
     public func encode(_ frame: UnsafeRawBufferPointer, descriptor d: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
-        guard transferSyntaxUIDs.contains(uid) else { throw DicomError(.unsupportedTransferSyntax, "JPEG2000Codec does not encode \(uid)") }
+        guard uid == JPEG2000Codec.losslessUID || uid == JPEG2000Codec.lossyUID else {
+            throw DicomError(.unsupportedTransferSyntax, "JPEG2000Codec does not encode \(uid)\(JPEG2000Codec.htj2kUIDs.contains(uid) ? " (HTJ2K is decoded only)" : "")")
+        }
         guard d.bitsAllocated % 8 == 0, d.bitsStored <= 16, d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else {
             throw DicomError(.invalidPixelData, "JPEG 2000 encoding of \(d.samplesPerPixel) samples of \(d.bitsStored)/\(d.bitsAllocated) bits is not supported")
         }
