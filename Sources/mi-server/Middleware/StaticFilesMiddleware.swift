@@ -5,7 +5,8 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// Serves the web client's files from memory, each gzip-compressed once, ahead of `FileMiddleware`.
+/// Serves the web client's files from memory, each gzip-compressed once (JavaScript without its comments), ahead of
+/// `FileMiddleware`.
 ///
 /// A doctor opening a study loads some forty modules at once. Before this, each request went through the router
 /// (a 404), then `FileMiddleware` read the file, then `CompressionMiddleware` compressed it again. zlib alone was a
@@ -13,16 +14,18 @@ import Synchronization
 /// is read and compressed the first time it is asked for, and again only when its size or modification time changes
 /// (one `stat` per request, so edits under `--web-root` show at once).
 ///
-/// Handled here: GET and HEAD of a regular file of at most `StaticFileCache.maximumSize` bytes, without `Range`.
-/// The answer carries `Content-Type` (as `FileMiddleware` names it), `ETag` (from the content; the gzip form has its
-/// own), `Last-Modified` and `Vary: Accept-Encoding`, and `If-None-Match` / `If-Modified-Since` get 304. Everything
-/// else (directories, larger files, ranges, paths that are not files) goes on to `FileMiddleware` and the router.
+/// Handled here: GET and HEAD of a regular file of at most `StaticFileCache.maximumSize` bytes. The answer carries
+/// `Content-Type` (as `FileMiddleware` names it), `ETag` (from the content; the gzip form has its own),
+/// `Last-Modified` and `Vary: Accept-Encoding`, and `If-None-Match` / `If-Modified-Since` get 304. A `Range` is
+/// ignored (RFC 9110 §14.2 allows it): the whole file comes, as what is served (JavaScript without its comments)
+/// is not the file on disk that a range of `FileMiddleware` would cut. Everything else (folders, larger files, paths
+/// that are not files) goes on to `FileMiddleware` and the router.
 struct StaticFilesMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let cache: StaticFileCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get || request.method == .head, request.headers[.range] == nil,
+        guard request.method == .get || request.method == .head,
               let file = try await cache.file(at: request.uri.path)
         else { return try await next(request, context) }
         let gzip = file.gzip != nil && CompressionMiddleware.acceptsGzip(request.headers[.acceptEncoding])
@@ -30,7 +33,6 @@ struct StaticFilesMiddleware: RouterMiddleware {
         headers[.contentType] = file.contentType
         headers[.eTag] = gzip ? file.gzipETag : file.eTag
         headers[.lastModified] = file.lastModified
-        headers[.acceptRanges] = "bytes"
         if file.gzip != nil { headers[.vary] = "Accept-Encoding" }
         if file.matches(ifNoneMatch: request.headers[values: .ifNoneMatch], ifModifiedSince: request.headers[.ifModifiedSince]) {
             return Response(status: .notModified, headers: headers)
@@ -49,6 +51,7 @@ final class StaticFileCache: Sendable {
 
     /// One file as served.
     struct File: Sendable {
+        /// The size of the file on disk (with `modified`, what tells that it changed).
         let size: Int
         let modified: timespec
         let plain: ByteBuffer
@@ -106,10 +109,11 @@ final class StaticFileCache: Sendable {
         return file
     }
 
-    /// The served form of `contents`.
-    static func makeFile(path: String, contents: [UInt8], modified: timespec) -> File {
+    /// The served form of `file`: JavaScript without its comments (`JavaScriptComments`), compressed when text.
+    static func makeFile(path: String, contents file: [UInt8], modified: timespec) -> File {
         let ext = path.split(separator: "/").last.flatMap { name in name.lastIndex(of: ".").map { String(name[name.index(after: $0)...]) } }
         let contentType = ext.flatMap { MediaType.getMediaType(forExtension: $0)?.description } ?? "application/octet-stream"
+        let contents = ext == "js" || ext == "mjs" ? JavaScriptComments.strip(file) : file
         let compressible = CompressionMiddleware.compressible.contains { contentType.lowercased().hasPrefix($0) }
         let packed = compressible && contents.count >= CompressionMiddleware.minimumSize ? try? Gzip.compress(contents, level: 9) : nil
         // FNV-1a over the content: a validator, not a security check.
@@ -117,7 +121,7 @@ final class StaticFileCache: Sendable {
         for byte in contents { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         let tag = String(hash, radix: 16) + "-" + String(contents.count, radix: 16)
         let date = httpDateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(modified.tv_sec)))
-        return File(size: contents.count, modified: modified, plain: ByteBuffer(bytes: contents),
+        return File(size: file.count, modified: modified, plain: ByteBuffer(bytes: contents),
                     gzip: packed.flatMap { $0.count < contents.count ? ByteBuffer(bytes: $0) : nil },
                     contentType: contentType, eTag: "\"\(tag)\"", gzipETag: "\"\(tag)-gzip\"", lastModified: date)
     }
