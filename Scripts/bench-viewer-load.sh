@@ -7,7 +7,8 @@
 #      Sources/mi-server/Resources/web). The demo doctor logs in through the PKCE login page (unthrottled), the
 #      browser cache is cleared, then the clock starts with the navigation to /studies/{uid} of the demo's 240-slice
 #      chest CT. First image = the viewer's `mi-viewer:first-image` performance mark (viewer.js: the first frame of
-#      the series drawn from its own pixels; ours are the original values, lossless); whole series = its
+#      the series drawn from its own pixels, on screen; ours are the original values, lossless; the viewer's first
+#      image is a 2D-canvas preview with the shader's math, viewer/preview.js, until WebGL draws); whole series = its
 #      `mi-viewer:series-loaded` mark (all 240 frames fetched and decoded in the workers). The decode workers'
 #      requests are throttled and counted too (the page auto-attaches to them: page-level emulation misses them).
 #   2. Orthanc's web viewer: Debian's `orthanc` + `orthanc-webviewer` (installed when missing) as a child process with
