@@ -245,6 +245,36 @@ import Testing
     }
 
     /// SIZ claiming 65535 x 65535 one-pixel tiles, or a 4-gigapixel image, is rejected before anything is allocated.
+    /// A data set's Rows, Columns and Samples per Pixel are checked against SIZ before decoding: a codestream that
+    /// claims a far larger image than its data set (64M samples here, for a 16x16 frame) is refused from its header.
+    @Test func aCodestreamLargerThanItsDataSetIsRefusedFromItsHeader() throws {
+        let stream = try JPEG2000CodecTests.openJPEGStream(width: 16, height: 16, components: 1, bits: 8, options: ["-n", "2"])
+        var large = stream
+        // SIZ body starts at 6: Rsiz(2), Xsiz at 8, Ysiz 12, XOsiz 16, YOsiz 20, XTsiz 24, YTsiz 28.
+        for (offset, v) in [(8, UInt32(8192)), (12, 8192), (24, 8192), (28, 8192)] {
+            for b in 0..<4 { large[offset + b] = UInt8(truncatingIfNeeded: v >> (24 - 8 * b)) }
+        }
+        let d = ImageDescriptor(rows: 16, columns: 16, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8, isSigned: false,
+                                photometricInterpretation: "MONOCHROME2")
+        var out = [UInt8](repeating: 0, count: d.decodedFrameLength)
+        do {
+            _ = try out.withUnsafeMutableBytes { try JPEG2000Codec().decode(large[...], descriptor: d, into: $0) }
+            Issue.record("an 8192x8192 codestream decoded into a 16x16 frame")
+        } catch {
+            #expect(String(describing: error).contains("component 0 is 8192x8192, the data set says 16x16"), "\(error)")
+        }
+        // Without the data set's sizes the same codestream is decoded far enough to fail otherwise (or not at all).
+        do {
+            _ = try JPEG2000Decoder.decode(large[...])
+        } catch {
+            #expect(!error.description.contains("the data set says"), "\(error)")
+        }
+        #expect(throws: DicomError.self) { _ = try JPEG2000Decoder.decode(stream[...], expecting: (16, 16, 3)) }
+        #expect(throws: DicomError.self) { _ = try JPEG2000Decoder.decode(stream[...], level: 1, expecting: (16, 16, 1)) }
+        #expect(try JPEG2000Decoder.decode(stream[...], level: 1, expecting: (8, 8, 1)).widths == [8])
+        #expect(try JPEG2000Decoder.decode(stream[...], expecting: (16, 16, 1)).planes[0].count == 256)
+    }
+
     @Test func absurdHeadersAreRejectedBeforeAllocating() throws {
         let stream = try JPEG2000CodecTests.openJPEGStream(width: 16, height: 16, components: 1, bits: 8, options: ["-n", "2"])
         func patched(_ offset: Int, _ values: [UInt32]) -> [UInt8] {

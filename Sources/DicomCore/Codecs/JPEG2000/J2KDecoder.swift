@@ -21,7 +21,12 @@ public struct JPEG2000Image: Sendable {
 public enum JPEG2000Decoder {
     /// Decodes the codestream, discarding `level` resolution levels (0 for full size; at most the number of
     /// decomposition levels of every component).
-    public static func decode(_ input: ArraySlice<UInt8>, level: Int = 0) throws(DicomError) -> JPEG2000Image {
+    ///
+    /// With `expecting`, the codestream's first `components` components must be `width`×`height` at that level
+    /// (a data set's Rows and Columns), checked from its SIZ before anything is decoded or allocated: a hostile
+    /// codestream in a small image cannot make the decoder allocate for the 2^30 samples SIZ may claim.
+    public static func decode(_ input: ArraySlice<UInt8>, level: Int = 0,
+                              expecting: (width: Int, height: Int, components: Int)? = nil) throws(DicomError) -> JPEG2000Image {
         let stream = try J2KCodestream(J2KCodestream.unwrap(input))
         let size = stream.size
         let n = size.components.count
@@ -35,6 +40,14 @@ public enum JPEG2000Decoder {
             // Made when a tile first needs it: the reversible coefficients of a single tile become the plane
             // itself (see below), with no plane of their own to allocate, clear and copy into.
             planes.append([])
+        }
+        if let expecting {
+            guard n >= expecting.components else {
+                throw DicomError(.invalidPixelData, "codestream has \(n) components, Samples per Pixel is \(expecting.components)")
+            }
+            for c in 0..<expecting.components where widths[c] != expecting.width || heights[c] != expecting.height {
+                throw DicomError(.invalidPixelData, "component \(c) is \(widths[c])x\(heights[c]), the data set says \(expecting.width)x\(expecting.height)")
+            }
         }
         let singleTile = size.tilesAcross * size.tilesDown == 1
         var colourTransformed = false

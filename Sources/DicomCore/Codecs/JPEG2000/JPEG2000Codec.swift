@@ -34,7 +34,8 @@ public struct JPEG2000Codec: PixelCodec {
         guard output.count == d.decodedFrameLength, let out = output.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             throw DicomError(.invalidPixelData, "output buffer of \(output.count) bytes, \(d.decodedFrameLength) expected")
         }
-        let image = try JPEG2000Decoder.decode(encoded)
+        // The sizes are checked from SIZ before decoding (`expecting`), and again here on what came out.
+        let image = try JPEG2000Decoder.decode(encoded, expecting: (d.columns, d.rows, d.samplesPerPixel))
         guard image.planes.count >= d.samplesPerPixel else {
             throw DicomError(.invalidPixelData, "codestream has \(image.planes.count) components, Samples per Pixel is \(d.samplesPerPixel)")
         }
