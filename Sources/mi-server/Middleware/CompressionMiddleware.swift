@@ -3,10 +3,12 @@ import Hummingbird
 import ImagingKit
 import NIOCore
 
-/// Compresses text answers (the web client's modules and styles, HTML, JSON, SVG) with gzip for clients that accept
-/// it: on a phone network the viewer's code and a CT's instance list (some 225 KB of JSON before the first frame can
-/// be asked for) arrive several times sooner. Answers that are already encoded (frames), binary media (DICOM, PNG,
-/// PDF), partial content, bodies of unknown length and tiny bodies pass through as they are.
+/// Compresses text answers (the app's HTML pages, JSON, SVG, and web files `StaticFilesMiddleware` leaves to
+/// `FileMiddleware`) with gzip for clients that accept it: on a phone network a CT's instance list (some 225 KB of
+/// JSON before the first frame can be asked for) arrives several times sooner. The web client's modules and styles
+/// come from `StaticFilesMiddleware` already compressed, once. Answers that are already encoded (frames, those
+/// files), binary media (DICOM, PNG, PDF), partial content, bodies of unknown length and tiny bodies pass through as
+/// they are.
 struct CompressionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
