@@ -8,6 +8,7 @@ import { viewableSeries } from '../../../Sources/mi-server/Resources/web/doctor/
 import { PAGE_MODULES } from '../../../Sources/mi-server/Resources/web/app/preload.js';
 import { STORAGE_KEY } from '../../../Sources/mi-server/Resources/web/app/session.js';
 import { FRAME_ACCEPT } from '../../../Sources/mi-server/Resources/web/viewer/frame-fetch.js';
+import { EARLY_WORKERS_KEY, decodeWorkerCount } from '../../../Sources/mi-server/Resources/web/viewer/worker-warmup.js';
 import { seriesStack } from '../../../Sources/mi-server/Resources/web/viewer/stack.js';
 import { imageInstances } from '../../../Sources/mi-server/Resources/web/doctor/study-model.js';
 
@@ -90,6 +91,44 @@ test('testADeepLinkToAStudyAsksForItsReadsAndPreloadsItsModulesBeforeTheApp', as
   assert.equal(takeEarlyFirstFrame(win), null, 'taken once');
   assert.equal(win[EARLY_READS_KEY], undefined, 'taken once');
   assert.equal(takeEarlyReads(win).size, 0);
+});
+
+test('testADeepLinkStartsTheViewersDecodeWorkersAfterItsReads', async () => {
+  const { win, calls, events } = fakeWindow();
+  /** @type {Array<{ url: string, options: any, terminated: boolean }>} */
+  const started = [];
+  win.location.href = `https://pacs.example/studies/${STUDY}`;
+  win.navigator = { hardwareConcurrency: 8 };
+  win.Worker = class {
+    /** @param {string} url @param {any} options */
+    constructor(url, options) { this.url = url; this.options = options; this.terminated = false; started.push(this); events.push('worker'); }
+    addEventListener() {}
+    terminate() { this.terminated = true; }
+  };
+  startEarlyReads(win, []);
+  assert.equal(started.length, decodeWorkerCount(8), "as many as the page's pool runs");
+  assert.ok(started.every((w) => w.url === 'https://pacs.example/viewer/worker.js' && w.options.type === 'module'));
+  assert.deepEqual(events.slice(0, 3), ['fetch', 'fetch', 'fetch'], 'the reads go first');
+  const early = win[EARLY_WORKERS_KEY];
+  assert.deepEqual(early.workers, started);
+  assert.equal(early.url, 'https://pacs.example/viewer/worker.js');
+  await settle();
+  assert.ok(calls.length >= 5);
+
+  // A browser that refuses a worker: those started are stopped, the reads still go.
+  const second = fakeWindow();
+  second.win.location.href = `https://pacs.example/studies/${STUDY}`;
+  /** @type {any[]} */
+  const made = [];
+  second.win.Worker = class {
+    constructor() { if (made.length === 1) throw new Error('no workers'); this.terminated = false; made.push(this); }
+    addEventListener() {}
+    terminate() { this.terminated = true; }
+  };
+  startEarlyReads(second.win, []);
+  assert.equal(second.win[EARLY_WORKERS_KEY], undefined);
+  assert.ok(made[0].terminated);
+  assert.equal(second.calls.length, 3);
 });
 
 test('testTheSeriesInTheQueryIsTheOneWhoseInstancesAreAskedFor', async () => {

@@ -1,7 +1,7 @@
 // @ts-check
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeFrame, readHeader, splitFrames, FrameFormatError } from '../../../Sources/mi-server/Resources/web/viewer/frame-format.js';
+import { decodeFrame, readHeader, splitFrames, FrameFormatError, FrameSplitter } from '../../../Sources/mi-server/Resources/web/viewer/frame-format.js';
 import { encodeFrame } from '../../../Sources/mi-server/Resources/web/viewer/dev/mif1-encoder.js';
 import { phantomSlice, SIZE } from '../../../Sources/mi-server/Resources/web/viewer/dev/phantom.js';
 
@@ -146,6 +146,46 @@ test('testABatchSplitsIntoItsFramesInOrderAndEachDecodesLikeItsOwnBody', () => {
     if (n === 4 + a.length) { assert.equal(splitFrames(batch.subarray(0, n)).length, 1); continue; }
     assert.throws(() => splitFrames(batch.subarray(0, n)), (/** @type {unknown} */ e) => e instanceof FrameFormatError && e.code === 'truncated', `prefix of ${n}`);
   }
+});
+
+test('testABatchArrivingInPiecesOfAnySizeSplitsLikeTheWholeBody', () => {
+  /** @type {Uint8Array[]} */
+  const frames = [];
+  for (let i = 0; i < 7; i++) {
+    const n = 1 + ((i * 37) % 23);
+    frames.push(encodeFrame({ columns: n, rows: 2, bytesPerSample: 2, samplesPerPixel: 1, signed: true, data: Array.from({ length: 2 * n }, (_, k) => (k * 97 + i * 13) % 4000 - 2000) }, { packed: i % 2 === 0 }));
+  }
+  const batch = new Uint8Array(frames.reduce((n, f) => n + 4 + f.length, 0));
+  let at = 0;
+  for (const f of frames) { new DataView(batch.buffer).setUint32(at, f.length, true); batch.set(f, at + 4); at += 4 + f.length; }
+  const whole = splitFrames(batch).map((b) => Array.from(b));
+  for (const piece of [1, 2, 3, 5, 64, 4096, batch.length]) {
+    const splitter = new FrameSplitter();
+    /** @type {number[][]} */
+    const got = [];
+    /** @type {number[]} frames complete after each piece */
+    const counts = [];
+    for (let i = 0; i < batch.length; i += piece) {
+      for (const b of splitter.push(batch.subarray(i, i + piece))) got.push(Array.from(b));
+      counts.push(got.length);
+    }
+    splitter.finish();
+    assert.deepEqual(got, whole, `pieces of ${piece} bytes`);
+    // A frame comes out with the piece that completes it, not later.
+    for (let i = 0, end = 0; i < frames.length; i++) {
+      end += 4 + frames[i].length;
+      assert.ok(counts[Math.ceil(end / piece) - 1] >= i + 1, `frame ${i} with the piece holding its last byte (pieces of ${piece})`);
+    }
+  }
+  // A body cut inside a length or a frame fails at the end; cut at a frame boundary it is fine.
+  for (const n of [2, 4 + frames[0].length + 3, batch.length - 1]) {
+    const splitter = new FrameSplitter();
+    splitter.push(batch.subarray(0, n));
+    assert.throws(() => splitter.finish(), (/** @type {unknown} */ e) => e instanceof FrameFormatError && e.code === 'truncated', `cut at ${n}`);
+  }
+  const splitter = new FrameSplitter();
+  assert.equal(splitter.push(batch.subarray(0, 4 + frames[0].length)).length, 1);
+  splitter.finish();
 });
 
 // The same 3x2 frame packed: zigzag(-1000, 1040, 260, 1005, -7, -32767) = 1999, 2080, 520, 2010, 13, 65533,

@@ -1,7 +1,7 @@
 // @ts-check
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FrameLoader } from '../../../Sources/mi-server/Resources/web/viewer/loader.js';
+import { FrameLoader, SOLO_SLOTS } from '../../../Sources/mi-server/Resources/web/viewer/loader.js';
 import { FrameFetchError, fetchFrame, fetchFrames } from '../../../Sources/mi-server/Resources/web/viewer/frame-fetch.js';
 import { encodeFrame } from '../../../Sources/mi-server/Resources/web/viewer/dev/mif1-encoder.js';
 
@@ -291,6 +291,108 @@ test('testScrollingCancelsABatchThatIsNoLongerWanted', async () => {
   assert.deepEqual(loader.progress('a'), { loaded: 100, cached: 100, failed: 0, total: 100 });
 });
 
+test('testFetchesStartedTogetherGetTheMostWantedFramesDealtOutInTurn', async () => {
+  const net = fakeBatchNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 4, concurrency: 4 });
+  loader.addSeries('a', refs('a', 12));
+  loader.setFocus('a', 0);
+  await flush();
+  // One fetch for the slice under the eye; the 11 others dealt out to the 3 free fetches, so that fetches that
+  // share the network bring the frames in about priority order and all end together.
+  assert.deepEqual(loader.startedBatches, [['a:0'], ['a:1', 'a:4', 'a:7', 'a:10'], ['a:2', 'a:5', 'a:8', 'a:11'], ['a:3', 'a:6', 'a:9']]);
+  await drain(net);
+  assert.deepEqual(loader.progress('a'), { loaded: 12, cached: 12, failed: 0, total: 12 });
+});
+
+test('testFewFramesAreNotSpreadOverMoreFetchesThanTheyFill', async () => {
+  const net = fakeBatchNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 4, concurrency: 6 });
+  loader.addSeries('a', refs('a', 6));
+  loader.setFocus('a', 0);
+  await flush();
+  assert.deepEqual(loader.startedBatches, [['a:0'], ['a:1', 'a:3', 'a:5'], ['a:2', 'a:4']]);
+});
+
+test('testHeldBackgroundFramesWaitWhileTheSliceUnderTheEyeAndAwaitedFramesGo', async () => {
+  const net = fakeBatchNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 4, concurrency: 2 });
+  loader.holdBackground(true);
+  loader.addSeries('a', refs('a', 10));
+  loader.setFocus('a', 5);
+  await flush();
+  assert.deepEqual([...net.open.keys()], ['a:5']);
+  const awaited = loader.request('a', 9);
+  await flush();
+  assert.deepEqual([...net.open.keys()], ['a:5', 'a:9']);
+  net.complete('a:5');
+  net.complete('a:9');
+  await flush();
+  assert.ok(await awaited);
+  assert.equal(net.open.size, 0, 'nothing else while held');
+  loader.holdBackground(false);
+  await drain(net);
+  assert.deepEqual(loader.progress('a'), { loaded: 10, cached: 10, failed: 0, total: 10 });
+});
+
+test('testTheSliceUnderTheEyeStillToComeInABatchIsFetchedAloneAtOnceBeyondTheConcurrency', async () => {
+  const net = fakeBatchNetwork();
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 8, concurrency: 2 });
+  loader.addSeries('a', refs('a', 17));
+  loader.setFocus('a', 0);
+  await flush();
+  net.complete('a:0');
+  await flush();
+  // Two batches hold every other frame: slice 15 would come last in its batch.
+  const batches = [...net.open.keys()];
+  assert.equal(batches.length, 2);
+  assert.ok(batches.some((k) => k.split(',').includes('a:15')));
+  loader.setFocus('a', 15);
+  await flush();
+  assert.ok(net.open.has('a:15'), `fetched alone at once (open: ${[...net.open.keys()]})`);
+  assert.equal(net.open.size, 3, `the batches go on: one fetch beyond the concurrency (at most ${SOLO_SLOTS})`);
+  net.complete('a:15', 7);
+  await flush();
+  assert.equal(loader.get('a', 15)?.data.byteLength, 7);
+  // The batch's copy, when it comes, is ignored; everything ends loaded once.
+  await drain(net);
+  assert.equal(loader.get('a', 15)?.data.byteLength, 7);
+  assert.deepEqual(loader.progress('a'), { loaded: 17, cached: 17, failed: 0, total: 17 });
+});
+
+test('testFramesOfABatchThatArriveOneByOneAreThereBeforeTheBatchEnds', async () => {
+  /** @type {Array<(index: number, frame: DecodedFrame) => void>} */
+  const partials = [];
+  /** @type {Array<() => void>} */
+  const finish = [];
+  /** @type {import('../../../Sources/mi-server/Resources/web/viewer/loader.js').FetchFramesFn} */
+  const fetchFrames = (list, _signal, onFrame) => new Promise((resolve) => {
+    partials.push((i, f) => onFrame?.(i, f));
+    finish.push(() => resolve(list.map(() => frameOf(100))));
+  });
+  /** @type {Array<[string, number]>} */
+  const arrived = [];
+  const loader = new FrameLoader({ fetchFrame: async () => frameOf(1), fetchFrames, batchSize: 8, concurrency: 1, onFrame: (uid, i) => arrived.push([uid, i]) });
+  loader.addSeries('a', refs('a', 5));
+  loader.setFocus('a', 0);
+  await flush();
+  await flush();
+  assert.equal(partials.length, 1);
+  // Batch order: 1, 2, 3, 4 (outward from 0).
+  partials[0](1, frameOf(3));
+  partials[0](0, frameOf(2));
+  await flush();
+  assert.equal(loader.get('a', 1)?.data.byteLength, 2);
+  assert.equal(loader.get('a', 2)?.data.byteLength, 3);
+  assert.equal(loader.get('a', 3), null);
+  assert.deepEqual(loader.progress('a'), { loaded: 3, cached: 3, failed: 0, total: 5 });
+  finish[0]();
+  await flush();
+  // The frames handed over early are kept (not replaced by the batch's result), the others come with it.
+  assert.equal(loader.get('a', 1)?.data.byteLength, 2);
+  assert.equal(loader.get('a', 3)?.data.byteLength, 100);
+  assert.deepEqual(arrived.map(([, i]) => i), [0, 2, 1, 3, 4], 'in the order they arrived');
+});
+
 test('testProgressIsReportedPerSeries', async () => {
   const net = fakeNetwork();
   /** @type {Record<string, number[]>} */
@@ -324,6 +426,64 @@ test('testFetchFrameMapsStatusesAndBodies', async () => {
   controller.abort();
   await assert.rejects(fetchFrame('/x', { signal: controller.signal, fetchImpl: async (_u, init) => { if (init?.signal?.aborted) throw new DOMException('aborted', 'AbortError'); return new Response(body); } }),
     (/** @type {any} */ e) => e.code === 'aborted');
+});
+
+/**
+ * A response whose body arrives in pieces of `size` bytes, each after a macrotask (as from the network).
+ * @param {Uint8Array} body @param {number} size @param {{ failAt?: number }} [options]
+ */
+function piecewiseResponse(body, size, options = {}) {
+  const { failAt } = options;
+  let at = 0;
+  const stream = new ReadableStream({
+    async pull(controller) {
+      await new Promise((resolve) => { setTimeout(resolve, 0); });
+      if (failAt !== undefined && at >= failAt) { controller.error(new TypeError('network error')); return; }
+      if (at >= body.length) { controller.close(); return; }
+      controller.enqueue(body.slice(at, at + size));
+      at += size;
+    },
+  });
+  return new Response(stream, { status: 200 });
+}
+
+test('testAStreamedBatchHandsOverEachFrameAsSoonAsItsBytesAreIn', async () => {
+  const frames = [0, 1, 2, 3].map((i) => ({ columns: 4, rows: 3, bytesPerSample: /** @type {const} */ (2), samplesPerPixel: /** @type {const} */ (1), signed: true, data: Array.from({ length: 12 }, (_, k) => k * 100 * (i + 1) - 500) }));
+  const encoded = frames.map((f) => encodeFrame(f, { packed: true }));
+  const body = new Uint8Array(encoded.reduce((n, e) => n + 4 + e.length, 0));
+  let at = 0;
+  for (const e of encoded) { new DataView(body.buffer).setUint32(at, e.length, true); body.set(e, at + 4); at += 4 + e.length; }
+  /** @type {Array<[number, number[], boolean]>} */
+  const handed = [];
+  let resolved = false;
+  const pending = fetchFrames('/y', {
+    fetchImpl: async () => piecewiseResponse(body, 7),
+    onFrame: (i, f) => handed.push([i, Array.from(f.data), resolved]),
+  });
+  const r = await pending.then((x) => { resolved = true; return x; });
+  assert.deepEqual(handed.map(([i]) => i), [0, 1, 2, 3]);
+  assert.deepEqual(handed.map(([, d]) => d), frames.map((f) => f.data));
+  assert.ok(handed.every(([, , after]) => !after), 'each frame before the batch resolves');
+  assert.deepEqual(r.frames.map((f) => Array.from(f.data)), frames.map((f) => f.data));
+  assert.equal(r.bytes, body.length);
+
+  // A body that stops inside a frame: the whole frames before it were handed over, then a decode error.
+  /** @type {number[]} */
+  const cut = [];
+  await assert.rejects(fetchFrames('/y', { fetchImpl: async () => new Response(body.slice(0, 4 + encoded[0].length + 6)), onFrame: (i) => cut.push(i) }),
+    (/** @type {any} */ e) => e.code === 'decode' && e.formatCode === 'truncated');
+  assert.deepEqual(cut, [0]);
+  // The connection fails mid-body: a retryable network error.
+  await assert.rejects(fetchFrames('/y', { fetchImpl: async () => piecewiseResponse(body, 5, { failAt: 20 }), onFrame: () => undefined }),
+    (/** @type {any} */ e) => e.code === 'network' && e.retryable);
+  // Cancelled mid-body: aborted.
+  const aborting = new AbortController();
+  const stream = new ReadableStream({ pull(c) { return new Promise((resolve) => { setTimeout(() => { aborting.abort(); c.error(new DOMException('aborted', 'AbortError')); resolve(undefined); }, 0); }); } });
+  await assert.rejects(fetchFrames('/y', { signal: aborting.signal, fetchImpl: async () => new Response(stream), onFrame: () => undefined }),
+    (/** @type {any} */ e) => e.code === 'aborted');
+  // A refused batch is an http error before any frame.
+  await assert.rejects(fetchFrames('/y', { fetchImpl: async () => new Response('no', { status: 404 }), onFrame: () => assert.fail('no frame') }),
+    (/** @type {any} */ e) => e.code === 'http' && e.status === 404);
 });
 
 test('testFetchFramesAsksForPackedBatchesAndDecodesThem', async () => {

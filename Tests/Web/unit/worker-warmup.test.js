@@ -1,7 +1,7 @@
 // @ts-check
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DECODE_WORKER_URL, WARM_TTL_MS, decodeWorkerCount, takeWarmWorkers, warmDecodeWorkers } from '../../../Sources/mi-server/Resources/web/viewer/worker-warmup.js';
+import { DECODE_WORKER_URL, EARLY_WORKERS_KEY, WARM_TTL_MS, decodeWorkerCount, takeWarmWorkers, warmDecodeWorkers } from '../../../Sources/mi-server/Resources/web/viewer/worker-warmup.js';
 
 /** A stand-in for the browser's Worker: records what was started and stopped, and can fail to load. */
 class FakeWorker extends EventTarget {
@@ -55,6 +55,26 @@ test('testStaleFailedOrForeignWarmWorkersAreStoppedNotAdopted', () => withFakeWo
   warmDecodeWorkers(1, () => 0);
   assert.deepEqual(takeWarmWorkers('https://example.test/other-worker.js', () => 0), []);
   assert.ok(FakeWorker.started[0].terminated, 'another script: stopped');
+}));
+
+test('testWorkersTheInlineScriptStartedAreAdoptedInsteadOfNewOnes', () => withFakeWorkers(() => {
+  const g = /** @type {any} */ (globalThis);
+  const [a, b] = [new FakeWorker(DECODE_WORKER_URL, { type: 'module' }), new FakeWorker(DECODE_WORKER_URL, { type: 'module' })];
+  g[EARLY_WORKERS_KEY] = { workers: [a, b], failed: new Set([b]), at: 1000, url: DECODE_WORKER_URL };
+  warmDecodeWorkers(2, () => 1000);
+  assert.equal(FakeWorker.started.length, 2, 'none started: the early ones are warm');
+  assert.equal(g[EARLY_WORKERS_KEY], undefined, 'taken over once');
+  assert.deepEqual(takeWarmWorkers(DECODE_WORKER_URL, () => 1000), [a], 'the one that failed to load is left out');
+  assert.ok(b.terminated && !a.terminated);
+
+  // Taken straight by a pool too; another script's are stopped.
+  const c = new FakeWorker(DECODE_WORKER_URL, { type: 'module' });
+  g[EARLY_WORKERS_KEY] = { workers: [c], failed: new Set(), at: 5, url: DECODE_WORKER_URL };
+  assert.deepEqual(takeWarmWorkers(DECODE_WORKER_URL, () => 5), [c]);
+  const d = new FakeWorker('https://example.test/old/worker.js', { type: 'module' });
+  g[EARLY_WORKERS_KEY] = { workers: [d], failed: new Set(), at: 5, url: 'https://example.test/old/worker.js' };
+  assert.deepEqual(takeWarmWorkers(DECODE_WORKER_URL, () => 5), []);
+  assert.ok(d.terminated);
 }));
 
 test('testAPageRunsTwoToThreeDecodeWorkers', () => {

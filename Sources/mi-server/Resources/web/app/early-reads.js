@@ -5,7 +5,8 @@
  * its series, the instance list of the series the page will open (`?series=`, else the first viewable one) and the
  * first frame it will show are on the network module waves earlier, and the study page's modules are preloaded with
  * the app shell's instead of after it. The signed-in user's profile (`/api/v1/me`), which the app awaits before it
- * shows any signed-in page, is asked for too.
+ * shows any signed-in page, is asked for too, and the viewer's decode workers are started (their scripts load while
+ * the page's modules do; `viewer/worker-warmup.js` hands them to the page's pool).
  *
  * `app/main.js` gives the answers to its `ApiClient` (`takeEarlyReads`), whose `get` and `prefetch` adopt them; the
  * study page gives the frame to its viewer (`takeEarlyFirstFrame`). The frame's body is read here, so that the page
@@ -100,6 +101,25 @@ export function startEarlyReads(win, studyModules) {
     }).catch(() => undefined);
     // The signed-in user's profile, which the app awaits before it shows the page.
     get('/api/v1/me');
+    // The viewer's decode workers (viewer/worker-warmup.js adopts them: EARLY_WORKERS_KEY, decodeWorkerCount): a
+    // module worker needs its script and its imports before it can fetch, round trips the page's modules would
+    // otherwise wait for.
+    if (typeof win.Worker === 'function') {
+      /** @type {{ workers: any[], failed: Set<any>, at: number, url: string }} */
+      const early = { workers: [], failed: new Set(), at: Date.now(), url: '' };
+      try {
+        early.url = new URL('/viewer/worker.js', win.location.href).href;
+        const count = Math.min(Math.max((win.navigator?.hardwareConcurrency || 2) - 1, 2), 3);
+        for (let i = 0; i < count; i++) {
+          const worker = new win.Worker(early.url, { type: 'module', name: `mi-frame-decoder-${i}` });
+          worker.addEventListener('error', () => early.failed.add(worker));
+          early.workers.push(worker);
+        }
+        win.__miEarlyWorkers = early;
+      } catch {
+        for (const w of early.workers) w.terminate();
+      }
+    }
   }
 }
 

@@ -214,8 +214,8 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
     }).catch(() => fetchOwnFrame(ref, signal));
   };
   /** @type {import('../viewer/viewer.js').ViewerOptions['fetchFrames']} */
-  const fetchFrames = (refs, signal) => withSession((headers) => (pool
-    ? pool.fetchBatch(framesURL(refs), { headers, signal })
+  const fetchFrames = (refs, signal, onFrame) => withSession((headers) => (pool
+    ? pool.fetchBatch(framesURL(refs), { headers, signal, onFrame })
     : fetchBatchOnMainThread(framesURL(refs), { headers, signal })));
 
   // ---- elements
@@ -282,6 +282,9 @@ export function mountViewer(ctx, body, study, seriesList, query, options) {
     // More fetches than the browser's six connections to a server: the rest wait in the browser, and each starts the
     // moment a connection is free, rather than after a worker has decoded the batch before it.
     concurrency: 12,
+    // With the frames dealt out to all fetches in turn (viewer/loader.js), 12 × 24 covers a 288-slice series in one
+    // wave that keeps the network busy to the end (the server allows 32 per batch).
+    batchSize: 24,
     resolveSeries: async (seriesUID) => seriesInput(seriesUID),
     translate: (key, fallback, params) => (ctx.i18n.has(key) ? ctx.t(key, params) : fallback),
   });

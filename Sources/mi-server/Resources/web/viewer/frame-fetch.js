@@ -4,7 +4,7 @@
  * and on the main thread where workers are not available (and in Node tests).
  */
 
-import { decodeFrame, FrameFormatError, splitFrames } from './frame-format.js';
+import { decodeFrame, FrameFormatError, FrameSplitter, splitFrames } from './frame-format.js';
 
 /**
  * What a frame fetch accepts: MIF1 with the packed payload (`frame-format.js`), a few times fewer bytes for the
@@ -97,14 +97,17 @@ export async function fetchFrame(url, options = {}) {
 
 /**
  * Fetches and decodes a batch of frames (`application/vnd.mi-frames`: `GET /api/v1/series/{uid}/frames?frames=…`),
- * in the order asked.
+ * in the order asked. With `onFrame`, each frame is decoded as soon as its bytes have arrived and handed over at
+ * once (the body is read as a stream, so decoding overlaps the transfer); the result then holds the same frames.
  * @param {string} url
- * @param {{ headers?: Record<string, string>, signal?: AbortSignal, fetchImpl?: typeof fetch }} [options]
+ * @param {{ headers?: Record<string, string>, signal?: AbortSignal, fetchImpl?: typeof fetch,
+ *   onFrame?: (index: number, frame: import('./frame-format.js').DecodedFrame) => void }} [options]
  * @returns {Promise<{ frames: import('./frame-format.js').DecodedFrame[], fetchMs: number, decodeMs: number, bytes: number }>}
  * @throws {FrameFetchError}
  */
 export async function fetchFrames(url, options = {}) {
   const t0 = performance.now();
+  if (options.onFrame) return streamFrames(url, options.onFrame, options, t0);
   const body = await fetchBody(url, FRAMES_ACCEPT, options);
   const t1 = performance.now();
   try {
@@ -114,6 +117,53 @@ export async function fetchFrames(url, options = {}) {
     if (e instanceof FrameFormatError) throw new FrameFetchError('decode', `${e.message} (${url})`, { formatCode: e.code });
     throw e;
   }
+}
+
+/**
+ * `fetchFrames` with `onFrame`: the body read piece by piece, each frame decoded when complete.
+ * @param {string} url
+ * @param {(index: number, frame: import('./frame-format.js').DecodedFrame) => void} onFrame
+ * @param {{ headers?: Record<string, string>, signal?: AbortSignal, fetchImpl?: typeof fetch }} options
+ * @param {number} t0
+ * @returns {Promise<{ frames: import('./frame-format.js').DecodedFrame[], fetchMs: number, decodeMs: number, bytes: number }>}
+ */
+async function streamFrames(url, onFrame, options, t0) {
+  const response = await fetchResponse(url, FRAMES_ACCEPT, options);
+  const reader = response.body?.getReader();
+  /** @type {import('./frame-format.js').DecodedFrame[]} */
+  const frames = [];
+  const splitter = new FrameSplitter();
+  let decodeMs = 0, bytes = 0;
+  /** @param {Uint8Array} piece */
+  const take = (piece) => {
+    bytes += piece.byteLength;
+    for (const b of splitter.push(piece)) {
+      const t = performance.now();
+      const frame = decodeFrame(b);
+      decodeMs += performance.now() - t;
+      frames.push(frame);
+      onFrame(frames.length - 1, frame);
+    }
+  };
+  try {
+    if (!reader) {
+      take(new Uint8Array(await readBody(response, url, options.signal)));
+    } else {
+      for (;;) {
+        /** @type {ReadableStreamReadResult<Uint8Array>} */
+        let chunk;
+        try { chunk = await reader.read(); } catch (e) { throw networkError(e, url, options.signal); }
+        if (chunk.done) break;
+        take(chunk.value);
+      }
+    }
+    splitter.finish();
+  } catch (e) {
+    reader?.cancel().catch(() => undefined);
+    if (e instanceof FrameFormatError) throw new FrameFetchError('decode', `${e.message} (${url})`, { formatCode: e.code });
+    throw e;
+  }
+  return { frames, fetchMs: performance.now() - t0 - decodeMs, decodeMs, bytes };
 }
 
 /**
@@ -134,6 +184,17 @@ export function framesURL(refs) {
  * @returns {Promise<ArrayBuffer>}
  */
 async function fetchBody(url, accept, options) {
+  return readBody(await fetchResponse(url, accept, options), url, options.signal);
+}
+
+/**
+ * A 2xx response (its body unread), or the `FrameFetchError` that says why not.
+ * @param {string} url
+ * @param {string} accept
+ * @param {{ headers?: Record<string, string>, signal?: AbortSignal, fetchImpl?: typeof fetch }} options
+ * @returns {Promise<Response>}
+ */
+async function fetchResponse(url, accept, options) {
   const { headers = {}, signal, fetchImpl = fetch } = options;
   try {
     const response = await fetchImpl(url, { headers: { Accept: accept, ...headers }, signal, credentials: 'same-origin' });
@@ -144,10 +205,35 @@ async function fetchBody(url, accept, options) {
         status: response.status, retryable: retryableStatus(response.status), retryAfterMs: retryAfterMs(response.headers.get('Retry-After')),
       });
     }
+    return response;
+  } catch (e) {
+    throw networkError(e, url, signal);
+  }
+}
+
+/**
+ * @param {Response} response
+ * @param {string} url
+ * @param {AbortSignal | undefined} signal
+ * @returns {Promise<ArrayBuffer>}
+ */
+async function readBody(response, url, signal) {
+  try {
     return await response.arrayBuffer();
   } catch (e) {
-    if (e instanceof FrameFetchError) throw e;
-    if (signal?.aborted || (e instanceof Error && e.name === 'AbortError')) throw new FrameFetchError('aborted', url);
-    throw new FrameFetchError('network', `${e instanceof Error ? e.message : String(e)} (${url})`, { retryable: true });
+    throw networkError(e, url, signal);
   }
+}
+
+/**
+ * What a failed `fetch` or body read means: `aborted` when the caller cancelled, else a retryable `network` error
+ * (a `FrameFetchError` is passed through).
+ * @param {unknown} e
+ * @param {string} url
+ * @param {AbortSignal | undefined} signal
+ */
+function networkError(e, url, signal) {
+  if (e instanceof FrameFetchError) return e;
+  if (signal?.aborted || (e instanceof Error && e.name === 'AbortError')) return new FrameFetchError('aborted', url);
+  return new FrameFetchError('network', `${e instanceof Error ? e.message : String(e)} (${url})`, { retryable: true });
 }

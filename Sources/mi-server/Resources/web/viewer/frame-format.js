@@ -366,6 +366,73 @@ export function splitFrames(input) {
 }
 
 /**
+ * `splitFrames` for a batch body that arrives in pieces (a response body's stream): `push` each piece as it comes
+ * and get the frames it completed; `finish` at the end.
+ *
+ * ```js
+ * const splitter = new FrameSplitter();
+ * for await (const piece of body) for (const bytes of splitter.push(piece)) show(decodeFrame(bytes));
+ * splitter.finish();
+ * ```
+ */
+export class FrameSplitter {
+  constructor() {
+    /** Bytes received and not yet returned, `buffer[start..<end]`. */
+    this.buffer = new Uint8Array(0);
+    this.start = 0;
+    this.end = 0;
+  }
+
+  /**
+   * The frames `piece` completes, each its own copy.
+   * @param {ArrayBuffer | ArrayBufferView} piece
+   * @returns {Uint8Array[]}
+   * @throws {FrameFormatError} never: a bad length shows as `truncated` in `finish`
+   */
+  push(piece) {
+    const bytes = bytesOf(piece);
+    if (this.end + bytes.length > this.buffer.length) {
+      const held = this.end - this.start;
+      if (held + bytes.length <= this.buffer.length) {
+        this.buffer.copyWithin(0, this.start, this.end);
+      } else {
+        const next = new Uint8Array(Math.max(2 * this.buffer.length, held + bytes.length, 1 << 16));
+        next.set(this.buffer.subarray(this.start, this.end), 0);
+        this.buffer = next;
+      }
+      this.start = 0;
+      this.end = held;
+    }
+    this.buffer.set(bytes, this.end);
+    this.end += bytes.length;
+    /** @type {Uint8Array[]} */
+    const out = [];
+    const b = this.buffer;
+    while (this.end - this.start >= 4) {
+      const at = this.start;
+      const length = (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+      if (this.end - at - 4 < length) break;
+      out.push(b.slice(at + 4, at + 4 + length));
+      this.start = at + 4 + length;
+    }
+    return out;
+  }
+
+  /**
+   * Checks that the body ended after a whole frame.
+   * @throws {FrameFormatError} `truncated` when a length or a frame was cut off
+   */
+  finish() {
+    const left = this.end - this.start;
+    if (left === 0) return;
+    if (left < 4) throw new FrameFormatError('truncated', `${left} bytes where a frame length was expected`);
+    const b = this.buffer, at = this.start;
+    const length = (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+    throw new FrameFormatError('truncated', `a frame of ${length} bytes with ${left - 4} left`);
+  }
+}
+
+/**
  * The number of bytes a decoded frame holds in memory (what the loader's budget counts).
  * @param {DecodedFrame} frame
  */

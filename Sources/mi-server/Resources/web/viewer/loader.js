@@ -8,10 +8,15 @@
  * - Concurrency: at most `concurrency` fetches at once. When the focus moves, fetches that are no longer among
  *   the 2·concurrency most wanted missing frames are cancelled to make room for the `concurrency` most wanted.
  * - Batches: with `fetchFrames` (several frames per request), the slice under the eye and frames someone waits
- *   for are fetched alone, and the rest in batches of up to `batchSize` frames of one series in priority order
- *   (one fetch each): fewer requests, as the request rate, not the bandwidth, bounds a whole series' load. A batch
- *   refused for a reason other than the network is not retried as a batch: its frames are fetched one by one,
- *   so that one bad frame fails alone.
+ *   for are fetched alone, and the rest in batches of up to `batchSize` frames of one series (one fetch each):
+ *   fewer requests, as the request rate, not the bandwidth, bounds a whole series' load. When several fetches
+ *   start at once, the most wanted frames are dealt out to them in turn (fetch k gets the k-th, the (n+k)-th, …),
+ *   so that fetches sharing the network in parallel bring the frames in about priority order, and they all stay
+ *   busy until the series is in: no fetch ends early and leaves the network idle while the next one starts.
+ *   `fetchFrames` may hand frames over as they arrive (its `onFrame`). A batch refused for a reason other than
+ *   the network is not retried as a batch: its frames are fetched one by one, so that one bad frame fails alone.
+ * - Frames fetched alone never wait: they may take up to `SOLO_SLOTS` fetches beyond `concurrency`, and one that
+ *   is still to come in a batch is fetched alone too (the batch's copy is then ignored).
  * - Memory: decoded frames are kept up to `memoryBudget` bytes. A frame is fetched only if it fits, evicting
  *   frames of lower priority (farther from the focus, other series first); evicted frames are fetched again
  *   when they become wanted.
@@ -41,7 +46,10 @@
  */
 
 /** @typedef {(ref: FrameRef, signal: AbortSignal) => Promise<DecodedFrame>} FetchFrameFn */
-/** @typedef {(refs: FrameRef[], signal: AbortSignal) => Promise<DecodedFrame[]>} FetchFramesFn the frames of `refs`, in order */
+/**
+ * The frames of `refs`, in order; `onFrame`, when the fetch can, gets each as it arrives (before the promise resolves).
+ * @typedef {(refs: FrameRef[], signal: AbortSignal, onFrame?: (index: number, frame: DecodedFrame) => void) => Promise<DecodedFrame[]>} FetchFramesFn
+ */
 /** @typedef {{ loaded: number, cached: number, failed: number, total: number }} SeriesProgress */
 
 /**
@@ -93,6 +101,9 @@
  * @property {1 | -1} direction
  */
 
+/** Fetches of frames someone waits for (or the slice under the eye) allowed beyond `concurrency`. */
+export const SOLO_SLOTS = 2;
+
 const defaultSleep = (/** @type {number} */ ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
 export class FrameLoader {
@@ -121,6 +132,8 @@ export class FrameLoader {
     this.seriesCount = 0;
     this.disposed = false;
     this.pumpScheduled = false;
+    /** Only frames fetched alone (the slice under the eye, awaited frames) start while set (`holdBackground`). */
+    this.backgroundHeld = false;
     /** Fetches started, in order (for tests and diagnostics). */
     /** @type {string[]} */
     this.startedKeys = [];
@@ -231,6 +244,18 @@ export class FrameLoader {
     return { loaded, cached, failed, total: s.entries.length };
   }
 
+  /**
+   * While `held`, only the slice under the eye and awaited frames are fetched: the rest wait until it is cleared.
+   * The viewer holds them until a series' first image is on screen, which they would compete with for the network
+   * and the CPU.
+   * @param {boolean} held
+   */
+  holdBackground(held) {
+    if (this.backgroundHeld === held) return;
+    this.backgroundHeld = held;
+    this.#pump();
+  }
+
   /** Cancels everything and drops all frames. */
   dispose() {
     this.disposed = true;
@@ -273,22 +298,54 @@ export class FrameLoader {
 
   #pumpNow() {
     if (this.disposed) return;
-    while (this.jobs.size < this.concurrency) {
+    this.#detachAlone();
+    for (;;) {
       let candidate = null;
       for (const e of this.#prioritized()) if (e.state === 'idle') { candidate = e; break; }
-      if (!candidate || !this.#makeRoom(candidate)) return;
-      const batch = [candidate];
+      if (!candidate) return;
+      const alone = this.#alone(candidate);
+      if (this.jobs.size >= this.concurrency + (alone ? SOLO_SLOTS : 0)) return;
+      if ((this.backgroundHeld && !alone) || !this.#makeRoom(candidate)) return;
       this.#reserve(candidate);
-      if (this.batchSize > 1 && !this.#alone(candidate)) {
-        for (const e of this.#prioritized()) {
-          if (batch.length >= this.batchSize) break;
-          if (e.state !== 'idle' || e.series !== candidate.series || this.#alone(e)) continue;
-          if (!this.#makeRoom(e)) break;
-          this.#reserve(e);
-          batch.push(e);
-        }
+      if (alone || this.batchSize === 1) {
+        this.#start([candidate]);
+        continue;
       }
-      this.#start(batch);
+      // The most wanted frames of this series for all free fetches, dealt out to them in turn.
+      const free = Math.max(this.concurrency - this.jobs.size, 1);
+      const wanted = [candidate];
+      for (const e of this.#prioritized()) {
+        if (wanted.length >= free * this.batchSize) break;
+        if (e.state !== 'idle' || e.series !== candidate.series || this.#alone(e)) continue;
+        if (!this.#makeRoom(e)) break;
+        this.#reserve(e);
+        wanted.push(e);
+      }
+      const count = Math.min(free, Math.ceil(wanted.length / this.batchSize));
+      /** @type {Entry[][]} */
+      const batches = Array.from({ length: count }, () => []);
+      wanted.forEach((e, i) => batches[i % count].push(e));
+      for (const batch of batches) this.#start(batch);
+    }
+  }
+
+  /**
+   * Frames fetched alone that are still to come in a batch go back to idle, so that they are fetched alone now;
+   * the batch's copy is ignored when it comes.
+   */
+  #detachAlone() {
+    /** @type {Entry[]} */
+    const alone = [...this.requested];
+    if (this.focused) alone.push(this.focused.entries[this.focused.focus]);
+    let slots = this.concurrency + SOLO_SLOTS - this.jobs.size;
+    for (const e of alone) {
+      if (slots <= 0) return;
+      if (!e || e.state !== 'loading' || !e.job || e.job.entries.length < 2) continue;
+      slots -= 1;
+      this.inFlight.delete(e);
+      e.controller = null;
+      e.job = null;
+      e.state = 'idle';
     }
   }
 
@@ -407,7 +464,10 @@ export class FrameLoader {
     const refs = entries.map((e) => e.ref);
     const fetched = entries.length === 1 || !fetchFrames
       ? this.options.fetchFrame(refs[0], controller.signal).then((frame) => [frame])
-      : fetchFrames(refs, controller.signal);
+      : fetchFrames(refs, controller.signal, (index, frame) => {
+        const e = entries[index];
+        if (e && frame) this.#arrived(e, controller, frame);
+      });
     fetched.then(
       (frames) => {
         this.jobs.delete(job);

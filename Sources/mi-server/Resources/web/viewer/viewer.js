@@ -127,9 +127,9 @@ import { viewOrientationMarkers } from './math/orientation.js';
  * @property {(ref: import('./loader.js').FrameRef, signal: AbortSignal) => Promise<import('./frame-format.js').DecodedFrame>} [fetchFrame]
  *   how frames are fetched; default: the decode workers with `getAuthorization`
  * @property {() => string | null | undefined} [getAuthorization] the Authorization header value, asked per request
- * @property {(refs: import('./loader.js').FrameRef[], signal: AbortSignal) => Promise<import('./frame-format.js').DecodedFrame[]>} [fetchFrames]
- *   how batches of frames are fetched (`framesURL(refs)`); default: the decode workers, unless `fetchFrame` or
- *   `frameURL` is given (then frames come one by one)
+ * @property {import('./loader.js').FetchFramesFn} [fetchFrames]
+ *   how batches of frames are fetched (`framesURL(refs)`), handing each frame to `onFrame` as it arrives where it
+ *   can; default: the decode workers, unless `fetchFrame` or `frameURL` is given (then frames come one by one)
  * @property {number} [batchSize] most frames per batch (default 8)
  * @property {(sopInstanceUID: string, frameNumber: number) => string} [frameURL] default `/api/v1/instances/{uid}/frames/{n}`
  * @property {(seriesUID: string) => Promise<SeriesInput>} [resolveSeries] for `setState` with another series
@@ -145,6 +145,8 @@ import { viewOrientationMarkers } from './math/orientation.js';
 /** @typedef {import('./stack.js').StackItem} StackItem */
 
 const MAX_SHARPEN = 3;
+/** Longest wait for a series' first image before the rest of the series is fetched anyway. */
+const BACKGROUND_HOLD_MS = 2000;
 /**
  * Drags that redraw the whole image on every move. While one runs, the canvas is drawn with at most one device pixel
  * per image pixel shown (but at least this fraction of the full resolution), and at full resolution again when it
@@ -207,11 +209,16 @@ export class Viewer extends EventTarget {
       },
       onError: (uid, index, error) => {
         if (uid !== this.state.seriesUID) return;
-        if (index === this.state.frame) this.#invalidate();
+        if (index === this.state.frame) {
+          this.loader.holdBackground(false);
+          this.#invalidate();
+        }
         this.dispatchEvent(new CustomEvent('frameerror', { detail: { index, error } }));
       },
     });
 
+    /** @type {ReturnType<typeof setTimeout> | undefined} ends `loader.holdBackground` if no first image comes */
+    this.releaseTimer = undefined;
     this.state = initialState();
     /** @type {Set<string>} series whose `mi-viewer:series-loaded` mark is set */
     this.loadedMarked = new Set();
@@ -298,6 +305,10 @@ export class Viewer extends EventTarget {
     if (first && (this.glShown || firstColor)) {
       this.renderer.warmUp(firstColor ? 'color' : first.pixelRepresentation === 1 ? 'int' : 'uint', { linear: this.state.interpolation === 'linear' });
     }
+    // The rest of the series waits until its first image is on screen (or did not come in time).
+    this.loader.holdBackground(true);
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => this.loader.holdBackground(false), BACKGROUND_HOLD_MS);
     this.loader.addSeries(uid, stack.map((s) => ({
       key: s.key, url: frameURL(s.instance.sopInstanceUID, s.frameNumber), seriesUID: uid, frame: `${s.instance.sopInstanceUID}/${s.frameNumber}`,
       bytes: s.instance.rows * s.instance.columns * (s.instance.samplesPerPixel ?? 1) * ((s.instance.bitsAllocated ?? 16) > 8 ? 2 : 1),
@@ -508,6 +519,7 @@ export class Viewer extends EventTarget {
   /** Stops everything and removes the viewer's elements. */
   destroy() {
     this.cine(0);
+    clearTimeout(this.releaseTimer);
     this.detachInput();
     this.resizeObserver.disconnect();
     this.loader.dispose();
@@ -531,8 +543,9 @@ export class Viewer extends EventTarget {
   /** Batches through the decode workers of `#defaultFetch` (which runs first), or on the main thread. */
   #defaultFetchBatch() {
     const pool = this.pool;
-    return (/** @type {import('./loader.js').FrameRef[]} */ refs, /** @type {AbortSignal} */ signal) => (pool
-      ? pool.fetchBatch(framesURL(refs), { headers: this.#authorization(), signal })
+    /** @type {import('./loader.js').FetchFramesFn} */
+    return (refs, signal, onFrame) => (pool
+      ? pool.fetchBatch(framesURL(refs), { headers: this.#authorization(), signal, onFrame })
       : fetchBatchOnMainThread(framesURL(refs), { headers: this.#authorization(), signal }));
   }
 
@@ -780,6 +793,8 @@ export class Viewer extends EventTarget {
       // WebGL canvas waits for its pipeline to be built). The next animation frame comes after that commit.
       requestAnimationFrame(() => {
         performance.mark('mi-viewer:first-image', { detail: { seriesUID: uid } });
+        clearTimeout(this.releaseTimer);
+        this.loader.holdBackground(false);
         this.dispatchEvent(new CustomEvent('firstimage', { detail: { seriesUID: uid } }));
       });
     }

@@ -20,6 +20,8 @@ import { DECODE_WORKER_URL, takeWarmWorkers } from './worker-warmup.js';
  * @property {(f: any) => void} resolve a frame, or the frames of a batch
  * @property {(e: Error) => void} reject
  * @property {number} worker
+ * @property {DecodedFrame[]} parts a streamed batch's frames so far
+ * @property {((index: number, frame: DecodedFrame) => void) | undefined} onFrame
  */
 
 /** @type {Record<string, (b: ArrayBuffer) => import('./frame-format.js').SampleArray>} */
@@ -65,8 +67,9 @@ export class WorkerPool {
 
   /**
    * Fetches and decodes a batch of frames (`application/vnd.mi-frames`) in a worker, in the order the URL asks.
+   * With `onFrame`, the worker decodes each frame as soon as its bytes are in and sends it on at once.
    * @param {string} url absolute or relative to the page
-   * @param {{ headers?: Record<string, string>, signal?: AbortSignal }} [options]
+   * @param {{ headers?: Record<string, string>, signal?: AbortSignal, onFrame?: (index: number, frame: DecodedFrame) => void }} [options]
    * @returns {Promise<DecodedFrame[]>}
    */
   fetchBatch(url, options = {}) {
@@ -76,25 +79,25 @@ export class WorkerPool {
   /**
    * @param {'fetch' | 'fetchBatch'} type
    * @param {string} url
-   * @param {{ headers?: Record<string, string>, signal?: AbortSignal }} options
+   * @param {{ headers?: Record<string, string>, signal?: AbortSignal, onFrame?: (index: number, frame: DecodedFrame) => void }} options
    * @returns {Promise<any>}
    */
   #post(type, url, options) {
-    const { headers = {}, signal } = options;
+    const { headers = {}, signal, onFrame } = options;
     if (signal?.aborted) return Promise.reject(new FrameFetchError('aborted', url));
     const id = this.nextId++;
     let w = 0;
     for (let i = 1; i < this.workers.length; i++) if (this.outstanding[i] < this.outstanding[w]) w = i;
     const absolute = new URL(url, location.href).href;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker: w });
+      this.pending.set(id, { resolve, reject, worker: w, parts: [], onFrame });
       this.outstanding[w] += 1;
       signal?.addEventListener('abort', () => {
         if (!this.pending.has(id)) return;
         this.workers[w].postMessage({ type: 'abort', id });
         this.#settle(id)?.reject(new FrameFetchError('aborted', url));
       }, { once: true });
-      this.workers[w].postMessage({ type, id, url: absolute, headers });
+      this.workers[w].postMessage({ type, id, url: absolute, headers, stream: type === 'fetchBatch' && onFrame !== undefined });
     });
   }
 
@@ -115,12 +118,20 @@ export class WorkerPool {
 
   /** @param {any} message */
   #receive(message) {
+    if (message.type === 'part') {
+      const p = this.pending.get(message.id);
+      if (!p) return;  // aborted meanwhile
+      const frame = fromMessage(message.frame);
+      p.parts[message.index] = frame;
+      p.onFrame?.(message.index, frame);
+      return;
+    }
     const p = this.#settle(message.id);
     if (!p) return;  // aborted meanwhile
     if (message.type === 'frame') {
       p.resolve(fromMessage(message.frame));
     } else if (message.type === 'frames') {
-      p.resolve(message.frames.map(fromMessage));
+      p.resolve(message.streamed ? p.parts : message.frames.map(fromMessage));
     } else {
       p.reject(FrameFetchError.fromJSON(message.error));
     }

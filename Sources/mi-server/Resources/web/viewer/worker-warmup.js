@@ -1,9 +1,10 @@
 // @ts-check
 /**
  * Decode workers started before the page that uses them has loaded. A module worker's start (its script and its
- * imports, then their evaluation) takes a round trip or more, so the study page's workers are started by
- * `app/main.js` (through `doctor/study-reads.js`) while the page's own modules load, and the page's `WorkerPool`
- * adopts them. No imports, so that the app shell carries it cheaply.
+ * imports, then their evaluation) takes a round trip or more, so the study page's workers are started by the page's
+ * inline start-up script on a deep link (`app/early-reads.js`, before any module has arrived; they are taken over
+ * from `EARLY_WORKERS_KEY`), else by `app/main.js` (through `doctor/study-reads.js`) while the page's own modules
+ * load, and the page's `WorkerPool` adopts them. No imports, so that the app shell carries it cheaply.
  */
 
 /** The decode worker's script: the one `WorkerPool` starts by default. */
@@ -20,8 +21,30 @@ export function decodeWorkerCount(cores = globalThis.navigator?.hardwareConcurre
   return Math.min(Math.max(cores - 1, 2), 3);
 }
 
+/** Where the study page's inline start-up script (app/early-reads.js) leaves the workers it started. */
+export const EARLY_WORKERS_KEY = '__miEarlyWorkers';
+
 /** @type {{ workers: Worker[], failed: Set<Worker>, at: number } | null} */
 let warm = null;
+
+/**
+ * Takes over the workers the inline start-up script started (once), when nothing is warm yet: they were started
+ * before any module arrived. Workers of another script are stopped.
+ * @param {any} [win]
+ */
+function adoptEarlyWorkers(win = globalThis) {
+  const early = win[EARLY_WORKERS_KEY];
+  if (!early) return;
+  delete win[EARLY_WORKERS_KEY];
+  if (!Array.isArray(early.workers) || !(early.failed instanceof Set) || typeof early.at !== 'number') return;
+  if (warm || early.url !== DECODE_WORKER_URL) {
+    for (const w of early.workers) w.terminate();
+    return;
+  }
+  const entry = { workers: early.workers, failed: early.failed, at: early.at };
+  warm = entry;
+  setTimeout(() => { if (warm === entry) takeWarmWorkers(''); }, WARM_TTL_MS + 1000);
+}
 
 /**
  * Starts `count` decode workers for a pool that is about to be made; does nothing when some are already waiting or
@@ -30,6 +53,7 @@ let warm = null;
  * @param {() => number} [now]
  */
 export function warmDecodeWorkers(count = decodeWorkerCount(), now = Date.now) {
+  adoptEarlyWorkers();
   if (warm || typeof Worker === 'undefined') return;
   /** @type {Set<Worker>} */
   const failed = new Set();
@@ -60,6 +84,7 @@ export function warmDecodeWorkers(count = decodeWorkerCount(), now = Date.now) {
  * @returns {Worker[]}
  */
 export function takeWarmWorkers(url, now = Date.now) {
+  adoptEarlyWorkers();
   const w = warm;
   warm = null;
   if (!w) return [];
