@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { CATALOGS, I18n, format, placeholders, readLocale } from '../../../Sources/mi-server/Resources/web/app/i18n.js';
+import { I18n, format, loadCatalog, placeholders, readLocale } from '../../../Sources/mi-server/Resources/web/app/i18n.js';
+import zhCN from '../../../Sources/mi-server/Resources/web/app/i18n/zh-CN.js';
+import enCatalog from '../../../Sources/mi-server/Resources/web/app/i18n/en.js';
 import { STATUSES, VISIT_TYPES, RANGES, SORT_KEYS } from '../../../Sources/mi-server/Resources/web/doctor/worklist-filter.js';
 import { TITLES } from '../../../Sources/mi-server/Resources/web/doctor/validation.js';
 import { PALETTE_NAMES } from '../../../Sources/mi-server/Resources/web/viewer/math/palette.js';
@@ -11,8 +13,8 @@ import { TOOL_NAMES } from '../../../Sources/mi-server/Resources/web/viewer/tool
 import { ADMIN_PAGES, AUDIT_ACTIONS, GRANT_TYPES, POLICY_FIELDS } from '../../../Sources/mi-server/Resources/web/admin/admin-model.js';
 import { SHARE_DURATIONS } from '../../../Sources/mi-server/Resources/web/patient/share-duration.js';
 
-const zh = CATALOGS['zh-CN'];
-const en = CATALOGS.en;
+const zh = zhCN;
+const en = enCatalog;
 const WEB = new URL('../../../Sources/mi-server/Resources/web/', import.meta.url);
 
 /** The app's source text (app/, doctor/, admin/ and patient/, not the catalogues). */
@@ -95,7 +97,7 @@ test('testFormatFillsPlaceholdersAndLeavesUnknownOnes', () => {
   assert.deepEqual(placeholders('{z} {a} x'), ['a', 'z']);
 });
 
-test('testChineseIsTheDefaultAndEnglishIsASwitch', () => {
+test('testChineseIsTheDefaultAndEnglishIsASwitch', async () => {
   assert.equal(readLocale(null), 'zh-CN');
   assert.equal(readLocale({ getItem: () => 'en' }), 'en');
   assert.equal(readLocale({ getItem: () => 'fr' }), 'zh-CN');
@@ -103,8 +105,25 @@ test('testChineseIsTheDefaultAndEnglishIsASwitch', () => {
   assert.equal(i18n.t('worklist.total', { count: 2 }), '共 2 项检查');
   let changes = 0;
   i18n.addEventListener('change', () => { changes++; });
-  i18n.setLocale('en');
+  await i18n.setLocale('en');
   assert.equal(i18n.t('worklist.total', { count: 2 }), '2 exams');
   assert.equal(i18n.t('no.such.key'), 'no.such.key');
   assert.equal(changes, 1);
+  await i18n.setLocale('en');
+  assert.equal(changes, 1, 'no change to the same locale');
+});
+
+test('testEnglishIsFetchedWhenFirstWantedAndAStoredEnglishIsReadyBeforeTheFirstText', async () => {
+  // Not among the app's static imports (they are all on the way to the first page).
+  const i18nSource = readFileSync(new URL('app/i18n.js', WEB), 'utf8');
+  assert.ok(!/^import .*en\.js/m.test(i18nSource));
+  assert.equal(await loadCatalog('en'), enCatalog);
+  const i18n = new I18n('en');
+  await i18n.ready;
+  assert.equal(i18n.locale, 'en');
+  assert.equal(i18n.t('worklist.total', { count: 3 }), '3 exams');
+  await assert.rejects(loadCatalog(/** @type {any} */ ('fr')));
+  const chinese = new I18n();
+  await chinese.ready;
+  assert.equal(chinese.locale, 'zh-CN');
 });

@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * Messages: one catalogue per language (`i18n/zh-CN.js`, the default, and `i18n/en.js`), flat keys, `{name}`
- * placeholders. Every text the app shows comes from here; a unit test checks that both catalogues have the same
+ * Messages: one catalogue per language (`i18n/zh-CN.js`, the default, and `i18n/en.js`, fetched when first wanted),
+ * flat keys, `{name}` placeholders. Every text the app shows comes from here; a unit test checks that both catalogues have the same
  * keys and placeholders and that every key the code uses exists.
  *
  * ```js
@@ -11,16 +11,36 @@
  */
 
 import zhCN from './i18n/zh-CN.js';
-import en from './i18n/en.js';
 
 /** @typedef {Record<string, string>} Catalog */
 /** @typedef {'zh-CN' | 'en'} Locale */
 
-/** @type {Readonly<Record<Locale, Catalog>>} */
-export const CATALOGS = Object.freeze({ 'zh-CN': zhCN, en });
 /** @type {Locale} */
 export const DEFAULT_LOCALE = 'zh-CN';
 export const LOCALE_KEY = 'mi.locale';
+/** @type {readonly Locale[]} */
+export const LOCALES = Object.freeze(['zh-CN', 'en']);
+
+/**
+ * The catalogues loaded so far. Chinese comes with the app; English is fetched when it is first wanted: every static
+ * import is on the way to the first page, and most users read Chinese.
+ * @type {Map<Locale, Catalog>}
+ */
+const loaded = new Map([[DEFAULT_LOCALE, zhCN]]);
+
+/**
+ * A locale's catalogue, fetched once.
+ * @param {Locale} locale
+ * @returns {Promise<Catalog>}
+ */
+export async function loadCatalog(locale) {
+  const known = loaded.get(locale);
+  if (known) return known;
+  if (locale !== 'en') throw new RangeError(`no catalogue for ${locale}`);
+  const catalog = (await import('./i18n/en.js')).default;
+  loaded.set(locale, catalog);
+  return catalog;
+}
 
 /**
  * Replaces `{name}` with `params.name`; unknown placeholders stay as they are.
@@ -52,21 +72,28 @@ export function readLocale(storage) {
 }
 
 export class I18n extends EventTarget {
-  /** @param {Locale} [locale] */
+  /**
+   * Texts are in `locale` once `ready` has resolved (at once for Chinese); until then, and if its catalogue cannot be
+   * fetched, in Chinese.
+   * @param {Locale} [locale]
+   */
   constructor(locale = DEFAULT_LOCALE) {
     super();
     /** @type {Locale} */
-    this.locale = locale;
+    this.locale = loaded.has(locale) ? locale : DEFAULT_LOCALE;
+    /** @type {Promise<void>} */
+    this.ready = this.locale === locale ? Promise.resolve() : loadCatalog(locale).then(() => { this.locale = locale; }, () => undefined);
   }
 
-  get catalog() { return CATALOGS[this.locale]; }
+  /** @returns {Catalog} */
+  get catalog() { return loaded.get(this.locale) ?? zhCN; }
 
   /**
    * @param {string} key
    * @param {Record<string, string | number>} [params]
    */
   t(key, params) {
-    const template = this.catalog[key] ?? CATALOGS[DEFAULT_LOCALE][key];
+    const template = this.catalog[key] ?? zhCN[key];
     return template === undefined ? key : format(template, params);
   }
 
@@ -76,9 +103,15 @@ export class I18n extends EventTarget {
    */
   has(key) { return key in this.catalog; }
 
-  /** @param {Locale} locale */
-  setLocale(locale) {
-    if (!(locale in CATALOGS) || locale === this.locale) return;
+  /**
+   * Switches to `locale` once its catalogue is in (`change` then); stays in the current one if it cannot be fetched.
+   * @param {Locale} locale
+   * @returns {Promise<void>}
+   */
+  async setLocale(locale) {
+    if (!LOCALES.includes(locale) || locale === this.locale) return;
+    try { await loadCatalog(locale); } catch { return; }
+    if (locale === this.locale) return;
     this.locale = locale;
     this.dispatchEvent(new Event('change'));
   }

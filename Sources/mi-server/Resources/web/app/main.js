@@ -123,6 +123,7 @@ let current = null;
 let generation = 0;
 
 async function show() {
+  await i18n.ready;   // a stored English (its catalogue is fetched first)
   const route = router.current;
   const mine = ++generation;
   current?.destroy?.();
