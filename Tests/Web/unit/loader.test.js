@@ -313,6 +313,20 @@ test('testFewFramesAreNotSpreadOverMoreFetchesThanTheyFill', async () => {
   assert.deepEqual(loader.startedBatches, [['a:0'], ['a:1', 'a:3', 'a:5'], ['a:2', 'a:4']]);
 });
 
+test('testLargeImagesGoInSmallerBatches', async () => {
+  const net = fakeBatchNetwork();
+  const mb = 1024 * 1024;
+  const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 24, concurrency: 3, maxBatchBytes: 25 * mb, memoryBudget: 4096 * mb });
+  loader.addSeries('a', refs('a', 40, 12 * mb));
+  loader.setFocus('a', 0);
+  await flush();
+  // Two free fetches of at most 25 MB: 2 frames of 12 MB each, not 24.
+  assert.deepEqual(loader.startedBatches, [['a:0'], ['a:1', 'a:3'], ['a:2', 'a:4']]);
+  await drain(net);
+  assert.ok(loader.startedBatches.every((b) => b.length <= 2), `${loader.startedBatches.map((b) => b.length)}`);
+  assert.deepEqual(loader.progress('a'), { loaded: 40, cached: 40, failed: 0, total: 40 });
+});
+
 test('testHeldBackgroundFramesWaitWhileTheSliceUnderTheEyeAndAwaitedFramesGo', async () => {
   const net = fakeBatchNetwork();
   const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 4, concurrency: 2 });

@@ -57,6 +57,8 @@
  * @property {FetchFrameFn} fetchFrame
  * @property {FetchFramesFn} [fetchFrames] several frames of one series in one request (enables batches)
  * @property {number} [batchSize] most frames per `fetchFrames` call (default 8; 1 turns batches off)
+ * @property {number} [maxBatchBytes] most decoded bytes per batch, by the refs' `bytes` (default 32 MiB): a series of
+ *   large images goes in smaller batches, so that no answer has to be built or held whole at that size
  * @property {number} [concurrency] parallel fetches (default 4; a batch is one fetch)
  * @property {number} [memoryBudget] bytes of decoded frames kept (default 512 MiB)
  * @property {number} [maxAttempts] tries per frame for retryable errors (default 5)
@@ -112,6 +114,7 @@ export class FrameLoader {
     this.options = options;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.batchSize = options.fetchFrames ? Math.max(1, options.batchSize ?? 8) : 1;
+    this.maxBatchBytes = Math.max(1, options.maxBatchBytes ?? 32 * 1024 * 1024);
     this.memoryBudget = options.memoryBudget ?? 512 * 1024 * 1024;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryBaseMs = options.retryBaseMs ?? 250;
@@ -314,14 +317,16 @@ export class FrameLoader {
       // The most wanted frames of this series for all free fetches, dealt out to them in turn.
       const free = Math.max(this.concurrency - this.jobs.size, 1);
       const wanted = [candidate];
+      let bytes = candidate.ref.bytes ?? 0;
       for (const e of this.#prioritized()) {
         if (wanted.length >= free * this.batchSize) break;
         if (e.state !== 'idle' || e.series !== candidate.series || this.#alone(e)) continue;
-        if (!this.#makeRoom(e)) break;
+        if (bytes + (e.ref.bytes ?? 0) > free * this.maxBatchBytes || !this.#makeRoom(e)) break;
         this.#reserve(e);
         wanted.push(e);
+        bytes += e.ref.bytes ?? 0;
       }
-      const count = Math.min(free, Math.ceil(wanted.length / this.batchSize));
+      const count = Math.min(free, wanted.length, Math.max(Math.ceil(wanted.length / this.batchSize), Math.ceil(bytes / this.maxBatchBytes)));
       /** @type {Entry[][]} */
       const batches = Array.from({ length: count }, () => []);
       wanted.forEach((e, i) => batches[i % count].push(e));
