@@ -97,6 +97,35 @@ import Testing
         }
     }
 
+    @Test func aGzippedBatchEndsWholeBeforeAFrameThatCannotBeDecodedSoThatTheClientAsksForTheRestAlone() async throws {
+        try await TestServer.with { server, client in
+            let token = try await TestServer.login(client, "doctor").accessToken
+            let get = { (path: String, headers: HTTPFields) in
+                try await client.execute(uri: path, method: .get, headers: TestServer.bearer(token).merging(headers))
+            }
+            let series = try await Self.seriesH1(server, { try await get($0, [:]) })
+            let study = try await server.platform.store.storedInstance(server.instanceH1, scope: .all)
+            var broken = TestImage()
+            broken.studyUID = study.studyInstanceUID
+            broken.seriesUID = series
+            broken.instanceNumber = 2
+            broken.pixels = [0x00, 0x04]   // 2 bytes for 2x2 16-bit samples
+            _ = try await server.platform.store.ingest(bytes: try broken.bytes(), source: "test")
+            let good = "\(server.instanceH1)/1"
+            let path = "/api/v1/series/\(series)/frames?frames=\(good),\(good),\(broken.sopUID)/1,\(good)"
+            let single = Array(buffer: try await get("/api/v1/instances/\(server.instanceH1)/frames/1", [:]).body)
+
+            let answer = try await get(path, [.acceptEncoding: "gzip"])
+            #expect(answer.status == .ok)
+            #expect(answer.headers[.contentEncoding] == "gzip")
+            // A whole gzip member (gzip -dc checks its CRC and length) holding the two frames before the broken one.
+            #expect(try Self.split(try await CompressionTests.gunzip(Array(buffer: answer.body))) == [single, single])
+            // Alone, the broken frame is an error of its own, and the frame after it is fine.
+            #expect(try await get("/api/v1/instances/\(broken.sopUID)/frames/1", [:]).status.code >= 400)
+            #expect(Array(buffer: try await get("/api/v1/series/\(series)/frames?frames=\(good)", [:]).body).count == single.count + 4)
+        }
+    }
+
     @Test func aGzippedSingleFrameUnzipsToThePlainFrame() async throws {
         try await TestServer.with { server, client in
             let token = try await TestServer.login(client, "doctor").accessToken

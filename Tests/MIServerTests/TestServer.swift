@@ -152,6 +152,9 @@ struct TestImage {
     var patientName = "Zhang^San"
     var institution = "Demo General Hospital"
     var accession = "ACC1"
+    var instanceNumber = 1
+    /// The 2x2 signed 16-bit pixels (little endian); fewer bytes make an image that cannot be decoded.
+    var pixels: [UInt8] = [0x00, 0x04, 0x10, 0x00, 0xA9, 0x00, 0xFF, 0xFF]
 
     func bytes() throws -> [UInt8] {
         var d = DataSet(characterSet: .utf8)
@@ -166,7 +169,7 @@ struct TestImage {
         try d.setString(patientID, for: .patientID)
         try d.setString(studyUID, for: .studyInstanceUID)
         try d.setString(seriesUID, for: .seriesInstanceUID)
-        try d.setInts([1], for: .instanceNumber)
+        try d.setInts([instanceNumber], for: .instanceNumber)
         try d.setInts([1], for: .samplesPerPixel)
         try d.setString("MONOCHROME2", for: .photometricInterpretation)
         try d.setInts([2], for: .rows)
@@ -177,7 +180,7 @@ struct TestImage {
         try d.setInts([1], for: .pixelRepresentation)
         try d.setString("-1024", for: Tag(0x0028, 0x1052))
         try d.setString("1", for: Tag(0x0028, 0x1053))
-        d.set(DataElement(tag: .pixelData, vr: .OW, bytes: [0x00, 0x04, 0x10, 0x00, 0xA9, 0x00, 0xFF, 0xFF]))
+        d.set(DataElement(tag: .pixelData, vr: .OW, bytes: pixels))
         return try DicomFile(dataSet: d, transferSyntax: .explicitVRLittleEndian).encoded()
     }
 }

@@ -81,18 +81,45 @@ extension Gzip {
 
     /// One gzip member (RFC 1952) whose uncompressed content is the pieces' inputs one after another.
     public static func join(_ pieces: [Piece]) -> [UInt8] {
-        var out: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF] // no flags, no mtime, unknown OS
+        var member = Member()
+        var out = Member.header
         out.reserveCapacity(out.count + pieces.reduce(0) { $0 + $1.deflated.count } + 10)
-        var crc: uLong = 0
-        var total = 0
-        for piece in pieces {
-            out.append(contentsOf: piece.deflated)
+        for piece in pieces { out.append(contentsOf: member.append(piece)) }
+        out.append(contentsOf: member.trailer)
+        return out
+    }
+
+    /// One gzip member written as its pieces become ready (a streamed HTTP body): `header`, then what `append` gives
+    /// for each piece, then `trailer`. Ended after any piece, it is a whole member holding the pieces so far.
+    ///
+    /// ```swift
+    /// var member = Gzip.Member()
+    /// send(Gzip.Member.header)
+    /// for piece in pieces { send(member.append(piece)) }
+    /// send(member.trailer)
+    /// ```
+    public struct Member: Sendable {
+        /// The member's header: no flags, no modification time, unknown OS.
+        public static let header: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF]
+        private var crc: uLong = 0
+        private var total = 0
+
+        /// An empty member.
+        public init() {}
+
+        /// The bytes that carry `piece`, to send next; the trailer's CRC-32 and length take it in.
+        public mutating func append(_ piece: Piece) -> [UInt8] {
             crc = crc32_combine(crc, uLong(piece.crc), .init(piece.count))
             total += piece.count
+            return piece.deflated
         }
-        out.append(contentsOf: [0x03, 0x00]) // an empty final fixed-Huffman block ends the deflate stream
-        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: UInt32(crc) >> UInt32(shift))) }
-        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: UInt32(truncatingIfNeeded: total) >> UInt32(shift))) }
-        return out
+
+        /// The end of the member: an empty final block, then the CRC-32 and length (mod 2^32) of everything appended.
+        public var trailer: [UInt8] {
+            var out: [UInt8] = [0x03, 0x00] // an empty final fixed-Huffman block ends the deflate stream
+            for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: UInt32(crc) >> UInt32(shift))) }
+            for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: UInt32(truncatingIfNeeded: total) >> UInt32(shift))) }
+            return out
+        }
     }
 }

@@ -65,24 +65,38 @@ public struct PixelService: Sendable {
     /// Several frames as gzip pieces in the order asked, those not cached read, decoded and encoded concurrently
     /// (at most one per core: a batch is CPU-bound); `packed` as for `wirePiece`.
     public func wirePieces(_ frames: [(instance: StoredInstance, number: Int)], packed: Bool = false) async throws -> [Gzip.Piece] {
+        var pieces: [Gzip.Piece] = []
+        pieces.reserveCapacity(frames.count)
+        try await wirePieces(frames, packed: packed) { _, piece in pieces.append(piece) }
+        return pieces
+    }
+
+    /// `wirePieces`, each piece handed to `deliver` (with its index) as soon as it and those before it are ready, in
+    /// the order asked, so that an answer can be sent while later frames are still being encoded. A frame that fails
+    /// stops it: the pieces before it have been delivered, and its error is thrown (as is one `deliver` throws).
+    public func wirePieces(_ frames: [(instance: StoredInstance, number: Int)], packed: Bool = false,
+                           deliver: (Int, Gzip.Piece) async throws -> Void) async throws {
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        return try await withThrowingTaskGroup(of: (Int, Gzip.Piece).self) { group in
-            var pieces = [Gzip.Piece?](repeating: nil, count: frames.count)
-            var next = 0
-            while next < frames.count, next < width {
-                let (i, item) = (next, frames[next])
-                group.addTask { (i, try await wirePiece(item.instance, number: item.number, packed: packed)) }
-                next += 1
+        try await withThrowingTaskGroup(of: (Int, Result<Gzip.Piece, any Error>).self) { group in
+            var ready: [Int: Result<Gzip.Piece, any Error>] = [:]
+            var next = 0, started = 0
+            func start() {
+                let (i, item) = (started, frames[started])
+                group.addTask {
+                    do { return (i, .success(try await wirePiece(item.instance, number: item.number, packed: packed))) } catch { return (i, .failure(error)) }
+                }
+                started += 1
             }
-            while let (i, piece) = try await group.next() {
-                pieces[i] = piece
-                if next < frames.count {
-                    let (j, item) = (next, frames[next])
-                    group.addTask { (j, try await wirePiece(item.instance, number: item.number, packed: packed)) }
+            while started < frames.count, started < width { start() }
+            while let (i, result) = try await group.next() {
+                ready[i] = result
+                // In order: a failed frame ends it only when the frames before it are out.
+                while let result = ready.removeValue(forKey: next) {
+                    try await deliver(next, try result.get())
                     next += 1
                 }
+                if started < frames.count { start() }
             }
-            return pieces.map { $0! }
         }
     }
 

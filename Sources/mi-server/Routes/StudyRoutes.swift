@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ImagingKit
+import Logging
 import PlatformServices
 
 /// The worklist and what hangs off an exam: series, instances, frames, previews, files and reports.
@@ -100,15 +101,21 @@ struct StudyRoutes {
                 guard instance.seriesInstanceUID == seriesUID else {
                     throw APIError(.notFound, "not_found", "instance \(item.sopInstanceUID) is not in series \(seriesUID)")
                 }
+                // Checked before the answer starts: a streamed answer cannot turn into a 400 later.
+                guard item.number <= instance.frameCount else {
+                    throw APIError.badParameter("frames", "instance \(item.sopInstanceUID) has \(instance.frameCount) frame(s)")
+                }
                 wanted.append((instance, item.number))
             }
             let packed = Self.asksForPacking(request, mediaType: FrameWireBatch.mediaType)
-            var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept, Accept-Encoding"]
+            var headers: HTTPFields = [.cacheControl: "private, max-age=86400, immutable", .vary: "Accept, Accept-Encoding",
+                                       .contentType: FrameWireBatch.mediaType]
             if (request.headers[.acceptEncoding] ?? "").lowercased().contains("gzip") {
-                // Frames compressed one by one (concurrently, and cached) and joined without compressing again.
+                // Frames compressed one by one (concurrently, and cached) and joined without compressing again, each
+                // sent as soon as it and those before it are ready.
                 headers[.contentEncoding] = "gzip"
-                let body = try FrameWireBatch.gzipJoin(try await platform.pixels.wirePieces(wanted, packed: packed))
-                return bytesResponse(body, contentType: FrameWireBatch.mediaType, headers: headers)
+                return Response(status: .ok, headers: headers, body: Self.streamedBatch(wanted, packed: packed, pixels: platform.pixels,
+                                                                                        logger: context.logger))
             }
             var frames: [[UInt8]] = []
             for item in wanted { frames.append(try await platform.pixels.wireFrame(item.instance, number: item.number, packed: packed)) }
@@ -221,6 +228,39 @@ struct StudyRoutes {
                 let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 return pair.count == 2 && pair[0] == "packing" && pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) == "1"
             }
+        }
+    }
+
+    /// A gzip'd batch body written frame by frame as the frames are encoded (`PixelService.wirePieces(_:packed:deliver:)`).
+    /// A frame that cannot be read or decoded ends the batch early but whole: the frames before it, then the gzip
+    /// trailer. The client sees fewer frames than it asked for and asks for the others one by one, so that the bad
+    /// frame fails alone with its own error.
+    static func streamedBatch(_ wanted: [(instance: StoredInstance, number: Int)], packed: Bool, pixels: PixelService,
+                              logger: Logger, flushBytes: Int = 48 * 1024) -> ResponseBody {
+        ResponseBody { writer in
+            /// A failed write: the client went away. It ends the body without a trailer.
+            struct WriteFailed: Error { let underlying: any Error }
+            var member = Gzip.Member()
+            var sent = 0
+            // Written in runs of about `flushBytes` (a few frames): one write per frame costs more than it gains when
+            // the frames come from the cache.
+            var pending = Gzip.Member.header
+            do {
+                try await pixels.wirePieces(wanted, packed: packed) { index, piece in
+                    for part in try FrameWireBatch.gzipPieces(piece) { pending += member.append(part) }
+                    sent += 1
+                    if pending.count >= flushBytes || index == wanted.count - 1 {
+                        do { try await writer.write(ByteBuffer(bytes: pending)) } catch { throw WriteFailed(underlying: error) }
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                }
+            } catch let failed as WriteFailed {
+                throw failed.underlying
+            } catch {
+                logger.warning("frame batch ended after \(sent) of \(wanted.count) frames: \(error)")
+            }
+            try await writer.write(ByteBuffer(bytes: pending + member.trailer))
+            try await writer.finish(nil)
         }
     }
 

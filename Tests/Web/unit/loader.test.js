@@ -274,6 +274,34 @@ test('testARefusedBatchIsRetriedFrameByFrameSoThatOnlyTheBadFrameFails', async (
   assert.deepEqual(loader.progress('s'), { loaded: 3, cached: 3, failed: 1, total: 4 });
 });
 
+test('testFramesMissingFromABatchThatEndedEarlyAreAskedForAlone', async () => {
+  /** @type {string[]} */
+  const errors = [];
+  /** @type {string[][]} */
+  const batches = [];
+  /** @type {string[]} */
+  const singles = [];
+  const loader = new FrameLoader({
+    // The server cannot read s:2: its batch ends before it; alone it is a 422.
+    fetchFrames: async (list) => { batches.push(list.map((r) => r.key)); return list.slice(0, list.findIndex((r) => r.key === 's:2')).map(() => frameOf(5)); },
+    fetchFrame: async (ref) => {
+      singles.push(ref.key);
+      if (ref.key === 's:2') throw new FrameFetchError('http', '422', { status: 422 });
+      return frameOf(6);
+    },
+    batchSize: 8, concurrency: 1, onError: (uid, i) => errors.push(`${uid}:${i}`),
+  });
+  loader.addSeries('s', refs('s', 5));
+  loader.setFocus('s', 0);
+  for (let i = 0; i < 10; i++) await flush();
+  assert.deepEqual(batches, [['s:1', 's:2', 's:3', 's:4']]);
+  assert.deepEqual(singles, ['s:0', 's:2', 's:3', 's:4']);
+  assert.deepEqual(errors, ['s:2']);
+  assert.equal(loader.get('s', 1)?.data.byteLength, 5);
+  assert.equal(loader.get('s', 3)?.data.byteLength, 6);
+  assert.deepEqual(loader.progress('s'), { loaded: 4, cached: 4, failed: 1, total: 5 });
+});
+
 test('testScrollingCancelsABatchThatIsNoLongerWanted', async () => {
   const net = fakeBatchNetwork();
   const loader = new FrameLoader({ fetchFrame: net.fetchFrame, fetchFrames: net.fetchFrames, batchSize: 2, concurrency: 2 });

@@ -31,10 +31,13 @@ public enum FrameWireBatch {
     public static func gzipJoin(_ frames: [Gzip.Piece]) throws(ImagingError) -> [UInt8] {
         var pieces: [Gzip.Piece] = []
         pieces.reserveCapacity(2 * frames.count)
-        for frame in frames {
-            pieces.append(try Gzip.Piece(stored: lengthPrefix(frame.count)))
-            pieces.append(frame)
-        }
+        for frame in frames { pieces.append(contentsOf: try gzipPieces(frame)) }
         return Gzip.join(pieces)
+    }
+
+    /// A frame's part of a gzip'd batch (its length prefix, then the frame), for a body written as frames become
+    /// ready (`Gzip.Member`).
+    public static func gzipPieces(_ frame: Gzip.Piece) throws(ImagingError) -> [Gzip.Piece] {
+        [try Gzip.Piece(stored: lengthPrefix(frame.count)), frame]
     }
 }

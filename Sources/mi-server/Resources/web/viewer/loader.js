@@ -14,7 +14,8 @@
  *   so that fetches sharing the network in parallel bring the frames in about priority order, and they all stay
  *   busy until the series is in: no fetch ends early and leaves the network idle while the next one starts.
  *   `fetchFrames` may hand frames over as they arrive (its `onFrame`). A batch refused for a reason other than
- *   the network is not retried as a batch: its frames are fetched one by one, so that one bad frame fails alone.
+ *   the network is not retried as a batch: its frames are fetched one by one, so that one bad frame fails alone;
+ *   so are the frames missing from a batch that ended early (the server stops a batch before a frame it cannot read).
  * - Frames fetched alone never wait: they may take up to `SOLO_SLOTS` fetches beyond `concurrency`, and one that
  *   is still to come in a batch is fetched alone too (the batch's copy is then ignored).
  * - Memory: decoded frames are kept up to `memoryBudget` bytes. A frame is fetched only if it fits, evicting
@@ -476,12 +477,23 @@ export class FrameLoader {
     fetched.then(
       (frames) => {
         this.jobs.delete(job);
-        if (frames.length !== entries.length) {
+        if (frames.length > entries.length) {
           const error = new Error(`${frames.length} frames for a batch of ${entries.length}`);
           for (const e of entries) this.#failed(e, controller, error);
           return;
         }
-        entries.forEach((e, i) => this.#arrived(e, controller, frames[i]));
+        frames.forEach((frame, i) => this.#arrived(entries[i], controller, frame));
+        // A batch the server ended early (a frame it could not read): the rest are asked for one by one, so that
+        // the bad frame fails alone with its own error.
+        for (const e of entries.slice(frames.length)) {
+          if (e.controller !== controller || this.disposed) continue;
+          this.inFlight.delete(e);
+          e.controller = null;
+          e.job = null;
+          e.state = 'idle';
+          e.solo = true;
+        }
+        this.#pump();
       },
       (error) => {
         this.jobs.delete(job);
