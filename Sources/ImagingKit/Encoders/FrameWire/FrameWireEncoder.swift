@@ -158,9 +158,10 @@ public enum FrameWireEncoder {
         let s = layout.samplesPerPixel, stride = layout.rowLength, a = range.lowerBound
         let first = min(max(s - a, 0), range.count)   // the very first pixel's values: from 0
         for j in 0..<first { r[j] = value(a + j) }
-        let from = source + a
-        for j in first..<range.count {
-            r[j] = (((T(littleEndian: from[j]) & mask) ^ signBit) &- signBit) &- (((T(littleEndian: from[j - s]) & mask) ^ signBit) &- signBit)
+        // Two pointers rather than `j - s`, whose overflow check kept the loop scalar (65% of a CT frame's time).
+        let current = source + a + first, left = current - s, out = r + first
+        for j in 0..<range.count - first {
+            out[j] = (((T(littleEndian: current[j]) & mask) ^ signBit) &- signBit) &- (((T(littleEndian: left[j]) & mask) ^ signBit) &- signBit)
         }
         // The first pixel of each row after the first: from above, not from the previous row's end.
         var row = max(stride, (a / stride) * stride)
