@@ -59,6 +59,12 @@ enum FrameWireTiming {
 
     /// A decoded frame of `bytes` through a DICOM data set, as a server gets it.
     static func frame(_ bytes: [UInt8], size: Int, samples: Int, bits: Int, signed: Bool) throws -> DecodedFrame {
+        try DicomFile(dataSet: try dataSet(bytes, size: size, samples: samples, bits: bits, signed: signed),
+                      transferSyntax: .explicitVRLittleEndian).decodedFrame(0)
+    }
+
+    /// A square image's data set with `bytes` as its Pixel Data.
+    static func dataSet(_ bytes: [UInt8], size: Int, samples: Int, bits: Int, signed: Bool) throws -> DataSet {
         var ds = DataSet()
         try ds.setInts([size], for: .rows)
         try ds.setInts([size], for: .columns)
@@ -70,7 +76,7 @@ enum FrameWireTiming {
         try ds.setInts([bits - 1], for: .highBit)
         try ds.setInts([signed ? 1 : 0], for: .pixelRepresentation)
         ds.set(DataElement(tag: .pixelData, vr: bits == 8 ? .OB : .OW, bytes: bytes))
-        return try DicomFile(dataSet: ds, transferSyntax: .explicitVRLittleEndian).decodedFrame(0)
+        return ds
     }
 
     /// The lines to print: median time of `runs` encodes per case, in µs and ns per sample, and the encoded size.
@@ -87,7 +93,28 @@ enum FrameWireTiming {
                            + "\(String(format: "%.0f", us)) us, \(String(format: "%.2f", us * 1000 / samples)) ns/sample, \(size) bytes")
             }
         }
+        out += try coldPath(runs: runs, median: median, sink: &sink)
         out.append("(wire sink \(sink))")
         return out
+    }
+
+    /// The steps of mi-server's first answer for a CT frame (`PixelService.wirePiece` less the file read and the
+    /// cache): parse the file's bytes, decode the frame, encode it packed, gzip it at level 1 as the server does.
+    static func coldPath(runs: Int, median: (Int, () -> Void) -> Double, sink: inout Int) throws -> [String] {
+        let phantom = try dataSet(try ctPhantom(512).bytes, size: 512, samples: 1, bits: 16, signed: true)
+        let bytes = try DicomFile(dataSet: phantom, transferSyntax: .explicitVRLittleEndian).encoded(as: .explicitVRLittleEndian)
+        let file = try DicomFile(bytes: bytes)
+        let frame = try file.decodedFrame(0)
+        let wire = try FrameWireEncoder.encode(frame, packed: true)
+        var total = 0
+        let parse = median(runs) { total &+= (try? DicomFile(bytes: bytes))?.dataSet.count ?? 0 }
+        let decode = median(runs) { total &+= (try? file.decodedFrame(0))?.bytes.count ?? 0 }
+        let encode = median(runs) { total &+= (try? FrameWireEncoder.encode(frame, packed: true))?.count ?? 0 }
+        let gzip = median(runs) { total &+= (try? Gzip.Piece(wire))?.deflated.count ?? 0 }
+        let gzipped = try Gzip.Piece(wire).deflated.count
+        sink &+= total
+        func f(_ v: Double) -> String { String(format: "%.0f", v) }
+        return ["imaging-bench: FrameWire cold path CT 512x512 (\(bytes.count) byte file): DicomFile(bytes:) \(f(parse)) us, "
+                + "decodedFrame \(f(decode)) us, encode packed \(f(encode)) us, gzip level 1 \(f(gzip)) us (\(wire.count) -> \(gzipped) bytes)"]
     }
 }
