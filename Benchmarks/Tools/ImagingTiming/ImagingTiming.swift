@@ -4,10 +4,11 @@ import ImagingKit
 
 /// ImagingKit timings, the "ours" side of `Scripts/bench-imaging.sh`: window/level to 8 bits of a 512x512 signed
 /// 16-bit CT frame against memcpy of the same bytes, window + invert + palette, the general `StoredFrame` path, a
-/// 3000x3000 frame, sharpening, PNG and JPEG encoding. Medians of many runs on one thread; printed, never asserted.
+/// 3000x3000 frame, sharpening, PNG and JPEG encoding, the MIF1 wire encode (`FrameWireTiming`). Medians of many
+/// runs on one thread; printed, never asserted.
 /// Writes the rendered frame as a PGM (path printed) for the script's cjpeg comparison.
 ///
-///     ImagingTiming [--pgm PATH] [--window-only ROUNDS]
+///     ImagingTiming [--pgm PATH] [--window-only ROUNDS] [--wire-only RUNS]
 @main
 enum ImagingTiming {
     static func median(_ runs: Int, _ body: () -> Void) -> Double {
@@ -60,6 +61,11 @@ enum ImagingTiming {
             print("imaging-bench: \(rounds) windowed frames (sink \(sink))")
             return
         }
+        // `--wire-only N`: the MIF1 encode timings alone, medians of N runs (also a loop for a profiler).
+        if let i = arguments.firstIndex(of: "--wire-only"), i + 1 < arguments.count, let runs = Int(arguments[i + 1]) {
+            print(try FrameWireTiming.lines(runs: runs, median: median).joined(separator: "\n"))
+            return
+        }
         // memcpy and the window alternate, one of each per round, so that a busy moment of the machine slows both
         // sides of the ratio: the printed ratio is the median of the rounds' ratios.
         var memcpyTimes: [Double] = [], windowTimes: [Double] = [], ratios: [Double] = []
@@ -84,6 +90,7 @@ enum ImagingTiming {
         let radiograph = median(7) { sink &+= Int(try! pipeline.render(decoded: big).samples[1000]) }
         var bigCopy = [UInt8](repeating: 0, count: big.bytes.count)
         let bigMemcpy = median(7) { bigCopy.withUnsafeMutableBytes { d in big.bytes.withUnsafeBytes { d.copyMemory(from: $0) } } }
+        let wire = try FrameWireTiming.lines(runs: 101, median: median)
         try Data(Array("P5\n512 512\n255\n".utf8) + image.samples).write(to: URL(fileURLWithPath: pgmPath))
         func f(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
         print("""
@@ -95,6 +102,7 @@ enum ImagingTiming {
             imaging-bench: sharpen 512x512 \(f(sharpen, 0)) us
             imaging-bench: PNG encode 512x512 gray \(f(png, 0)) us
             imaging-bench: JPEG encode 512x512 gray q90 \(f(jpeg, 0)) us
+            \(wire.joined(separator: "\n"))
             imaging-bench: pgm \(pgmPath)
             (sink \(sink))
             """)

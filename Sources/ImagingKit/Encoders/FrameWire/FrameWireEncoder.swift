@@ -42,149 +42,193 @@ public enum FrameWireEncoder {
     public static let blockLength = 16
 
     /// Encodes a decoded frame. Samples narrower than their allocation are masked (unsigned) or sign-extended
-    /// (signed) from Bits Stored, so that the client sees exact stored values. `packed` (which needs `predicted`)
-    /// packs the residuals in bit-width blocks; without it the bytes are the planar format, as before packing existed.
+    /// (signed) from Bits Stored, so that the client sees exact stored values (4-byte samples go as they are).
+    /// `packed` (which needs `predicted`) packs the residuals in bit-width blocks; without it the bytes are the
+    /// planar format, as before packing existed.
+    ///
+    /// One pass over the samples, a chunk at a time: values, residuals (and zigzag) into a small buffer on the
+    /// stack, then byte planes or packed blocks straight into the output; no frame-sized intermediate.
     public static func encode(_ frame: DecodedFrame, predicted: Bool = true, packed: Bool = false) throws(ImagingError) -> [UInt8] {
         guard predicted || !packed else { throw ImagingError(.unsupportedImage, "a packed MIF1 payload is always predicted") }
-        let planar = try encodePlanar(frame, predicted: predicted)
-        return packed ? pack(planar) : planar
-    }
-
-    /// The planar (unpacked) encoding.
-    private static func encodePlanar(_ frame: DecodedFrame, predicted: Bool) throws(ImagingError) -> [UInt8] {
-        let d = frame.descriptor
-        guard d.columns <= 0xFFFF, d.rows <= 0xFFFF, d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else {
-            throw ImagingError(.unsupportedImage, "frame of \(d.columns)x\(d.rows)x\(d.samplesPerPixel) does not fit the wire format")
-        }
-        let b = d.bytesPerSample, s = d.samplesPerPixel, n = d.pixelCount * s
-        guard b == 1 || b == 2 || b == 4 else { throw ImagingError(.unsupportedImage, "\(d.bitsAllocated)-bit samples") }
-        guard frame.bytes.count >= n * b else { throw ImagingError(.decodeFrame, "frame too short") }
-        var out = [UInt8](repeating: 0, count: 16 + n * b)
-        out[0] = magic[0]; out[1] = magic[1]; out[2] = magic[2]; out[3] = magic[3]
-        out[4] = UInt8(d.columns & 0xFF); out[5] = UInt8(d.columns >> 8)
-        out[6] = UInt8(d.rows & 0xFF); out[7] = UInt8(d.rows >> 8)
-        out[8] = UInt8(b); out[9] = UInt8(s)
-        out[10] = (d.isSigned ? 1 : 0) | (predicted ? 2 : 0)
-        let stride = d.columns * s
-        let bits = min(d.bitsStored, b * 8)
-        frame.bytes.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                let payload = dst.baseAddress! + 16
-                switch b {
-                case 1:
-                    let mask = UInt8(truncatingIfNeeded: (1 << bits) - 1), shift = UInt8(8 - bits)
-                    @inline(__always) func value(_ i: Int) -> UInt8 {
-                        d.isSigned ? UInt8(bitPattern: Int8(bitPattern: src[i] &<< shift) >> Int8(shift)) : src[i] & mask
-                    }
-                    for i in 0..<n {
-                        let v = value(i)
-                        guard predicted else { payload[i] = v; continue }
-                        let p: UInt8 = i % stride >= s ? value(i - s) : (i >= stride ? value(i - stride) : 0)
-                        payload[i] = v &- p
-                    }
-                case 2:
-                    let words = UnsafeRawPointer(src.baseAddress!).assumingMemoryBound(to: UInt16.self)
-                    let mask = UInt16(truncatingIfNeeded: (1 << bits) - 1), shift = UInt16(16 - bits)
-                    let signed = d.isSigned
-                    @inline(__always) func value(_ i: Int) -> UInt16 {
-                        let raw = UInt16(littleEndian: words[i])
-                        return signed ? UInt16(bitPattern: Int16(bitPattern: raw &<< shift) &>> Int16(shift)) : raw & mask
-                    }
-                    let high = payload + n
-                    if !predicted {
-                        for i in 0..<n { let v = value(i); payload[2 * i] = UInt8(v & 0xFF); payload[2 * i + 1] = UInt8(v >> 8) }
-                        return
-                    }
-                    // First row: left prediction (the first pixel from 0).
-                    for i in 0..<min(stride, n) {
-                        let r = value(i) &- (i >= s ? value(i - s) : 0)
-                        payload[i] = UInt8(truncatingIfNeeded: r); high[i] = UInt8(r >> 8)
-                    }
-                    var row = stride
-                    while row < n {
-                        for c in 0..<s {   // first pixel of the row: from above
-                            let r = value(row + c) &- value(row + c - stride)
-                            payload[row + c] = UInt8(truncatingIfNeeded: r); high[row + c] = UInt8(r >> 8)
-                        }
-                        var i = row + s
-                        let end = row + stride
-                        while i < end {
-                            let r = value(i) &- value(i - s)
-                            payload[i] = UInt8(truncatingIfNeeded: r); high[i] = UInt8(r >> 8)
-                            i += 1
-                        }
-                        row += stride
-                    }
-                default:
-                    let words = UnsafeRawPointer(src.baseAddress!).assumingMemoryBound(to: UInt32.self)
-                    for i in 0..<n {
-                        let v = UInt32(littleEndian: words[i])
-                        let p: UInt32 = !predicted ? 0 : (i % stride >= s ? UInt32(littleEndian: words[i - s]) : (i >= stride ? UInt32(littleEndian: words[i - stride]) : 0))
-                        let r = v &- p
-                        if predicted {
-                            for k in 0..<4 { payload[k * n + i] = UInt8(truncatingIfNeeded: r >> (8 * k)) }
-                        } else {
-                            for k in 0..<4 { payload[4 * i + k] = UInt8(truncatingIfNeeded: r >> (8 * k)) }
-                        }
-                    }
-                }
+        let layout = try Layout(frame.descriptor)
+        guard frame.bytes.count >= layout.count * layout.bytesPerSample else { throw ImagingError(.decodeFrame, "frame too short") }
+        let mode: Mode = packed ? .packed : (predicted ? .planes : .values)
+        return frame.bytes.withUnsafeBytes { raw in
+            switch layout.bytesPerSample {
+            case 1: encode(raw, as: UInt8.self, layout, mode)
+            case 2: encode(raw, as: UInt16.self, layout, mode)
+            default: encode(raw, as: UInt32.self, layout, mode)
             }
         }
-        return out
     }
 
-    /// Packs a predicted planar encoding (header and byte planes, as `encodePlanar` makes it): same header with the
-    /// packed flag, then the residuals zigzag-mapped in blocks of `blockLength`.
-    private static func pack(_ planar: [UInt8]) -> [UInt8] {
-        let b = Int(planar[8]), n = (planar.count - 16) / b
-        let bits = 8 * b
-        let mask: UInt32 = b == 4 ? .max : (UInt32(1) << bits) - 1
-        let signBit: UInt32 = 1 << (bits - 1)
-        let blocks = (n + blockLength - 1) / blockLength
-        var out = [UInt8](repeating: 0, count: 16 + blocks + n * b)   // the most a block can take: 1 + 16·B bytes
-        var length = 16
-        planar.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<16 { dst[i] = src[i] }
-                dst[10] |= packedFlag
-                let planes = src.baseAddress! + 16
-                var z = [UInt32](repeating: 0, count: blockLength)
+    /// What the payload holds.
+    private enum Mode { case values, planes, packed }
+
+    /// The frame's shape as the encoder needs it, checked against what the header can say.
+    private struct Layout {
+        let columns: Int, rows: Int, samplesPerPixel: Int, bytesPerSample: Int, signed: Bool
+        /// Values in raster order (rows·columns·S), and values per row (columns·S).
+        let count: Int, rowLength: Int
+        /// Bits Stored where it narrows the samples (1 ..< 8B), else 8B: masked or sign-extended from there.
+        let bits: Int
+
+        init(_ d: ImageDescriptor) throws(ImagingError) {
+            guard (0...0xFFFF).contains(d.columns), (0...0xFFFF).contains(d.rows), d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else {
+                throw ImagingError(.unsupportedImage, "frame of \(d.columns)x\(d.rows)x\(d.samplesPerPixel) does not fit the wire format")
+            }
+            let b = d.bytesPerSample
+            guard b == 1 || b == 2 || b == 4 else { throw ImagingError(.unsupportedImage, "\(d.bitsAllocated)-bit samples") }
+            (columns, rows, samplesPerPixel, bytesPerSample, signed) = (d.columns, d.rows, d.samplesPerPixel, b, d.isSigned)
+            (count, rowLength) = (d.columns * d.rows * d.samplesPerPixel, d.columns * d.samplesPerPixel)
+            bits = b < 4 && (1..<8 * b).contains(d.bitsStored) ? d.bitsStored : 8 * b
+        }
+
+        /// The 16 header bytes.
+        func header(_ mode: Mode) -> [UInt8] {
+            let flags: UInt8 = (signed ? 1 : 0) | (mode == .values ? 0 : 2) | (mode == .packed ? packedFlag : 0)
+            return magic + [UInt8(columns & 0xFF), UInt8(columns >> 8), UInt8(rows & 0xFF), UInt8(rows >> 8),
+                            UInt8(bytesPerSample), UInt8(samplesPerPixel), flags, 0, 0, 0, 0, 0]
+        }
+    }
+
+    /// Values per chunk: a multiple of `blockLength`, small enough for the chunk's residuals to stay in L1.
+    private static let chunkLength = 2048
+
+    /// The whole encoding for samples of type `T` (UInt8, UInt16 or UInt32, little endian in `raw`).
+    private static func encode<T: FixedWidthInteger & UnsignedInteger>(_ raw: UnsafeRawBufferPointer, as _: T.Type, _ layout: Layout, _ mode: Mode) -> [UInt8] {
+        let n = layout.count, b = layout.bytesPerSample
+        // Packed: each block takes at most 1 + 16·B bytes, and the block writers store up to 16 bytes past the end.
+        let capacity = mode == .packed ? 16 + (n + blockLength - 1) / blockLength + n * b + 16 : 16 + n * b
+        let header = layout.header(mode)
+        return [UInt8](unsafeUninitializedCapacity: capacity) { out, length in
+            _ = out.initialize(from: header)
+            length = 16
+            guard n > 0, let base = out.baseAddress else { return }
+            let source = raw.baseAddress!.assumingMemoryBound(to: T.self)
+            let mask: T = T.max &>> (T.bitWidth - layout.bits)
+            let signBit: T = layout.signed && layout.bits < T.bitWidth ? T(1) &<< (layout.bits - 1) : 0
+            withUnsafeTemporaryAllocation(of: T.self, capacity: chunkLength) { chunk in
+                let r = chunk.baseAddress!
                 var start = 0
                 while start < n {
-                    let count = min(blockLength, n - start)
-                    var any: UInt32 = 0
-                    for j in 0..<count {
-                        let i = start + j
-                        var r = UInt32(planes[i])
-                        if b > 1 { for k in 1..<b { r |= UInt32(planes[k * n + i]) << (8 * k) } }
-                        // Zigzag in B bytes: the sign goes to bit 0, the magnitude up one place.
-                        let v = ((r &<< 1) ^ (r & signBit != 0 ? mask : 0)) & mask
-                        z[j] = v
-                        any |= v
+                    let count = min(chunkLength, n - start)
+                    let range = start..<start + count
+                    if mode == .values {
+                        values(source, mask: mask, signBit: signBit, range: range, into: r)
+                    } else {
+                        residuals(source, mask: mask, signBit: signBit, layout, range: range, into: r)
                     }
-                    let w = any == 0 ? 0 : 32 - any.leadingZeroBitCount
-                    dst[length] = UInt8(w)
-                    length += 1
-                    if w > 0 {
-                        var accumulator: UInt64 = 0, held = 0
-                        for j in 0..<count {
-                            accumulator |= UInt64(z[j]) << held
-                            held += w
-                            while held >= 8 {
-                                dst[length] = UInt8(truncatingIfNeeded: accumulator)
-                                length += 1
-                                accumulator >>= 8
-                                held -= 8
-                            }
+                    switch mode {
+                    case .values:
+                        let payload = UnsafeMutableRawPointer(base + 16 + start * b)
+                        for j in 0..<count { payload.storeBytes(of: r[j].littleEndian, toByteOffset: j * b, as: T.self) }
+                        length += count * b
+                    case .planes:
+                        for k in 0..<b {
+                            let plane = base + 16 + k * n + start
+                            for j in 0..<count { plane[j] = UInt8(truncatingIfNeeded: r[j] &>> (8 * k)) }
                         }
-                        if held > 0 { dst[length] = UInt8(truncatingIfNeeded: accumulator); length += 1 }
+                        length += count * b
+                    case .packed:
+                        length = pack(r, count: count, into: base, at: length)
                     }
                     start += count
                 }
             }
         }
-        out.removeLast(out.count - length)
-        return out
+    }
+
+    /// The stored value of each sample of `range` into `r`: masked to Bits Stored, or sign-extended from it when
+    /// `signBit` is its top bit (`(v ^ s) − s` does both in unsigned arithmetic, so the loop vectorises; `residuals`
+    /// spells the same out).
+    @inline(__always)
+    private static func values<T: FixedWidthInteger & UnsignedInteger>(_ source: UnsafePointer<T>, mask: T, signBit: T, range: Range<Int>, into r: UnsafeMutablePointer<T>) {
+        let from = source + range.lowerBound
+        for j in 0..<range.count { r[j] = ((T(littleEndian: from[j]) & mask) ^ signBit) &- signBit }
+    }
+
+    /// The residuals of `range` into `r`, modulo 2^(8B): each value less the same channel's left neighbour inside a
+    /// row, the pixel above for a row's first pixel, 0 for the very first pixel. Straight from the samples, so that
+    /// the main loop has no dependency from one value to the next and vectorises.
+    @inline(__always)
+    private static func residuals<T: FixedWidthInteger & UnsignedInteger>(_ source: UnsafePointer<T>, mask: T, signBit: T, _ layout: Layout,
+                                                                         range: Range<Int>, into r: UnsafeMutablePointer<T>) {
+        @inline(__always) func value(_ i: Int) -> T { ((T(littleEndian: source[i]) & mask) ^ signBit) &- signBit }
+        let s = layout.samplesPerPixel, stride = layout.rowLength, a = range.lowerBound
+        let first = min(max(s - a, 0), range.count)   // the very first pixel's values: from 0
+        for j in 0..<first { r[j] = value(a + j) }
+        // Two pointers rather than `j - s`, whose overflow check kept the loop scalar (65% of a CT frame's time).
+        let current = source + a + first, left = current - s, out = r + first
+        for j in 0..<range.count - first {
+            out[j] = (((T(littleEndian: current[j]) & mask) ^ signBit) &- signBit) &- (((T(littleEndian: left[j]) & mask) ^ signBit) &- signBit)
+        }
+        // The first pixel of each row after the first: from above, not from the previous row's end.
+        var row = max(stride, (a / stride) * stride)
+        while row < range.upperBound {
+            for i in row..<row + s where range.contains(i) { r[i - a] = value(i) &- value(i - stride) }
+            row += stride
+        }
+    }
+
+    /// Zigzag-maps `count` residuals of `r` and writes their blocks at `base + at`; returns where the payload ends.
+    /// A full block of width w ≤ 16 is exactly 2w bytes: two halves of 8 values, each w bytes, assembled in one or
+    /// two 64-bit words and stored whole (the bytes past w are overwritten by what follows).
+    @inline(__always)
+    private static func pack<T: FixedWidthInteger & UnsignedInteger>(_ r: UnsafeMutablePointer<T>, count: Int, into base: UnsafeMutablePointer<UInt8>, at: Int) -> Int {
+        // Zigzag in B bytes: the sign goes to bit 0, the magnitude up one place.
+        for j in 0..<count { r[j] = (r[j] &<< 1) ^ (0 &- (r[j] &>> (T.bitWidth - 1))) }
+        var p = at
+        var start = 0
+        while start < count {
+            let z = r + start, length = min(blockLength, count - start)
+            // The width of the OR is the width of the largest value.
+            var any: T = 0
+            for j in 0..<length { any |= z[j] }
+            let w = T.bitWidth - any.leadingZeroBitCount
+            base[p] = UInt8(w)
+            p += 1
+            if length == blockLength && w <= 8 {
+                for half in 0..<2 {
+                    var word: UInt64 = 0
+                    for j in 0..<8 { word |= UInt64(truncatingIfNeeded: z[8 * half + j]) &<< (j * w) }
+                    UnsafeMutableRawPointer(base + p).storeBytes(of: word.littleEndian, as: UInt64.self)
+                    p += w
+                }
+            } else if length == blockLength && w <= 16 {
+                // 8 values of 9…16 bits: two words of 4 values (4w bits each), the second shifted in after the first.
+                let split = 4 * w
+                for half in 0..<2 {
+                    var low: UInt64 = 0, high: UInt64 = 0
+                    for j in 0..<4 {
+                        low |= UInt64(truncatingIfNeeded: z[8 * half + j]) &<< (j * w)
+                        high |= UInt64(truncatingIfNeeded: z[8 * half + 4 + j]) &<< (j * w)
+                    }
+                    let first = split == 64 ? low : low | high &<< split
+                    let second = split == 64 ? high : high &>> (64 - split)
+                    let at = UnsafeMutableRawPointer(base + p)
+                    at.storeBytes(of: first.littleEndian, as: UInt64.self)
+                    at.storeBytes(of: second.littleEndian, toByteOffset: 8, as: UInt64.self)
+                    p += w
+                }
+            } else if w > 0 {
+                // The frame's last, short block, or a wider one (4-byte samples): bit by bit through an accumulator.
+                var accumulator: UInt64 = 0, held = 0
+                for j in 0..<length {
+                    accumulator |= UInt64(truncatingIfNeeded: z[j]) &<< held
+                    held += w
+                    while held >= 8 {
+                        base[p] = UInt8(truncatingIfNeeded: accumulator)
+                        p += 1
+                        accumulator >>= 8
+                        held -= 8
+                    }
+                }
+                if held > 0 { base[p] = UInt8(truncatingIfNeeded: accumulator); p += 1 }
+            }
+            start += length
+        }
+        return p
     }
 
     /// Decodes the format back into little-endian samples (tests, and integrators who want to check a frame).
