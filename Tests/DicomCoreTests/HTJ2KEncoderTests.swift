@@ -7,6 +7,9 @@ import Testing
 /// for the refinement passes, which OpenJPH's `ojph_compress` never writes), by OpenJPH's `ojph_expand` and by our own
 /// decoder; and the .201/.202 transfer syntaxes through the codec registry.
 @Suite struct HTJ2KEncoderTests {
+    static let hasOpenJPEG = FileManager.default.isExecutableFile(atPath: "/usr/bin/opj_decompress")
+    static let hasOpenJPH = FileManager.default.isExecutableFile(atPath: "/usr/bin/ojph_expand")
+
     // MARK: Block coder
 
     /// Every quad the cleanup pass can meet has a codeword, and the decoder's table reads each back as coded.
@@ -110,6 +113,175 @@ import Testing
         var encoder = J2KHTBlockEncoder()
         #expect(throws: DicomError(.invalidPixelData)) {
             _ = try input.withUnsafeBufferPointer { try encoder.encode($0.baseAddress!, width: 2, height: 2, stride: 2, magnitudeBits: 5, refine: false) }
+        }
+    }
+
+    // MARK: Codestreams against OpenJPEG and OpenJPH
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var width: Int, height: Int, components: Int, bits: Int, signed = false
+        var xcb = 6, ycb = 6, levels: Int? = nil
+        var noise = false
+        var testDescription: String {
+            "\(width)x\(height)x\(components) \(bits)-bit\(signed ? " signed" : "")\(noise ? " noise" : ""), blocks 2^\(xcb)x2^\(ycb), levels \(levels.map(String.init) ?? "auto")"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(width: 96, height: 80, components: 1, bits: 16, signed: true),                 // CT-like, signed
+        Case(width: 96, height: 80, components: 1, bits: 16),                               // unsigned 16
+        Case(width: 67, height: 43, components: 1, bits: 12, xcb: 5, ycb: 5, levels: 2),
+        Case(width: 37, height: 29, components: 1, bits: 8, xcb: 4, ycb: 4, levels: 3),    // odd size
+        Case(width: 64, height: 48, components: 3, bits: 8, xcb: 6, ycb: 4),               // RGB through the RCT
+        Case(width: 53, height: 70, components: 1, bits: 12, xcb: 2, ycb: 5, levels: 1),    // 4-wide blocks
+        Case(width: 128, height: 32, components: 1, bits: 12, xcb: 8, ycb: 2, levels: 0),   // 256x4 blocks, no DWT
+        Case(width: 80, height: 72, components: 1, bits: 12, xcb: 5, ycb: 6, noise: true),  // refinement nearly everywhere
+    ]
+
+    /// The planes of `c`: the CT-like synthetic image of the JPEG 2000 tests, or uniform noise.
+    static func planes(_ c: Case) -> [[Int32]] {
+        if c.noise {
+            var rng = JPEG2000CodecTests.SplitMix(state: 7)
+            return (0..<c.components).map { _ in (0..<(c.width * c.height)).map { _ in Int32(rng.next() % (1 << UInt64(c.bits))) } }
+        }
+        let raw = JPEG2000CodecTests.syntheticRaw(width: c.width, height: c.height, components: c.components, bits: c.bits, signed: c.signed)
+        let count = c.width * c.height
+        return (0..<c.components).map { k in
+            (0..<count).map { i in
+                let p = k * count + i
+                if c.bits <= 8 { return Int32(raw[p]) }
+                let u = UInt16(raw[2 * p]) | UInt16(raw[2 * p + 1]) << 8
+                return c.signed ? Int32(Int16(bitPattern: u)) : Int32(u)
+            }
+        }
+    }
+
+    static func encode(_ c: Case, refine: Bool, progression: J2KProgression = .lrcp) throws -> (bytes: [UInt8], statistics: J2KEncoderStatistics) {
+        var options = J2KEncoderOptions()
+        options.highThroughput = true
+        options.htRefinement = refine
+        options.levels = c.levels
+        options.codeBlockWidthExponent = c.xcb
+        options.codeBlockHeightExponent = c.ycb
+        options.progression = progression
+        options.tileLengths = progression == .rpcl
+        return try J2KEncoder.encode(planes: planes(c), width: c.width, height: c.height, precision: c.bits, isSigned: c.signed,
+                                     colourTransform: true, options: options)
+    }
+
+    @Test(arguments: cases)
+    func cleanupOnlyStreamsDecodeExactlyWithUsAndOpenJPEG(_ c: Case) throws {
+        let (stream, statistics) = try HTJ2KEncoderTests.encode(c, refine: false)
+        #expect(statistics.refinedBlocks == 0 && statistics.refinementBytes == 0 && statistics.codedBlocks > 0)
+        let planes = HTJ2KEncoderTests.planes(c)
+        #expect(try JPEG2000Decoder.decode(stream[...]).planes == planes, "ours")
+        if HTJ2KEncoderTests.hasOpenJPEG {
+            let dir = try JPEG2000CodecTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            #expect(try JPEG2000CodecTests.openJPEGPlanes(stream, in: dir) == planes, "opj_decompress")
+        }
+    }
+
+    /// The refinement passes, the part of our decoder that no OpenJPH stream exercises: streams whose blocks carry
+    /// SigProp and MagRef passes decode exactly with OpenJPEG and with us.
+    @Test(.enabled(if: hasOpenJPEG, "opj_decompress is not installed (Scripts/install-test-deps.sh installs libopenjp2-tools)"),
+          arguments: cases)
+    func refinementPassStreamsDecodeExactlyWithOpenJPEGAndUs(_ c: Case) throws {
+        let (stream, statistics) = try HTJ2KEncoderTests.encode(c, refine: true)
+        #expect(statistics.refinedBlocks > 0, "no block kept its refinement passes")
+        #expect(statistics.sigPropSignificant > 0 && statistics.magRefRefined > 0 && statistics.refinementBytes > 0)
+        let planes = HTJ2KEncoderTests.planes(c)
+        let dir = try JPEG2000CodecTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try JPEG2000CodecTests.openJPEGPlanes(stream, in: dir) == planes, "opj_decompress")
+        #expect(try JPEG2000Decoder.decode(stream[...]).planes == planes, "ours")
+    }
+
+    /// Blocks whose refinement bits are mostly ones, without a wavelet (so the samples are the coefficients): every
+    /// SigProp and MagRef byte is at a stuffing boundary, including the first MagRef byte, which the decoder reads
+    /// as coming after a byte above 0x8F. A checkerboard of odd magnitudes of at least 3 (significant in the cleanup
+    /// pass, MagRef bit 1) and of ±1 (made significant by SigProp).
+    @Test(.enabled(if: hasOpenJPEG, "opj_decompress is not installed (Scripts/install-test-deps.sh installs libopenjp2-tools)"),
+          arguments: [false, true])
+    func refinementStreamsOfAllOnesDecodeExactlyWithOpenJPEGAndUs(_ negative: Bool) throws {
+        let w = 45, h = 23
+        var plane = [Int32](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                let v: Int32 = (x + y) % 2 == 0 ? Int32(2 * ((x * 5 + y * 3) % 40) + 3) : 1
+                plane[y * w + x] = negative && (x / 3 + y) % 2 == 0 ? -v : v
+            }
+        }
+        var options = J2KEncoderOptions()
+        options.highThroughput = true
+        options.htRefinement = true
+        options.levels = 0
+        options.codeBlockWidthExponent = 5; options.codeBlockHeightExponent = 4
+        let (stream, statistics) = try J2KEncoder.encode(planes: [plane], width: w, height: h, precision: 16, isSigned: true,
+                                                         colourTransform: false, options: options)
+        #expect(statistics.refinedBlocks == statistics.codedBlocks && statistics.codedBlocks == 4)
+        #expect(statistics.sigPropSignificant == plane.filter { abs($0) == 1 }.count)
+        #expect(statistics.magRefRefined == plane.filter { abs($0) > 1 }.count)
+        let dir = try JPEG2000CodecTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try JPEG2000CodecTests.openJPEGPlanes(stream, in: dir) == [plane], "opj_decompress")
+        #expect(try JPEG2000Decoder.decode(stream[...]).planes == [plane], "ours")
+    }
+
+    /// `ojph_expand` (OpenJPH 0.9) decodes our cleanup-only streams exactly (PGM/PPM output: unsigned samples only).
+    @Test(.enabled(if: hasOpenJPH, "ojph_expand is not installed (Scripts/install-test-deps.sh installs openjph-tools)"),
+          arguments: cases.filter { !$0.signed })
+    func cleanupOnlyStreamsDecodeExactlyWithOpenJPH(_ c: Case) throws {
+        let (stream, _) = try HTJ2KEncoderTests.encode(c, refine: false, progression: .rpcl)
+        let dir = try JPEG2000CodecTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = "\(dir)/in.j2c", output = "\(dir)/out.\(c.components == 3 ? "ppm" : "pgm")"
+        try Data(stream).write(to: URL(fileURLWithPath: input))
+        try JPEG2000CodecTests.run("ojph_expand", ["-i", input, "-o", output])
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: output)))
+        let wide = c.bits > 8, count = c.width * c.height, n = c.components
+        let header = bytes.count - count * n * (wide ? 2 : 1)
+        try #require(header > 0)
+        let planes = HTJ2KEncoderTests.planes(c)
+        var theirs = [[Int32]](repeating: [], count: n)
+        for i in 0..<count {
+            for k in 0..<n {
+                let p = header + (i * n + k) * (wide ? 2 : 1)
+                theirs[k].append(wide ? Int32(bytes[p]) << 8 | Int32(bytes[p + 1]) : Int32(bytes[p]))
+            }
+        }
+        #expect(theirs == planes)
+    }
+
+    // MARK: Transfer syntaxes
+
+    /// Native frames transcode to HTJ2K .201 and .202 through the registry and back, bit for bit.
+    @Test func htj2kLosslessSyntaxesRoundTripThroughTheRegistry() throws {
+        for (samples, bits, signed) in [(1, 16, true), (1, 12, false), (3, 8, false)] {
+            let d = JPEGSynthetic.descriptor(rows: 45, columns: 70, samples: samples, bitsStored: bits, signed: signed)
+            let image = JPEGSynthetic.image(d)
+            for uid in [JPEG2000Codec.htj2kLosslessUID, JPEG2000Codec.htj2kLosslessRPCLUID] {
+                let encoded = try image.withUnsafeBytes { try JPEG2000Codec().encode($0, descriptor: d, transferSyntaxUID: uid, options: EncodeOptions()) }
+                let bytes = encoded.bytes
+                #expect(bytes.indices.dropLast().contains { bytes[$0] == 0xFF && bytes[$0 + 1] == 0x50 }, "CAP")
+                #expect(bytes[6] & 0x40 != 0, "Rsiz announces Part 15")
+                let sot = try #require(bytes.indices.dropLast().first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0x90 })
+                let tlm = (0..<sot).contains { bytes[$0] == 0xFF && bytes[$0 + 1] == 0x55 }
+                #expect(tlm == (uid == JPEG2000Codec.htj2kLosslessRPCLUID), "TLM only with RPCL")
+                let file = try JPEGSynthetic.file(d, frames: [encoded], uid: uid)
+                let native = try file.transcoded(to: TransferSyntax.explicitVRLittleEndian)
+                #expect(try native.decodedFrame(0).bytes == image, "\(uid) \(samples)x\(bits)")
+                let again = try native.transcoded(to: TransferSyntax(uid: uid))
+                #expect(try again.decodedFrame(0).bytes == image, "\(uid) \(samples)x\(bits) via transcoding")
+            }
+        }
+    }
+
+    @Test func htj2kLossySyntaxIsStillNotEncoded() throws {
+        let d = JPEGSynthetic.descriptor(rows: 8, columns: 8, bitsStored: 8)
+        let image = JPEGSynthetic.image(d)
+        #expect(throws: DicomError(.unsupportedTransferSyntax)) {
+            _ = try image.withUnsafeBytes { try JPEG2000Codec().encode($0, descriptor: d, transferSyntaxUID: JPEG2000Codec.htj2kUID, options: EncodeOptions()) }
         }
     }
 }
