@@ -226,31 +226,46 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try JPEG2000CodecTests.openJPEGPlanes(stream, in: dir) == [plane], "opj_decompress")
         #expect(try JPEG2000Decoder.decode(stream[...]).planes == [plane], "ours")
+        // The same coefficients from unsigned samples (the DC level shift takes 2^15 off again), for OpenJPH's PGM output.
+        if HTJ2KEncoderTests.hasOpenJPH {
+            let unsigned = plane.map { $0 + 32768 }
+            let twin = try J2KEncoder.encode(planes: [unsigned], width: w, height: h, precision: 16, isSigned: false,
+                                             colourTransform: false, options: options)
+            #expect(twin.statistics.refinedBlocks == 4)
+            #expect(try HTJ2KEncoderTests.openJPHPlanes(twin.bytes, width: w, height: h, components: 1, bits: 16) == [unsigned], "ojph_expand")
+        }
     }
 
-    /// `ojph_expand` (OpenJPH 0.9) decodes our cleanup-only streams exactly (PGM/PPM output: unsigned samples only).
-    @Test(.enabled(if: hasOpenJPH, "ojph_expand is not installed (Scripts/install-test-deps.sh installs openjph-tools)"),
-          arguments: cases.filter { !$0.signed })
-    func cleanupOnlyStreamsDecodeExactlyWithOpenJPH(_ c: Case) throws {
-        let (stream, _) = try HTJ2KEncoderTests.encode(c, refine: false, progression: .rpcl)
+    /// OpenJPH's `ojph_expand` decoding of `stream` through a PGM/PPM file (unsigned samples only), one plane per
+    /// component.
+    static func openJPHPlanes(_ stream: [UInt8], width: Int, height: Int, components n: Int, bits: Int) throws -> [[Int32]] {
         let dir = try JPEG2000CodecTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let input = "\(dir)/in.j2c", output = "\(dir)/out.\(c.components == 3 ? "ppm" : "pgm")"
+        let input = "\(dir)/in.j2c", output = "\(dir)/out.\(n == 3 ? "ppm" : "pgm")"
         try Data(stream).write(to: URL(fileURLWithPath: input))
         try JPEG2000CodecTests.run("ojph_expand", ["-i", input, "-o", output])
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: output)))
-        let wide = c.bits > 8, count = c.width * c.height, n = c.components
+        let wide = bits > 8, count = width * height
         let header = bytes.count - count * n * (wide ? 2 : 1)
-        try #require(header > 0)
-        let planes = HTJ2KEncoderTests.planes(c)
-        var theirs = [[Int32]](repeating: [], count: n)
+        try #require(header > 0, "ojph_expand wrote \(bytes.count) bytes")
+        var planes = [[Int32]](repeating: [], count: n)
         for i in 0..<count {
             for k in 0..<n {
                 let p = header + (i * n + k) * (wide ? 2 : 1)
-                theirs[k].append(wide ? Int32(bytes[p]) << 8 | Int32(bytes[p + 1]) : Int32(bytes[p]))
+                planes[k].append(wide ? Int32(bytes[p]) << 8 | Int32(bytes[p + 1]) : Int32(bytes[p]))
             }
         }
-        #expect(theirs == planes)
+        return planes
+    }
+
+    /// `ojph_expand` (OpenJPH 0.9) decodes our RPCL streams exactly, cleanup-only and with refinement passes alike.
+    @Test(.enabled(if: hasOpenJPH, "ojph_expand is not installed (Scripts/install-test-deps.sh installs openjph-tools)"),
+          arguments: cases.filter { !$0.signed }, [false, true])
+    func streamsDecodeExactlyWithOpenJPH(_ c: Case, refine: Bool) throws {
+        let (stream, statistics) = try HTJ2KEncoderTests.encode(c, refine: refine, progression: .rpcl)
+        #expect((statistics.refinedBlocks > 0) == refine)
+        let theirs = try HTJ2KEncoderTests.openJPHPlanes(stream, width: c.width, height: c.height, components: c.components, bits: c.bits)
+        #expect(theirs == HTJ2KEncoderTests.planes(c))
     }
 
     // MARK: Transfer syntaxes
@@ -285,3 +300,4 @@ import Testing
         }
     }
 }
+
