@@ -236,6 +236,34 @@ import Testing
         }
     }
 
+    /// Every truncation of a stream with refinement passes, and every byte of its packet bodies flipped, fails with
+    /// a typed error or decodes to an image of the right size: the refinement readers stay inside their segments.
+    @Test func truncatedAndCorruptedRefinementStreamsFailCleanly() throws {
+        let c = Case(width: 37, height: 29, components: 1, bits: 8, xcb: 4, ycb: 4, levels: 2)
+        let (stream, statistics) = try HTJ2KEncoderTests.encode(c, refine: true)
+        #expect(statistics.refinedBlocks > 0)
+        #expect(try JPEG2000Decoder.decode(stream[...]).planes == HTJ2KEncoderTests.planes(c))
+        let body = try #require(HTJ2KCodecTests.firstSOD(stream))
+        var decoded = 0, rejected = 0
+        func attempt(_ bytes: [UInt8]) {
+            do {
+                let image = try JPEG2000Decoder.decode(bytes[...])
+                #expect(image.planes.count == 1 && image.planes[0].count == c.width * c.height)
+                decoded += 1
+            } catch {
+                rejected += 1
+            }
+        }
+        for length in stride(from: body, to: stream.count - 2, by: 1) { attempt(Array(stream[..<length])) }
+        for i in body..<(stream.count - 2) {
+            var bad = stream
+            bad[i] ^= 0xA5
+            attempt(bad)
+        }
+        #expect(decoded + rejected == 2 * (stream.count - 2 - body))
+        #expect(rejected > 0, "no damaged stream was refused")
+    }
+
     /// OpenJPH's `ojph_expand` decoding of `stream` through a PGM/PPM file (unsigned samples only), one plane per
     /// component.
     static func openJPHPlanes(_ stream: [UInt8], width: Int, height: Int, components n: Int, bits: Int) throws -> [[Int32]] {
