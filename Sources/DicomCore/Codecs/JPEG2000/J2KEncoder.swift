@@ -28,16 +28,11 @@ struct J2KEncoderStatistics: Sendable {
 /// Lossless JPEG 2000 encoding (ISO/IEC 15444-1, or 15444-15 with HT code-blocks): one tile, reversible 5/3
 /// wavelet, RCT for three components, one quality layer, maximal precincts, no quantization.
 enum J2KEncoder {
-    /// Encodes `planes` (one per component, `width` x `height`, values in the component's range).
-    static func encode(planes: [[Int32]], width: Int, height: Int, precision: Int, isSigned: Bool, colourTransform: Bool) -> [UInt8] {
-        // Part 1 blocks cannot fail: only HT coding checks magnitudes against its bit-plane budget.
-        (try? encode(planes: planes, width: width, height: height, precision: precision, isSigned: isSigned,
-                     colourTransform: colourTransform, options: J2KEncoderOptions()).bytes) ?? []
-    }
-
-    /// Encodes `planes` with `options`; returns the codestream and what the block coders did.
+    /// Encodes `planes` (one per component, `width` x `height`, values in the component's range) with `options`;
+    /// returns the codestream and what the block coders did. Throws only for options out of range or, in HT mode,
+    /// magnitudes beyond a band's bit-planes (samples outside `precision`).
     static func encode(planes: [[Int32]], width: Int, height: Int, precision: Int, isSigned: Bool, colourTransform: Bool,
-                       options: J2KEncoderOptions) throws(DicomError) -> (bytes: [UInt8], statistics: J2KEncoderStatistics) {
+                       options: J2KEncoderOptions = J2KEncoderOptions()) throws(DicomError) -> (bytes: [UInt8], statistics: J2KEncoderStatistics) {
         let n = planes.count
         var levels = 0
         while levels < 5 && (min(width, height) >> (levels + 1)) >= 1 { levels += 1 }
