@@ -13,7 +13,10 @@ Sections (all by default; pick with --sections):
            ojph_compress (reversible and irreversible, several settings) and
            wrapped as HTJ2K (.201/.202/.203): `mi-cli decode` against OpenJPEG's
            opj_decompress of the same codestream (exact when reversible, within 1
-           otherwise) and, when reversible, against the source pixels.
+           otherwise) and, when reversible, against the source pixels. Then
+           `mi-cli transcode --syntax htj2k-lossless / htj2k-lossless-rpcl`
+           (our HTJ2K encoder, signed sources too): opj_decompress of the
+           codestream and `mi-cli decode` must both give the source pixels.
   encode   `mi-cli transcode IN OUT --syntax S` for rle, jpeg-lossless,
            jpeg-baseline, jpeg-ls, jpeg-ls-near=2; the result checked as above,
            and the oracles' decoding compared with the source pixels (exact for
@@ -602,6 +605,54 @@ def write_encapsulated(path: str, img: "Image", ts: str, codestream: bytes) -> N
         f.write(b"\0" * 128 + b"DICM" + _element(2, 0, "UL", struct.pack("<I", len(meta))) + meta + ds + pixels)
 
 
+def opj_interleaved(raw_path: str, samples: int) -> bytes:
+    """opj_decompress's .rawl output (one component after the other) interleaved colour-by-pixel."""
+    with open(raw_path, "rb") as f:
+        theirs = f.read()
+    if samples == 3:
+        plane = len(theirs) // 3
+        theirs = bytes(theirs[c * plane + i] for i in range(plane) for c in range(3))
+    return theirs
+
+
+def htj2k_encode_checks(m: Matrix, src_name: str, native: str, img: "Image", frame: bytes, only: str | None) -> None:
+    """Our HTJ2K encoder (mi-cli transcode), decoded by opj_decompress and by mi-cli, against the source pixels."""
+    for syntax in ("htj2k-lossless", "htj2k-lossless-rpcl"):
+        full = f"{src_name} as {syntax}"
+        if only and only not in full:
+            continue
+        out = m.tmp(src_name.replace(".dcm", "") + "-" + syntax + ".dcm")
+        t = run([m.mi_cli, "transcode", native, out, "--syntax", syntax])
+        if t.rc != 0:
+            m.fail(full, f"mi-cli transcode failed (exit {t.rc}): {(t.err or t.out).strip()[:300]}", [t.line])
+            continue
+        encoded = read_image(out)
+        if len(encoded.fragments) != 1:
+            m.fail(full, f"{len(encoded.fragments)} fragments, 1 expected", [t.line])
+            continue
+        j2c, raw = m.tmp("ours.j2c"), m.tmp("ours-opj.rawl")
+        with open(j2c, "wb") as f:
+            f.write(encoded.fragments[0])
+        o = run(["opj_decompress", "-i", j2c, "-o", raw, "-quiet"])
+        if o.rc != 0 or not os.path.exists(raw):
+            m.fail(full, f"opj_decompress failed: {(o.err or o.out).strip()[:200]}", [t.line, o.line])
+            continue
+        theirs = opj_interleaved(raw, img.samples)
+        d = compare(theirs, frame, img.bytes_per_sample, img.signed, 0, img.bits_stored)
+        if not d.ok:
+            m.fail(full, "opj_decompress against the source: " + d.text, [t.line, o.line])
+            continue
+        ours, why, ours_cmd = m.ours(out, 1)
+        if ours is None:
+            m.fail(full, why, [t.line, ours_cmd])
+            continue
+        s = compare(ours, frame, img.bytes_per_sample, img.signed, 0, img.bits_stored)
+        if not s.ok:
+            m.fail(full, "mi-cli decode against the source: " + s.text, [t.line, ours_cmd])
+            continue
+        m.pass_(full, d.text)
+
+
 def htj2k_section(m: Matrix, corpus: str, only: str | None) -> None:
     print("== htj2k: corpus files compressed by ojph_compress, decoded by mi-cli and opj_decompress")
     missing = [t for t in ("ojph_compress", "opj_decompress") if not shutil.which(t)]
@@ -616,12 +667,16 @@ def htj2k_section(m: Matrix, corpus: str, only: str | None) -> None:
             m.fail(src_name, f"dcmconv +te failed: {r.err.strip()[:200]}", [r.line])
             continue
         img = read_image(native)
-        if img.signed or img.samples not in (1, 3) or img.bits_allocated not in (8, 16):
-            m.skip(src_name, "skipped (ojph_compress 0.9 reads unsigned 8- and 16-bit PNM only)")
+        if img.samples not in (1, 3) or img.bits_allocated not in (8, 16):
+            m.skip(src_name, "skipped (8- and 16-bit grey or RGB only)")
             continue
         frame = img.native_frame(0)
         if img.samples == 3 and img.planar:
             frame = interleave(frame, 3, img.columns)
+        htj2k_encode_checks(m, src_name, native, img, frame, only)
+        if img.signed:
+            m.skip(src_name + " via ojph_compress", "skipped (ojph_compress 0.9 reads unsigned 8- and 16-bit PNM only)")
+            continue
         wide = img.bits_allocated == 16
         maxval = (1 << img.bits_stored) - 1
         pnm = m.tmp(src_name.replace(".dcm", ".ppm" if img.samples == 3 else ".pgm"))
@@ -646,11 +701,7 @@ def htj2k_section(m: Matrix, corpus: str, only: str | None) -> None:
             if o.rc != 0 or not os.path.exists(raw):
                 m.fail(full, f"opj_decompress failed: {(o.err or o.out).strip()[:200]}", [r.line, o.line])
                 continue
-            with open(raw, "rb") as f:
-                theirs = f.read()
-            if img.samples == 3:   # opj writes one component after the other
-                plane = len(theirs) // 3
-                theirs = bytes(theirs[c * plane + i] for i in range(plane) for c in range(3))
+            theirs = opj_interleaved(raw, img.samples)
             dcm = m.tmp("ht.dcm")
             with open(j2c, "rb") as f:
                 write_encapsulated(dcm, img, ts, f.read())

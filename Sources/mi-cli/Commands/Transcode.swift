@@ -43,7 +43,8 @@ struct TargetSyntax: ExpressibleByArgument {
     let options: EncodeOptions
 
     static let names = ["implicit", "explicit-le", "explicit-be", "deflated", "rle", "jpeg-baseline", "jpeg-lossless",
-                        "jpeg-lossless-p=1..7", "jpeg-ls", "jpeg-ls-near=N", "j2k-lossless", "j2k"]
+                        "jpeg-lossless-p=1..7", "jpeg-ls", "jpeg-ls-near=N", "j2k-lossless", "j2k",
+                        "htj2k-lossless", "htj2k-lossless-rpcl"]
 
     public init?(argument: String) {
         let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
@@ -70,6 +71,8 @@ struct TargetSyntax: ExpressibleByArgument {
             transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.81")
         case "j2k-lossless": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.90")
         case "j2k": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.91")
+        case "htj2k-lossless": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.201")
+        case "htj2k-lossless-rpcl": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.202")
         default: return nil
         }
         if parameter != nil && !["jpeg-lossless-p", "jpeg-ls-near"].contains(parts[0]) { return nil }

@@ -1,11 +1,49 @@
-/// Lossless JPEG 2000 encoding (ISO/IEC 15444-1): one tile, reversible 5/3 wavelet, RCT for three components,
-/// one quality layer, LRCP progression, 64x64 code-blocks, maximal precincts, no quantization.
+/// What `J2KEncoder` writes beyond its defaults (Part 1 code-blocks of 64x64, LRCP, up to 5 levels).
+struct J2KEncoderOptions: Sendable {
+    /// HT code-blocks (ITU-T T.814 | ISO/IEC 15444-15), with the CAP marker and Rsiz bit that announce them.
+    var highThroughput = false
+    /// HT only: code each block's cleanup pass at bit-plane 1 followed by SigProp and MagRef passes for bit-plane
+    /// 0 where that stays lossless (see `J2KHTBlockEncoder`); mainly to exercise decoders' refinement passes.
+    var htRefinement = false
+    /// Decomposition levels; nil for up to 5 (and, with RPCL, enough for a lowest resolution of at most 64x64).
+    var levels: Int?
+    /// Code-block size exponents (2…10 each, their sum at most 12).
+    var codeBlockWidthExponent = 6, codeBlockHeightExponent = 6
+    /// LRCP or RPCL (the same packet sequence with one tile, one layer and one precinct per resolution).
+    var progression = J2KProgression.lrcp
+    /// A TLM marker segment in the main header (PS3.5 §10.18 asks for it with HTJ2K Lossless RPCL).
+    var tileLengths = false
+}
+
+/// What `J2KEncoder` did, for tests and benchmarks.
+struct J2KEncoderStatistics: Sendable {
+    /// Code-blocks with coded passes, and of them those with HT refinement passes.
+    var codedBlocks = 0, refinedBlocks = 0
+    /// Samples made significant by HT SigProp passes, and samples refined by HT MagRef passes.
+    var sigPropSignificant = 0, magRefRefined = 0
+    /// Bytes of the HT refinement segments.
+    var refinementBytes = 0
+}
+
+/// Lossless JPEG 2000 encoding (ISO/IEC 15444-1, or 15444-15 with HT code-blocks): one tile, reversible 5/3
+/// wavelet, RCT for three components, one quality layer, maximal precincts, no quantization.
 enum J2KEncoder {
-    /// Encodes `planes` (one per component, `width` x `height`, values in the component's range).
-    static func encode(planes: [[Int32]], width: Int, height: Int, precision: Int, isSigned: Bool, colourTransform: Bool) -> [UInt8] {
+    /// Encodes `planes` (one per component, `width` x `height`, values in the component's range) with `options`;
+    /// returns the codestream and what the block coders did. Throws only for options out of range or, in HT mode,
+    /// magnitudes beyond a band's bit-planes (samples outside `precision`).
+    static func encode(planes: [[Int32]], width: Int, height: Int, precision: Int, isSigned: Bool, colourTransform: Bool,
+                       options: J2KEncoderOptions = J2KEncoderOptions()) throws(DicomError) -> (bytes: [UInt8], statistics: J2KEncoderStatistics) {
         let n = planes.count
         var levels = 0
         while levels < 5 && (min(width, height) >> (levels + 1)) >= 1 { levels += 1 }
+        if options.progression == .rpcl {
+            while levels < 32 && ceilDiv(max(width, height), 1 << levels) > 64 { levels += 1 }
+        }
+        if let l = options.levels { levels = l }
+        let xcb = options.codeBlockWidthExponent, ycb = options.codeBlockHeightExponent
+        guard levels >= 0, levels <= 32, (2...10).contains(xcb), (2...10).contains(ycb), xcb + ycb <= 12 else {
+            throw DicomError(.invalidPixelData, "JPEG 2000 encoding with \(levels) levels and code-blocks 2^\(xcb)x2^\(ycb)")
+        }
         let useRCT = n == 3 && colourTransform
         // DC level shift, RCT, forward DWT.
         var coefficients = planes.map { plane -> [Int32] in
@@ -35,11 +73,11 @@ enum J2KEncoder {
         let guardBits = 2
         // Packets, LRCP with one layer and one precinct per resolution.
         var body: [UInt8] = []
-        var blockEncoder = J2KBlockEncoder()
+        var blockEncoder = J2KBlockEncoder(), htEncoder = J2KHTBlockEncoder()
+        var statistics = J2KEncoderStatistics()
+        let cbw = 1 << xcb, cbh = 1 << ycb
         for r in 0...levels {
             for c in 0..<n {
-                let precisionC = precision + (useRCT && c > 0 ? 1 : 0)
-                _ = precisionC
                 var writer = J2KBitWriter()
                 var blockData: [[UInt8]] = []
                 writer.bit(1)
@@ -51,15 +89,30 @@ enum J2KEncoder {
                     guard bw > 0, bh > 0 else { continue }
                     let gain = o == 0 ? 0 : (o == 3 ? 2 : 1)
                     let magnitudeBits = guardBits + precision + gain + (useRCT ? 1 : 0) - 1
-                    let across = ceilDiv(bw, 64), down = ceilDiv(bh, 64)
-                    var encoded: [(bytes: [UInt8], passes: Int, zero: Int)] = []
+                    let across = ceilDiv(bw, cbw), down = ceilDiv(bh, cbh)
+                    // Bytes, coding passes, zero bit-planes, and (bytes, passes) of each codeword segment.
+                    var encoded: [(bytes: [UInt8], passes: Int, zero: Int, segments: [(Int, Int)])] = []
                     for j in 0..<down {
                         for i in 0..<across {
-                            let x0 = i * 64, y0 = j * 64, cw = min(64, bw - x0), ch = min(64, bh - y0)
-                            let result = coefficients[c].withUnsafeBufferPointer { buf in
-                                blockEncoder.encode(buf.baseAddress! + (by0 + y0) * width + bx0 + x0, width: cw, height: ch, stride: width, orientation: o)
+                            let x0 = i * cbw, y0 = j * cbh, cw = min(cbw, bw - x0), ch = min(cbh, bh - y0)
+                            try coefficients[c].withUnsafeBufferPointer { buf throws(DicomError) in
+                                let start = buf.baseAddress! + (by0 + y0) * width + bx0 + x0
+                                if options.highThroughput {
+                                    let b = try htEncoder.encode(start, width: cw, height: ch, stride: width, magnitudeBits: magnitudeBits,
+                                                                 refine: options.htRefinement)
+                                    let segments = b.passes == 3 ? [(b.cleanupLength, 1), (b.refinementLength, 2)] : [(b.bytes.count, 1)]
+                                    encoded.append((b.bytes, b.passes, magnitudeBits - 1 - b.cleanupPlane, segments))
+                                    statistics.codedBlocks += b.passes > 0 ? 1 : 0
+                                    statistics.refinedBlocks += b.passes == 3 ? 1 : 0
+                                    statistics.sigPropSignificant += b.sigPropSignificant
+                                    statistics.magRefRefined += b.magRefRefined
+                                    statistics.refinementBytes += b.refinementLength
+                                } else {
+                                    let b = blockEncoder.encode(start, width: cw, height: ch, stride: width, orientation: o)
+                                    encoded.append((b.bytes, b.passes, magnitudeBits - b.bitplanes, [(b.bytes.count, b.passes)]))
+                                    statistics.codedBlocks += b.passes > 0 ? 1 : 0
+                                }
                             }
-                            encoded.append((result.bytes, result.passes, magnitudeBits - result.bitplanes))
                         }
                     }
                     var inclusion = J2KTagTree(width: across, height: down)
@@ -73,13 +126,12 @@ enum J2KEncoder {
                         let p = e.passes
                         if p == 1 { writer.bit(0) } else if p == 2 { writer.bits(0b10, 2) } else if p <= 5 { writer.bits(0b1100 | (p - 3), 4) }
                         else if p <= 36 { writer.bits(0b1111_00000 | (p - 6), 9) } else { writer.bits(0b1111_11111_0000000 | (p - 37), 16) }
-                        var bits = 3, m = p
-                        while m > 1 { bits += 1; m >>= 1 }
+                        // Lblock (§B.10.7.1) grows until every segment's length fits Lblock + ⌊log2 passes⌋ bits.
+                        func lengthBits(_ lblock: Int, _ passes: Int) -> Int { lblock + (Int.bitWidth - 1 - passes.leadingZeroBitCount) }
                         var lblock = 3
-                        while e.bytes.count >= 1 << bits { bits += 1; lblock += 1; writer.bit(1) }
-                        _ = lblock
+                        while e.segments.contains(where: { $0.0 >= 1 << lengthBits(lblock, $0.1) }) { lblock += 1; writer.bit(1) }
                         writer.bit(0)
-                        writer.bits(e.bytes.count, bits)
+                        for (length, passes) in e.segments { writer.bits(length, lengthBits(lblock, passes)) }
                         blockData.append(e.bytes)
                     }
                 }
@@ -91,19 +143,35 @@ enum J2KEncoder {
         var out: [UInt8] = [0xFF, 0x4F]
         func u16(_ v: Int) { out.append(UInt8(v >> 8 & 0xFF)); out.append(UInt8(v & 0xFF)) }
         func u32(_ v: Int) { u16(v >> 16 & 0xFFFF); u16(v & 0xFFFF) }
-        u16(0xFF51); u16(38 + 3 * n); u16(0); u32(width); u32(height); u32(0); u32(0); u32(width); u32(height); u32(0); u32(0); u16(n)
+        // SIZ; Rsiz bit 14 says the codestream uses ISO/IEC 15444-15 capabilities (given in CAP).
+        u16(0xFF51); u16(38 + 3 * n); u16(options.highThroughput ? 0x4000 : 0)
+        u32(width); u32(height); u32(0); u32(0); u32(width); u32(height); u32(0); u32(0); u16(n)
         for _ in 0..<n { out.append(UInt8((precision - 1) | (isSigned ? 0x80 : 0))); out.append(1); out.append(1) }
-        u16(0xFF52); u16(12); out.append(0); out.append(0); u16(1); out.append(useRCT ? 1 : 0)
-        out.append(UInt8(levels)); out.append(4); out.append(4); out.append(0); out.append(1)
+        let highestExponent = precision + 2 + (useRCT ? 1 : 0)
+        if options.highThroughput {
+            // CAP (T.814 Annex A): Pcap with the Part 15 bit, then Ccap15: HT code-blocks only, one HT set per block,
+            // no ROI, reversible, and MAGB, the largest M_b of any band (0 up to 8, else M_b - 8 below 28).
+            let mb = guardBits + highestExponent - 1
+            u16(0xFF50); u16(8); u32(1 << 17); u16(mb <= 8 ? 0 : min(mb - 8, 19))
+        }
+        // COD: no SOP/EPH, one layer, levels, code-block size and style, 5/3.
+        u16(0xFF52); u16(12); out.append(0); out.append(UInt8(options.progression.rawValue)); u16(1); out.append(useRCT ? 1 : 0)
+        out.append(UInt8(levels)); out.append(UInt8(xcb - 2)); out.append(UInt8(ycb - 2))
+        out.append(UInt8(options.highThroughput ? J2KBlockStyle.highThroughput : 0)); out.append(1)
         u16(0xFF5C); u16(3 + 3 * levels + 1); out.append(UInt8(guardBits << 5))
         for b in 0...(3 * levels) {
             let gain = b == 0 ? 0 : ((b - 1) % 3 == 2 ? 2 : 1)
             out.append(UInt8((precision + gain + (useRCT ? 1 : 0)) << 3))
         }
-        u16(0xFF90); u16(10); u16(0); u32(14 + body.count); out.append(0); out.append(1)
+        let tilePartLength = 14 + body.count
+        if options.tileLengths {
+            // TLM: no tile indices (tile-parts in order), 32-bit lengths.
+            u16(0xFF55); u16(8); out.append(0); out.append(0x40); u32(tilePartLength)
+        }
+        u16(0xFF90); u16(10); u16(0); u32(tilePartLength); out.append(0); out.append(1)
         u16(0xFF93)
         out += body
         u16(0xFFD9)
-        return out
+        return (out, statistics)
     }
 }

@@ -229,17 +229,34 @@ struct J2KHTBlockDecoder {
         } }
     }
 
-    /// The HT SigProp pass: stripes of four rows, column by column; an insignificant sample with a
-    /// significant neighbour reads one bit, and after each group of four columns the signs of the samples that became
-    /// significant in it. Neighbours in the stripe below count only with their cleanup significance (and not at all
-    /// in vertically causal mode).
+    /// The HT SigProp pass: an insignificant sample with a significant neighbour reads one bit, and after each group
+    /// of four columns the signs of the samples that became significant in it (see `sigPropScan`).
     static func significancePropagation(_ data: UnsafePointer<UInt8>, length: Int, width w: Int, height h: Int, p: Int, causal: Bool,
                                         samples: UnsafeMutablePointer<UInt32>, fresh: UnsafeMutablePointer<UInt8>) {
         var bits = HTForwardBits(data, start: 0, end: length, pad: 0)
         let value = UInt32(3) << UInt32(p - 2)
+        sigPropScan(width: w, height: h, causal: causal, fresh: fresh,
+                    cleanupSignificant: { samples[$0] != 0 && fresh[$0] == 0 },
+                    significance: { i in
+                        guard bits.take(1) == 1 else { return false }
+                        samples[i] = value  // sign set below
+                        return true
+                    },
+                    sign: { samples[$0] |= bits.take(1) << 31 })
+    }
+
+    /// The scan of the HT SigProp pass, shared with `J2KHTBlockEncoder`: stripes of four rows, in each group of four
+    /// columns column by column, `significance(i)` for every sample not significant after the cleanup pass that has a
+    /// significant neighbour (true when it becomes significant, marked 1 in `fresh`), then `sign(i)` for each sample
+    /// that became significant in the group (marked 2). Samples made significant earlier in the pass count as
+    /// neighbours; those of the stripe below only with their cleanup significance (and not at all in vertically
+    /// causal mode).
+    @inline(__always)
+    static func sigPropScan(width w: Int, height h: Int, causal: Bool, fresh: UnsafeMutablePointer<UInt8>,
+                            cleanupSignificant: (Int) -> Bool, significance: (Int) -> Bool, sign: (Int) -> Void) {
         func significant(_ x: Int, _ y: Int, stripeEnd: Int) -> Bool {
             guard x >= 0, x < w, y >= 0, y < h else { return false }
-            if samples[y * w + x] != 0 && fresh[y * w + x] == 0 { return !(causal && y >= stripeEnd) }
+            if cleanupSignificant(y * w + x) { return !(causal && y >= stripeEnd) }
             return y < stripeEnd && fresh[y * w + x] != 0
         }
         var y0 = 0
@@ -249,7 +266,7 @@ struct J2KHTBlockDecoder {
             while x0 < w {
                 let x1 = min(x0 + 4, w)
                 for x in x0..<x1 {
-                    for y in y0..<y1 where samples[y * w + x] == 0 {
+                    for y in y0..<y1 where !cleanupSignificant(y * w + x) && fresh[y * w + x] == 0 {
                         var member = false
                         for dy in -1...1 where !member {
                             for dx in -1...1 where (dx != 0 || dy != 0) && significant(x + dx, y + dy, stripeEnd: y1) {
@@ -257,15 +274,12 @@ struct J2KHTBlockDecoder {
                                 break
                             }
                         }
-                        if member && bits.take(1) == 1 {
-                            fresh[y * w + x] = 1
-                            samples[y * w + x] = value  // sign set below
-                        }
+                        if member && significance(y * w + x) { fresh[y * w + x] = 1 }
                     }
                 }
                 for x in x0..<x1 {
                     for y in y0..<y1 where fresh[y * w + x] == 1 {
-                        samples[y * w + x] |= bits.take(1) << 31
+                        sign(y * w + x)
                         fresh[y * w + x] = 2
                     }
                 }

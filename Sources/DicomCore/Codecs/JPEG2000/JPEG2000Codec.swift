@@ -1,6 +1,6 @@
 /// JPEG 2000 Image Compression (PS3.5 §8.2.4, ISO/IEC 15444-1): 1.2.840.10008.1.2.4.90 (lossless only) and
-/// 1.2.840.10008.1.2.4.91; and, for decoding only, High-Throughput JPEG 2000 (PS3.5 §8.2.15, ISO/IEC 15444-15):
-/// 1.2.840.10008.1.2.4.201 (lossless only), .202 (lossless only, RPCL) and .203.
+/// 1.2.840.10008.1.2.4.91; and High-Throughput JPEG 2000 (PS3.5 §8.2.15, ISO/IEC 15444-15):
+/// 1.2.840.10008.1.2.4.201 (lossless only) and .202 (lossless only, RPCL with TLM), and, for decoding only, .203.
 ///
 /// Decoding accepts a bare codestream or a JP2 file. Colour images coded with the RCT or ICT come out as RGB; the
 /// samples are written as the codestream gives them, so Pixel Representation mismatches (a signed codestream in an
@@ -25,7 +25,7 @@ public struct JPEG2000Codec: PixelCodec {
     public static let htj2kLosslessRPCLUID = "1.2.840.10008.1.2.4.202"
     /// High-Throughput JPEG 2000 Image Compression.
     public static let htj2kUID = "1.2.840.10008.1.2.4.203"
-    /// The HTJ2K syntaxes, which this codec decodes but does not encode.
+    /// The HTJ2K syntaxes, all decoded; .201 and .202 are also encoded (losslessly).
     public static let htj2kUIDs = [htj2kLosslessUID, htj2kLosslessRPCLUID, htj2kUID]
 
     public var transferSyntaxUIDs: [String] { [JPEG2000Codec.losslessUID, JPEG2000Codec.lossyUID] + JPEG2000Codec.htj2kUIDs }
@@ -75,10 +75,17 @@ public struct JPEG2000Codec: PixelCodec {
         return d.photometricInterpretation
     }
 
-    /// Encodes losslessly (5/3 wavelet; RGB through the RCT, giving Photometric Interpretation YBR_RCT) for either syntax.
+    /// Encodes losslessly (5/3 wavelet; RGB through the RCT, giving Photometric Interpretation YBR_RCT) for the
+    /// JPEG 2000 syntaxes and HTJ2K .201 (HT code-blocks, LRCP) and .202 (HT code-blocks, RPCL, a lowest resolution
+    /// of at most 64x64 and a TLM marker, PS3.5 §10.18).
     public func encode(_ frame: UnsafeRawBufferPointer, descriptor d: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
-        guard uid == JPEG2000Codec.losslessUID || uid == JPEG2000Codec.lossyUID else {
-            throw DicomError(.unsupportedTransferSyntax, "JPEG2000Codec does not encode \(uid)\(JPEG2000Codec.htj2kUIDs.contains(uid) ? " (HTJ2K is decoded only)" : "")")
+        var j2k = J2KEncoderOptions()
+        switch uid {
+        case JPEG2000Codec.losslessUID, JPEG2000Codec.lossyUID: break
+        case JPEG2000Codec.htj2kLosslessUID: j2k.highThroughput = true
+        case JPEG2000Codec.htj2kLosslessRPCLUID: j2k.highThroughput = true; j2k.progression = .rpcl; j2k.tileLengths = true
+        default:
+            throw DicomError(.unsupportedTransferSyntax, "JPEG2000Codec does not encode \(uid)\(uid == JPEG2000Codec.htj2kUID ? " (HTJ2K .203 is decoded only)" : "")")
         }
         guard d.bitsAllocated % 8 == 0, d.bitsStored <= 16, d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else {
             throw DicomError(.invalidPixelData, "JPEG 2000 encoding of \(d.samplesPerPixel) samples of \(d.bitsStored)/\(d.bitsAllocated) bits is not supported")
@@ -100,7 +107,8 @@ public struct JPEG2000Codec: PixelCodec {
             }
         }
         let rct = s == 3 && d.photometricInterpretation == "RGB"
-        let bytes = J2KEncoder.encode(planes: planes, width: d.columns, height: d.rows, precision: bits, isSigned: d.isSigned, colourTransform: rct)
+        let bytes = try J2KEncoder.encode(planes: planes, width: d.columns, height: d.rows, precision: bits, isSigned: d.isSigned,
+                                          colourTransform: rct, options: j2k).bytes
         var changes = DataSet()
         if s == 3 {
             try changes.setInt(0, for: .planarConfiguration)
