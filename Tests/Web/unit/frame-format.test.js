@@ -222,6 +222,21 @@ test('testFlatRegionsCostOneBytePerSixteenValues', () => {
   assert.deepEqual(Array.from(decodeFrame(packed).data), frame.data);
 });
 
+test('testAFlatBlockAcrossARowStartTakesTheRowStartFromTheValueAbove', () => {
+  // 24 columns, each row eight 1s then sixteen 9s: values 16…31 (the end of row 0, the start of row 1) are one block
+  // of zero residuals, and row 1 starts from the 1 above it, not from the 9 before it.
+  for (const bytesPerSample of /** @type {const} */ ([1, 2])) {
+    const row = [...new Array(8).fill(1), ...new Array(16).fill(9)];
+    const data = [...row, ...row, ...row];
+    const frame = { columns: 24, rows: 3, bytesPerSample, samplesPerPixel: /** @type {const} */ (1), signed: false, data };
+    const packed = encodeFrame(frame, { packed: true });
+    // The first block: residuals 1, 0…, 8 (zigzag 16: 5 bits), 0…: its width byte and 10 bytes.
+    assert.equal(packed[16], 5);
+    assert.equal(packed[16 + 1 + 10], 0, 'the second block is flat');
+    assert.deepEqual(Array.from(decodeFrame(packed).data), data, `B${bytesPerSample}`);
+  }
+});
+
 test('testPackedDecodesLikeThePlanarFormatOnThePhantom', () => {
   const flat = phantomSlice(0);
   const noisy = flat.slice();
