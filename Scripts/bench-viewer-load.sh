@@ -39,7 +39,10 @@
 #   self-signed certificate, so HTTP/2 as a deployment serves it; Orthanc's web viewer stays on HTTP/1.1, which is
 #   all its server speaks), MI_WEB_ROOT (serve another copy of the web client, e.g. an older revision's:
 #   `git archive REV Sources/mi-server/Resources/web | tar -x -C DIR`, then MI_WEB_ROOT=DIR/Sources/mi-server/Resources/web,
-#   to compare two clients on the same server; SKIP_ORTHANC=1 then skips the peer). Never `playwright install`.
+#   to compare two clients on the same server; SKIP_ORTHANC=1 then skips the peer), FLOOR=1 (also time a bare page
+#   at our origin that only loads the series, in the same decode workers and batches as the viewer after its first
+#   image: the floor of "whole series" for this transport and emulation, which no page can beat). Never
+#   `playwright install`.
 # Exit status: 0 when it measured; non-zero when something failed to load (a server, a page, an image).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +61,7 @@ args=(--server "$server" --runs "$runs" --profiles "${PROFILES:-30:20,10:60}")
 [ "${SKIP_ORTHANC:-0}" = 1 ] && args+=(--skip-orthanc)
 [ "${KEEP:-0}" = 1 ] && args+=(--keep)
 [ "${TLS:-0}" = 1 ] && args+=(--tls)
+[ "${FLOOR:-0}" = 1 ] && args+=(--floor)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$py" Scripts/viewer-load.py "${args[@]}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

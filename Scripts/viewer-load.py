@@ -258,27 +258,67 @@ def login(page, ours):
     page.wait_for_url(ours.base + "/worklist", timeout=60_000)
 
 
-def run_ours(browser, ours, study_uid, profile):
+def load_signed_in(browser, ours, path, profile, what, prepare=None):
+    """Opens `path` of our server as the signed-in demo doctor under `profile` (fresh context and cache; `prepare(page)`
+    first, e.g. a route) and waits for the series-loaded mark: (the performance marks' times, the Wire)."""
     context = new_context(browser)
     try:
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         login(page, ours)
+        if prepare:
+            prepare(page)
         page.goto("about:blank")
         wire = Wire(context.new_cdp_session(page), profile)
-        page.goto(f"{ours.base}/studies/{study_uid}")
+        page.goto(ours.base + path)
         try:
             page.wait_for_function(OURS_DONE, timeout=LOAD_TIMEOUT_MS, polling=50)
         except Exception as e:
-            raise BenchError(f"our viewer did not load the series: {e}; page errors {errors}")
+            raise BenchError(f"{what} did not load the series: {e}; page errors {errors}")
         times = page.evaluate(OURS_TIMES)
         page.wait_for_timeout(200)  # the last loadingFinished events
-        if not wire.workers:
-            raise BenchError("our viewer started no decode worker: its frames were neither throttled nor counted")
-        return {"first": times["first"], "whole": times["whole"], "bytes": wire.bytes, "requests": wire.requests}
+        return times, wire
     finally:
         context.close()
+
+
+def run_ours(browser, ours, study_uid, profile):
+    times, wire = load_signed_in(browser, ours, f"/studies/{study_uid}", profile, "our viewer")
+    if not wire.workers:
+        raise BenchError("our viewer started no decode worker: its frames were neither throttled nor counted")
+    return {"first": times["first"], "whole": times["whole"], "bytes": wire.bytes, "requests": wire.requests}
+
+
+# The floor of "whole series" for this transport and this emulation: a bare page at our origin (answered by the
+# driver, not the server, so it costs no round trip) that does nothing but what the viewer does for the series after
+# its first image: the instance list, then all its frames in 12 batches dealt round-robin, streamed through 2 of our
+# decode workers (viewer/worker.js). No app, no modules, no first image to wait for: no page can load the series sooner.
+FLOOR_PATH = "/__bench-floor"
+FLOOR_HTML = """<!doctype html><meta charset="utf-8"><title>floor</title><script type="module">
+const tokens = JSON.parse(localStorage.getItem('mi.session.v1'));
+const auth = { Authorization: `Bearer ${tokens.accessToken}` };
+const series = new URLSearchParams(location.search).get('series');
+const workers = [0, 1].map((i) => new Worker('/viewer/worker.js', { type: 'module', name: `floor-${i}` }));
+const list = await (await fetch(`/api/v1/series/${series}/instances?limit=1000`, { headers: { Accept: 'application/json', ...auth } })).json();
+const refs = list.items.filter((i) => i.image).sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0)).map((i) => `${i.sopInstanceUID}/1`);
+let got = 0;
+for (const w of workers) w.onmessage = (e) => {
+  if (e.data.type === 'part' && ++got === refs.length) performance.mark('mi-viewer:series-loaded');
+  if (e.data.type === 'error') throw new Error(`batch ${e.data.id}: ${JSON.stringify(e.data.error)}`);
+};
+for (let k = 0; k < 12; k++) {
+  const frames = refs.filter((_, i) => i % 12 === k).join(',');
+  workers[k % 2].postMessage({ type: 'fetchBatch', id: k, url: `/api/v1/series/${series}/frames?frames=${frames}`, headers: auth, stream: true });
+}
+</script>"""
+
+
+def run_floor(browser, ours, series_uid, profile):
+    route = lambda page: page.route(ours.base + FLOOR_PATH + "*",
+                                    lambda r: r.fulfill(status=200, content_type="text/html; charset=utf-8", body=FLOOR_HTML))
+    times, wire = load_signed_in(browser, ours, f"{FLOOR_PATH}?series={series_uid}", profile, "the floor page", prepare=route)
+    return {"whole": times["whole"], "bytes": wire.bytes, "requests": wire.requests}
 
 
 def run_orthanc(browser, orthanc, series_id, profile):
@@ -372,6 +412,7 @@ def main():
     parser.add_argument("--skip-orthanc", action="store_true")
     parser.add_argument("--tls", action="store_true", help="ours over HTTPS (HTTP/2), as deployed; Orthanc stays on HTTP/1.1")
     parser.add_argument("--skip-fps", action="store_true")
+    parser.add_argument("--floor", action="store_true", help="also time a bare page that only loads the series (the floor of 'whole')")
     parser.add_argument("--json")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -403,7 +444,7 @@ def main():
                     run_orthanc(browser, orthanc, orthanc_series, (1000, 0))
                 for profile in profiles:
                     key = f"{profile[0]}M/{profile[1]}ms"
-                    entry = results["profiles"][key] = {"ours": [], "orthanc": []}
+                    entry = results["profiles"][key] = {"ours": [], "orthanc": [], "floor": []}
                     for r in range(args.runs):
                         o = run_ours(browser, ours, study_uid, profile)
                         entry["ours"].append(o)
@@ -412,6 +453,10 @@ def main():
                             t = run_orthanc(browser, orthanc, orthanc_series, profile)
                             entry["orthanc"].append(t)
                             log(f"{key} run {r + 1} Orthanc: first {t['first']:.0f} ms, whole {t['whole']:.0f} ms, {t['bytes'] / 1e6:.2f} MB in {t['requests']} requests")
+                        if args.floor:
+                            f = run_floor(browser, ours, series_uid, profile)
+                            entry["floor"].append(f)
+                            log(f"{key} run {r + 1} floor: whole {f['whole']:.0f} ms, {f['bytes'] / 1e6:.2f} MB in {f['requests']} requests")
                 if not args.skip_fps:
                     # Orthanc's web viewer plugin keeps decoding and caching on its server after the runs: stopped
                     # first, so that the drag measures our viewer and not a busy neighbour.
@@ -466,6 +511,15 @@ def print_table(results, profiles):
     print("-+-".join("-" * w for w in widths))
     for r in rows:
         print(" | ".join(c.rjust(w) for c, w in zip(r, widths)))
+    floors = [(f"{mbit}M/{rtt}ms", mbit, results["profiles"][f"{mbit}M/{rtt}ms"]["floor"]) for mbit, rtt in profiles]
+    if any(f for _, _, f in floors):
+        print()
+        print("Floor (a bare page that only loads the series through our workers, as the viewer does after its first image):")
+        for key, mbit, f in floors:
+            if not f:
+                continue
+            fw, fb = median([r["whole"] for r in f]), median([r["bytes"] for r in f])
+            print(f"  {key}: whole {fw:.0f} ms, {fb / 1e6:.2f} MB, ideal {fb * 8 / (mbit * 1e6) * 1000:.0f} ms, whole/ideal {fw / (fb * 8 / (mbit * 1e6) * 1000):.2f}")
     if results.get("wl"):
         fps = median([w["fps"] for w in results["wl"]])
         print()
