@@ -117,6 +117,20 @@ import Testing
         return out
     }
 
+    /// `syntheticRaw` in the decoded layout (colour interleaved) with its descriptor, and the planar samples.
+    static func syntheticFrame(components c: Int, bits: Int, signed: Bool, width w: Int, height h: Int, seed: UInt64)
+        -> (frame: [UInt8], descriptor: ImageDescriptor, planar: [UInt8]) {
+        let raw = syntheticRaw(width: w, height: h, components: c, bits: bits, signed: signed, seed: seed)
+        let b = bits > 8 ? 2 : 1
+        var frame = [UInt8](repeating: 0, count: raw.count)
+        for comp in 0..<c { for p in 0..<(w * h) { for k in 0..<b {
+            frame[(p * c + comp) * b + k] = raw[(comp * w * h + p) * b + k]
+        } } }
+        let d = ImageDescriptor(rows: h, columns: w, samplesPerPixel: c, bitsAllocated: b * 8, bitsStored: bits, isSigned: signed,
+                                photometricInterpretation: c == 3 ? "RGB" : "MONOCHROME2")
+        return (frame, d, raw)
+    }
+
     /// `opj_compress` output for a synthetic image with the given options.
     static func openJPEGStream(width: Int, height: Int, components: Int, bits: Int, signed: Bool = false, options: [String]) throws -> [UInt8] {
         let dir = try temporaryDirectory()
@@ -308,15 +322,10 @@ import Testing
     /// Our lossless encodings decode exactly, by OpenJPEG and by us, for grey and RGB, 8–16 bits, signed and unsigned.
     @Test(arguments: [(1, 8, false, 64, 64), (1, 12, false, 97, 75), (1, 16, true, 33, 130), (3, 8, false, 70, 45), (1, 16, false, 256, 200), (1, 10, true, 5, 3)])
     func losslessEncodingDecodesExactly(_ c: Int, _ bits: Int, _ signed: Bool, _ w: Int, _ h: Int) throws {
-        let raw = JPEG2000CodecTests.syntheticRaw(width: w, height: h, components: c, bits: bits, signed: signed, seed: 9)
-        let bytesPerSample = bits > 8 ? 2 : 1
-        // Interleave the planar synthetic samples into the decoded layout.
-        var frame = [UInt8](repeating: 0, count: raw.count)
-        for comp in 0..<c { for p in 0..<(w * h) { for k in 0..<bytesPerSample {
-            frame[(p * c + comp) * bytesPerSample + k] = raw[(comp * w * h + p) * bytesPerSample + k]
-        } } }
-        let d = ImageDescriptor(rows: h, columns: w, samplesPerPixel: c, bitsAllocated: bytesPerSample * 8, bitsStored: bits, isSigned: signed,
-                                photometricInterpretation: c == 3 ? "RGB" : "MONOCHROME2")
+        let synthetic = JPEG2000CodecTests.syntheticFrame(components: c, bits: bits, signed: signed, width: w, height: h, seed: 9)
+        var frame = synthetic.frame
+        let d = synthetic.descriptor, raw = synthetic.planar
+        let bytesPerSample = d.bytesPerSample
         let encoded = try frame.withUnsafeBytes { try JPEG2000Codec().encode($0, descriptor: d, transferSyntaxUID: JPEG2000Codec.losslessUID, options: .init()) }
         var back = [UInt8](repeating: 0, count: d.decodedFrameLength)
         _ = try back.withUnsafeMutableBytes { try JPEG2000Codec().decode(encoded.bytes[...], descriptor: d, into: $0) }

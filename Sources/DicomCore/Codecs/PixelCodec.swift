@@ -30,14 +30,19 @@ public struct EncodeOptions: Sendable, Hashable {
     public var jpeglsInterleave: JPEGLSInterleave? = nil
     /// Huffman tables of the lossless JPEG encoder.
     public var losslessHuffmanTables: LosslessHuffmanTables = .optimized
+    /// JPEG 2000 (1.2.840.10008.1.2.4.91): the compression ratio to reach, above 1, by the irreversible path (9/7
+    /// wavelet, ICT for RGB, scalar quantization as fine as keeps the codestream within the frame's bytes / ratio);
+    /// nil encodes losslessly (5/3 wavelet), as 1.2.840.10008.1.2.4.90 always does.
+    public var compressionRatio: Double? = nil
 
     public init(quality: Int = 90, nearLossless: Int = 0, predictor: Int = 1, jpeglsInterleave: JPEGLSInterleave? = nil,
-                losslessHuffmanTables: LosslessHuffmanTables = .optimized) {
+                losslessHuffmanTables: LosslessHuffmanTables = .optimized, compressionRatio: Double? = nil) {
         self.quality = quality
         self.nearLossless = nearLossless
         self.predictor = predictor
         self.jpeglsInterleave = jpeglsInterleave
         self.losslessHuffmanTables = losslessHuffmanTables
+        self.compressionRatio = compressionRatio
     }
 }
 
@@ -70,5 +75,17 @@ public struct EncodedFrame: Sendable {
     public init(bytes: [UInt8], attributeChanges: DataSet = DataSet()) {
         self.bytes = bytes
         self.attributeChanges = attributeChanges
+    }
+}
+
+extension DataSet {
+    /// Marks a lossy encoding (PS3.3 §C.7.6.1.1.5): Lossy Image Compression "01", its ratio (`originalBytes` over
+    /// `compressedBytes`, two decimals) and its method (e.g. "ISO_15444_1").
+    mutating func setLossyCompression(originalBytes: Int, compressedBytes: Int, method: String) throws(DicomError) {
+        let hundredths = (originalBytes * 100 + compressedBytes / 2) / Swift.max(compressedBytes, 1)
+        let fraction = hundredths % 100
+        try setString("01", for: Tag(0x0028, 0x2110), vr: .CS)
+        try setString("\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)", for: Tag(0x0028, 0x2112), vr: .DS)
+        try setString(method, for: Tag(0x0028, 0x2114), vr: .CS)
     }
 }

@@ -43,7 +43,7 @@ struct TargetSyntax: ExpressibleByArgument {
     let options: EncodeOptions
 
     static let names = ["implicit", "explicit-le", "explicit-be", "deflated", "rle", "jpeg-baseline", "jpeg-lossless",
-                        "jpeg-lossless-p=1..7", "jpeg-ls", "jpeg-ls-near=N", "j2k-lossless", "j2k",
+                        "jpeg-lossless-p=1..7", "jpeg-ls", "jpeg-ls-near=N", "j2k-lossless", "j2k", "j2k-ratio=N",
                         "htj2k-lossless", "htj2k-lossless-rpcl"]
 
     public init?(argument: String) {
@@ -71,11 +71,16 @@ struct TargetSyntax: ExpressibleByArgument {
             transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.81")
         case "j2k-lossless": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.90")
         case "j2k": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.91")
+        case "j2k-ratio":
+            // Irreversible (9/7) into at most 1/N of the frame's bytes.
+            guard let ratio = parameter, ratio >= 2 else { return nil }
+            options.compressionRatio = Double(ratio)
+            transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.91")
         case "htj2k-lossless": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.201")
         case "htj2k-lossless-rpcl": transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.202")
         default: return nil
         }
-        if parameter != nil && !["jpeg-lossless-p", "jpeg-ls-near"].contains(parts[0]) { return nil }
+        if parameter != nil && !["jpeg-lossless-p", "jpeg-ls-near", "j2k-ratio"].contains(parts[0]) { return nil }
         self.options = options
     }
 }

@@ -54,11 +54,7 @@ public struct JPEGCodec: PixelCodec {
             var changes = DataSet()
             try changes.setString(photometric, for: .photometricInterpretation, vr: .CS)
             if descriptor.samplesPerPixel > 1 { try changes.setInt(0, for: .planarConfiguration) }
-            try changes.setString("01", for: Tag(0x0028, 0x2110), vr: .CS)
-            let hundredths = (descriptor.decodedFrameLength * 100 + bytes.count / 2) / max(bytes.count, 1)
-            let fraction = hundredths % 100
-            try changes.setString("\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)", for: Tag(0x0028, 0x2112), vr: .DS)
-            try changes.setString("ISO_10918_1", for: Tag(0x0028, 0x2114), vr: .CS)
+            try changes.setLossyCompression(originalBytes: descriptor.decodedFrameLength, compressedBytes: bytes.count, method: "ISO_10918_1")
             return EncodedFrame(bytes: bytes, attributeChanges: changes)
         default:
             throw DicomError(.unsupportedTransferSyntax, "JPEG: encoding to \(uid) is not supported (decode only)")

@@ -25,15 +25,29 @@ struct J2KEncoderStatistics: Sendable {
     var refinementBytes = 0
 }
 
-/// Lossless JPEG 2000 encoding (ISO/IEC 15444-1, or 15444-15 with HT code-blocks): one tile, reversible 5/3
-/// wavelet, RCT for three components, one quality layer, maximal precincts, no quantization.
+/// How the coefficients of each band were quantized, as QCD says it (§A.6.4): band 0 is the LL band, then HL, LH
+/// and HH of each level from the lowest resolution up. A band of exponent ε_b has G + ε_b − 1 magnitude bit-planes.
+struct J2KBandQuantization: Sendable {
+    /// G, 0…7.
+    var guardBits: Int
+    /// ε_b, 0…31.
+    var exponents: [Int]
+    /// μ_b, 0…2047, of scalar expounded quantization (the irreversible path); nil for none (reversible).
+    var mantissas: [Int]?
+
+    /// The band index of orientation `o` (1 HL, 2 LH, 3 HH; 0 LL at resolution 0) at resolution `r`.
+    static func band(resolution r: Int, orientation o: Int) -> Int { r == 0 ? 0 : 1 + 3 * (r - 1) + (o - 1) }
+
+    /// The log2 gain of each band's nominal range over the samples' (§E.1.1): 0 for LL, 1 for HL and LH, 2 for HH.
+    static func gains(levels: Int) -> [Int] { [0] + (0..<levels).flatMap { _ in [1, 1, 2] } }
+}
+
+/// JPEG 2000 encoding (ISO/IEC 15444-1, or 15444-15 with HT code-blocks): one tile, one quality layer, maximal
+/// precincts. Losslessly here (reversible 5/3 wavelet, RCT for three components, no quantization); irreversibly to a
+/// target size in `J2KEncoder+Irreversible.swift`.
 enum J2KEncoder {
-    /// Encodes `planes` (one per component, `width` x `height`, values in the component's range) with `options`;
-    /// returns the codestream and what the block coders did. Throws only for options out of range or, in HT mode,
-    /// magnitudes beyond a band's bit-planes (samples outside `precision`).
-    static func encode(planes: [[Int32]], width: Int, height: Int, precision: Int, isSigned: Bool, colourTransform: Bool,
-                       options: J2KEncoderOptions = J2KEncoderOptions()) throws(DicomError) -> (bytes: [UInt8], statistics: J2KEncoderStatistics) {
-        let n = planes.count
+    /// Decomposition levels and code-block size exponents for `options`, checked.
+    static func layout(width: Int, height: Int, options: J2KEncoderOptions) throws(DicomError) -> (levels: Int, xcb: Int, ycb: Int) {
         var levels = 0
         while levels < 5 && (min(width, height) >> (levels + 1)) >= 1 { levels += 1 }
         if options.progression == .rpcl {
@@ -44,6 +58,21 @@ enum J2KEncoder {
         guard levels >= 0, levels <= 32, (2...10).contains(xcb), (2...10).contains(ycb), xcb + ycb <= 12 else {
             throw DicomError(.invalidPixelData, "JPEG 2000 encoding with \(levels) levels and code-blocks 2^\(xcb)x2^\(ycb)")
         }
+        return (levels, xcb, ycb)
+    }
+
+    /// The size of resolution `r` of a `levels`-level decomposition of a tile at the origin: ceil(size / 2^(levels − r)).
+    static func resolutionSize(width: Int, height: Int, levels: Int, _ r: Int) -> (Int, Int) {
+        (ceilDiv(width, 1 << (levels - r)), ceilDiv(height, 1 << (levels - r)))
+    }
+
+    /// Encodes `planes` (one per component, `width` x `height`, values in the component's range) losslessly with
+    /// `options`; returns the codestream and what the block coders did. Throws only for options out of range or, in HT
+    /// mode, magnitudes beyond a band's bit-planes (samples outside `precision`).
+    static func encode(planes: [[Int32]], width: Int, height: Int, precision: Int, isSigned: Bool, colourTransform: Bool,
+                       options: J2KEncoderOptions = J2KEncoderOptions()) throws(DicomError) -> (bytes: [UInt8], statistics: J2KEncoderStatistics) {
+        let n = planes.count
+        let (levels, _, _) = try layout(width: width, height: height, options: options)
         let useRCT = n == 3 && colourTransform
         // DC level shift, RCT, forward DWT.
         var coefficients = planes.map { plane -> [Int32] in
@@ -57,8 +86,7 @@ enum J2KEncoder {
                 coefficients[2][i] = r - g
             }
         }
-        // Resolution sizes (tile at origin, so resolution r is ceil(size / 2^(levels - r))).
-        func size(_ r: Int) -> (Int, Int) { (ceilDiv(width, 1 << (levels - r)), ceilDiv(height, 1 << (levels - r))) }
+        let size = { (r: Int) in resolutionSize(width: width, height: height, levels: levels, r) }
         let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: max(width, height) + 8)
         defer { scratch.deallocate() }
         for c in 0..<n {
@@ -70,7 +98,21 @@ enum J2KEncoder {
                 }
             }
         }
-        let guardBits = 2
+        let exponents = J2KBandQuantization.gains(levels: levels).map { precision + $0 + (useRCT ? 1 : 0) }
+        return try codestream(coefficients, width: width, height: height, precision: precision, isSigned: isSigned,
+                              componentTransform: useRCT, reversible: true,
+                              quantization: J2KBandQuantization(guardBits: 2, exponents: exponents), options: options)
+    }
+
+    /// The codestream of quantized wavelet `coefficients` (one plane per component, each band where the transform
+    /// left it): SIZ, (CAP), COD, QCD, one tile-part of packets, EOC.
+    static func codestream(_ coefficients: [[Int32]], width: Int, height: Int, precision: Int, isSigned: Bool,
+                           componentTransform: Bool, reversible: Bool, quantization q: J2KBandQuantization,
+                           options: J2KEncoderOptions) throws(DicomError) -> (bytes: [UInt8], statistics: J2KEncoderStatistics) {
+        let n = coefficients.count
+        let (levels, xcb, ycb) = try layout(width: width, height: height, options: options)
+        let size = { (r: Int) in resolutionSize(width: width, height: height, levels: levels, r) }
+        let guardBits = q.guardBits
         // Packets, LRCP with one layer and one precinct per resolution.
         var body: [UInt8] = []
         var blockEncoder = J2KBlockEncoder(), htEncoder = J2KHTBlockEncoder()
@@ -87,8 +129,7 @@ enum J2KEncoder {
                     let bx0 = o & 1 == 1 ? lw : 0, by0 = o >> 1 == 1 ? lh : 0
                     let bw = r == 0 ? w : (o & 1 == 1 ? w - lw : lw), bh = r == 0 ? h : (o >> 1 == 1 ? h - lh : lh)
                     guard bw > 0, bh > 0 else { continue }
-                    let gain = o == 0 ? 0 : (o == 3 ? 2 : 1)
-                    let magnitudeBits = guardBits + precision + gain + (useRCT ? 1 : 0) - 1
+                    let magnitudeBits = guardBits + q.exponents[J2KBandQuantization.band(resolution: r, orientation: o)] - 1
                     let across = ceilDiv(bw, cbw), down = ceilDiv(bh, cbh)
                     // Bytes, coding passes, zero bit-planes, and (bytes, passes) of each codeword segment.
                     var encoded: [(bytes: [UInt8], passes: Int, zero: Int, segments: [(Int, Int)])] = []
@@ -147,21 +188,24 @@ enum J2KEncoder {
         u16(0xFF51); u16(38 + 3 * n); u16(options.highThroughput ? 0x4000 : 0)
         u32(width); u32(height); u32(0); u32(0); u32(width); u32(height); u32(0); u32(0); u16(n)
         for _ in 0..<n { out.append(UInt8((precision - 1) | (isSigned ? 0x80 : 0))); out.append(1); out.append(1) }
-        let highestExponent = precision + 2 + (useRCT ? 1 : 0)
+        let highestExponent = q.exponents.max() ?? 0
         if options.highThroughput {
             // CAP (T.814 Annex A): Pcap with the Part 15 bit, then Ccap15: HT code-blocks only, one HT set per block,
             // no ROI, reversible, and MAGB, the largest M_b of any band (0 up to 8, else M_b - 8 below 28).
             let mb = guardBits + highestExponent - 1
             u16(0xFF50); u16(8); u32(1 << 17); u16(mb <= 8 ? 0 : min(mb - 8, 19))
         }
-        // COD: no SOP/EPH, one layer, levels, code-block size and style, 5/3.
-        u16(0xFF52); u16(12); out.append(0); out.append(UInt8(options.progression.rawValue)); u16(1); out.append(useRCT ? 1 : 0)
+        // COD: no SOP/EPH, one layer, levels, code-block size and style, 5/3 or 9/7.
+        u16(0xFF52); u16(12); out.append(0); out.append(UInt8(options.progression.rawValue)); u16(1); out.append(componentTransform ? 1 : 0)
         out.append(UInt8(levels)); out.append(UInt8(xcb - 2)); out.append(UInt8(ycb - 2))
-        out.append(UInt8(options.highThroughput ? J2KBlockStyle.highThroughput : 0)); out.append(1)
-        u16(0xFF5C); u16(3 + 3 * levels + 1); out.append(UInt8(guardBits << 5))
-        for b in 0...(3 * levels) {
-            let gain = b == 0 ? 0 : ((b - 1) % 3 == 2 ? 2 : 1)
-            out.append(UInt8((precision + gain + (useRCT ? 1 : 0)) << 3))
+        out.append(UInt8(options.highThroughput ? J2KBlockStyle.highThroughput : 0)); out.append(reversible ? 1 : 0)
+        // QCD: no quantization (an exponent a byte), or scalar expounded (exponent and mantissa, two bytes a band).
+        if let mantissas = q.mantissas {
+            u16(0xFF5C); u16(3 + 2 * q.exponents.count); out.append(UInt8(guardBits << 5 | 2))
+            for (e, m) in zip(q.exponents, mantissas) { u16(e << 11 | m) }
+        } else {
+            u16(0xFF5C); u16(3 + q.exponents.count); out.append(UInt8(guardBits << 5))
+            for e in q.exponents { out.append(UInt8(e << 3)) }
         }
         let tilePartLength = 14 + body.count
         if options.tileLengths {

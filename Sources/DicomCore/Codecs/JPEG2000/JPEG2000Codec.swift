@@ -77,7 +77,9 @@ public struct JPEG2000Codec: PixelCodec {
 
     /// Encodes losslessly (5/3 wavelet; RGB through the RCT, giving Photometric Interpretation YBR_RCT) for the
     /// JPEG 2000 syntaxes and HTJ2K .201 (HT code-blocks, LRCP) and .202 (HT code-blocks, RPCL, a lowest resolution
-    /// of at most 64x64 and a TLM marker, PS3.5 §10.18).
+    /// of at most 64x64 and a TLM marker, PS3.5 §10.18). For .91 with `options.compressionRatio`, irreversibly
+    /// instead (9/7 wavelet; RGB through the ICT, giving YBR_ICT) into at most the frame's bytes / ratio, with the
+    /// finest quantization that fits; the data set then says it is lossy, with the ratio reached.
     public func encode(_ frame: UnsafeRawBufferPointer, descriptor d: ImageDescriptor, transferSyntaxUID uid: String, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
         var j2k = J2KEncoderOptions()
         switch uid {
@@ -106,14 +108,23 @@ public struct JPEG2000Codec: PixelCodec {
                 planes[c].append(value)
             }
         }
-        let rct = s == 3 && d.photometricInterpretation == "RGB"
-        let bytes = try J2KEncoder.encode(planes: planes, width: d.columns, height: d.rows, precision: bits, isSigned: d.isSigned,
-                                          colourTransform: rct, options: j2k).bytes
+        let colour = s == 3 && d.photometricInterpretation == "RGB"
         var changes = DataSet()
-        if s == 3 {
-            try changes.setInt(0, for: .planarConfiguration)
-            if rct { try changes.setString("YBR_RCT", for: .photometricInterpretation) }
+        if s == 3 { try changes.setInt(0, for: .planarConfiguration) }
+        if uid == JPEG2000Codec.lossyUID, let ratio = options.compressionRatio {
+            guard ratio.isFinite, ratio > 1 else {
+                throw DicomError(.invalidValue, "a JPEG 2000 compression ratio must be above 1, not \(ratio)")
+            }
+            let target = max(Int((Double(d.decodedFrameLength) / ratio).rounded(.down)), 1)
+            let bytes = try J2KEncoder.encodeIrreversible(planes: planes, width: d.columns, height: d.rows, precision: bits,
+                                                          isSigned: d.isSigned, colourTransform: colour, targetBytes: target).bytes
+            if colour { try changes.setString("YBR_ICT", for: .photometricInterpretation) }
+            try changes.setLossyCompression(originalBytes: d.decodedFrameLength, compressedBytes: bytes.count, method: "ISO_15444_1")
+            return EncodedFrame(bytes: bytes, attributeChanges: changes)
         }
+        let bytes = try J2KEncoder.encode(planes: planes, width: d.columns, height: d.rows, precision: bits, isSigned: d.isSigned,
+                                          colourTransform: colour, options: j2k).bytes
+        if colour { try changes.setString("YBR_RCT", for: .photometricInterpretation) }
         return EncodedFrame(bytes: bytes, attributeChanges: changes)
     }
 }

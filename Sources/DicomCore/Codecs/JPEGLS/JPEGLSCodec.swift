@@ -80,11 +80,7 @@ public struct JPEGLSCodec: PixelCodec {
         if d.samplesPerPixel > 1 { try changes.setInt(0, for: .planarConfiguration) }
         if near > 0 {
             let raw = d.pixelCount * d.samplesPerPixel * ((d.bitsStored + 7) / 8)
-            let hundredths = (raw * 100 + bytes.count / 2) / max(1, bytes.count)
-            let fraction = hundredths % 100
-            try changes.setString("01", for: Tag(0x0028, 0x2110), vr: .CS)
-            try changes.setString("\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)", for: Tag(0x0028, 0x2112), vr: .DS)
-            try changes.setString("ISO_14495_1", for: Tag(0x0028, 0x2114), vr: .CS)
+            try changes.setLossyCompression(originalBytes: raw, compressedBytes: bytes.count, method: "ISO_14495_1")
         }
         return EncodedFrame(bytes: bytes, attributeChanges: changes)
     }
