@@ -72,6 +72,16 @@ import Testing
         }
     }
 
+    @Test func framesTooSmallForTheirBudgetAreStillEncodedAtTheCoarsestStepAndDecode() throws {
+        for (w, h, c) in [(1, 1, 1), (2, 3, 1), (5, 1, 3), (3, 7, 1)] {
+            let (frame, d) = Self.frame(components: c, bits: 8, signed: false, width: w, height: h)
+            let (encoded, mse) = try Self.roundTrip(frame, d, ratio: 2)
+            #expect(!encoded.bytes.isEmpty && mse.isFinite, "\(w)x\(h)x\(c)")
+            // The codestream's own markers outweigh a few samples: the ratio written says so (below 1).
+            #expect((Double(encoded.attributeChanges.string(Tag(0x0028, 0x2112)) ?? "") ?? 9) < 1)
+        }
+    }
+
     @Test func theLosslessOnlySyntaxIgnoresTheRatioAndStaysExact() throws {
         let (frame, d) = Self.frame(components: 1, bits: 12, signed: false, width: 64, height: 48)
         let (encoded, mse) = try Self.roundTrip(frame, d, ratio: 10, syntax: JPEG2000Codec.losslessUID)
