@@ -5,8 +5,8 @@ import Foundation
 /// out to the bands by the energy of their synthesis filters (Δ_b = Δ0 / ‖synthesis_b‖, so that each band's
 /// quantization error weighs the same in the decoded image), and the same tier-1 / tier-2 coding as the lossless path.
 ///
-/// The rate is met by searching Δ0: the finest step whose codestream fits `targetBytes`. Each try codes every block
-/// again (about eight tries a frame); the wavelet runs once.
+/// The rate is met by searching Δ0: the finest step whose codestream fits `targetBytes` (within 2%). Each try codes
+/// every block again (about six tries a frame); the wavelet runs once.
 extension J2KEncoder {
     /// Encodes `planes` (as `encode(planes:…)` takes them) irreversibly into at most `targetBytes` bytes where any
     /// step allows it (else with the coarsest step tried); returns the codestream, what the block coders did and the
@@ -34,18 +34,27 @@ extension J2KEncoder {
         var fine = -2.0, coarse = Double(precision + 2)
         var best = try attempt(fine)
         if best.bytes.count <= targetBytes { return (best.bytes, best.statistics, Float(pow(2, fine))) }
-        var bestX = coarse
+        var fineExcess = log(Double(best.bytes.count) / Double(targetBytes))
         best = try attempt(coarse)
         if best.bytes.count > targetBytes { return (best.bytes, best.statistics, Float(pow(2, coarse))) }
-        // Bisection on log2 Δ0 (the size falls as the step grows): stop within 2% under the target.
-        for _ in 0..<14 where coarse - fine > 1.0 / 64 {
-            let middle = (fine + coarse) / 2
-            let result = try attempt(middle)
+        var bestX = coarse, coarseExcess = log(Double(best.bytes.count) / Double(targetBytes))
+        // The log of the size falls about linearly with log2 Δ0: false position (Illinois), kept in the bracket, until
+        // within 2% under the target.
+        var keptSide = 0
+        for _ in 0..<16 where coarse - fine > 1.0 / 64 {
+            var x = coarse - coarseExcess * (coarse - fine) / (coarseExcess - fineExcess)
+            if !(x > fine && x < coarse) { x = (fine + coarse) / 2 }
+            let result = try attempt(x)
+            let excess = log(Double(result.bytes.count) / Double(targetBytes))
             if result.bytes.count <= targetBytes {
-                coarse = middle; best = result; bestX = middle
+                coarse = x; coarseExcess = excess; best = result; bestX = x
                 if result.bytes.count * 50 >= targetBytes * 49 { break }
+                if keptSide == 1 { fineExcess /= 2 }
+                keptSide = 1
             } else {
-                fine = middle
+                fine = x; fineExcess = excess
+                if keptSide == -1 { coarseExcess /= 2 }
+                keptSide = -1
             }
         }
         return (best.bytes, best.statistics, Float(pow(2, bestX)))
