@@ -442,5 +442,43 @@ class Desktop(ViewerCore, unittest.TestCase):
     touch = False
 
 
+class WithoutWebGL2(unittest.TestCase):
+    """A browser that refuses WebGL2 (a GPU it does not trust with software rendering off, an old one): the viewer
+    makes its WebGL context at its first WebGL draw, after the first image. That image, on a 2D canvas, stays on
+    screen, and the status line says why nothing more is drawn."""
+
+    def test_the_first_image_stays_on_screen_and_the_status_says_why(self):
+        context = browser.new_context(viewport={"width": 800, "height": 700})
+        try:
+            context.add_init_script("""(() => {
+                const getContext = HTMLCanvasElement.prototype.getContext;
+                HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+                    return kind === 'webgl2' ? null : getContext.call(this, kind, ...rest);
+                };
+            })()""")
+            page = context.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"http://127.0.0.1:{port}/viewer/dev/harness.html?slices=12")
+            status = page.locator("[data-testid=viewer-status]")
+            page.wait_for_function("() => (document.querySelector('[data-testid=viewer-status]')?.textContent ?? '').includes('WebGL2')",
+                                   timeout=30000)
+            self.assertIn("cannot create a WebGL2 context", status.inner_text())
+            # The preview canvas holds the phantom: more than one grey level, and it is shown.
+            levels = page.evaluate("""() => {
+                const c = document.querySelector('[data-testid=viewer-preview]');
+                if (!c || getComputedStyle(c).display === 'none') return 0;
+                const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+                const seen = new Set();
+                for (let i = 0; i < data.length; i += 4) seen.add(data[i]);
+                return seen.size;
+            }""")
+            self.assertGreater(levels, 5)
+            page.screenshot(path=os.path.join(SHOTS, "no-webgl2.png"))
+            self.assertEqual(errors, [])
+        finally:
+            context.close()
+
+
 if __name__ == "__main__":
     unittest.main()

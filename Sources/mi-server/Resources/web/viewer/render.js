@@ -183,8 +183,28 @@ const programKey = (kind, v) => `${kind}:${v.linear ? 1 : 0}${v.sharpen ? 1 : 0}
  * @property {Record<string, WebGLUniformLocation | null>} u
  */
 
+/**
+ * The kind of texture a frame needs.
+ * @param {import('./frame-format.js').DecodedFrame} frame
+ * @returns {Kind}
+ */
+function kindOf(frame) {
+  if (frame.samplesPerPixel === 3) return 'color';
+  if (frame.data instanceof Int16Array || frame.data instanceof Int8Array) return 'int';
+  if (frame.data instanceof Uint16Array || frame.data instanceof Uint8Array) return 'uint';
+  throw new RendererError('unsupportedFrame', 'unknown sample array');
+}
+
 export class Renderer {
+  /** @type {WebGL2RenderingContext | null} made at the first use of `gl` */
+  #gl = null;
+  /** @type {import('./frame-format.js').DecodedFrame | null} the frame the image texture holds */
+  #uploaded = null;
+
   /**
+   * The WebGL2 context is made when first needed (the first draw), not here: making it costs the main thread tens
+   * of milliseconds on a software renderer, which the viewer's first image (a 2D preview) does not need. So a frame
+   * given to `setFrame` before then is uploaded by that draw, which also throws what the upload throws.
    * @param {HTMLCanvasElement} canvas
    * @param {{ background?: [number, number, number], onRestored?: () => void }} [options]
    */
@@ -202,10 +222,6 @@ export class Renderer {
     this.lost = false;
     canvas.addEventListener('webglcontextlost', this.#onLost);
     canvas.addEventListener('webglcontextrestored', this.#onRestored);
-    const gl = canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false, premultipliedAlpha: false, preserveDrawingBuffer: false, powerPreference: 'high-performance' });
-    if (!gl) throw new RendererError('webgl2Unavailable', 'this browser cannot create a WebGL2 context');
-    /** @type {WebGL2RenderingContext} */
-    this.gl = gl;
     /** @type {Map<string, Program>} programs by variant, compiled when first needed */
     this.programs = new Map();
     /** @type {WebGLVertexArrayObject | null} */
@@ -219,18 +235,32 @@ export class Renderer {
     /** @type {Kind | null} */
     this.kind = null;
     this.maxTextureSize = 4096;
-    this.#init();
+  }
+
+  /**
+   * The WebGL2 context, made at its first use.
+   * @returns {WebGL2RenderingContext}
+   * @throws {RendererError} `webgl2Unavailable`
+   */
+  get gl() {
+    if (!this.#gl) {
+      const gl = this.canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false, premultipliedAlpha: false, preserveDrawingBuffer: false, powerPreference: 'high-performance' });
+      if (!gl) throw new RendererError('webgl2Unavailable', 'this browser cannot create a WebGL2 context');
+      this.#gl = gl;
+      this.#init();
+    }
+    return this.#gl;
   }
 
   /** Creates the GPU objects (again after a lost context is restored). */
   #init() {
     const gl = this.gl;
+    this.#uploaded = null;
     this.programs = new Map();
     this.vao = gl.createVertexArray();
     this.imageTexture = gl.createTexture();
     this.paletteTexture = gl.createTexture();
     this.paletteName = null;
-    this.kind = null;
     this.maxTextureSize = /** @type {number} */ (gl.getParameter(gl.MAX_TEXTURE_SIZE));
   }
 
@@ -298,12 +328,29 @@ export class Renderer {
    * @param {{ bitsStored?: number }} [info]
    */
   setFrame(frame, info = {}) {
-    const gl = this.gl;
+    const kind = kindOf(frame);
+    // With a context, the size is checked (and the frame uploaded) now; without one, by the first draw.
+    if (this.#gl) this.#checkSize(frame);
+    this.frame = frame;
+    this.kind = kind;
+    this.bitsStored = info.bitsStored ?? 8 * frame.bytesPerSample;
+    if (this.#gl) this.#upload(frame);
+  }
+
+  /** @param {import('./frame-format.js').DecodedFrame} frame */
+  #checkSize(frame) {
     if (frame.columns > this.maxTextureSize || frame.rows > this.maxTextureSize) {
       throw new RendererError('textureTooLarge', `${frame.columns}x${frame.rows} exceeds this GPU's ${this.maxTextureSize}`);
     }
-    this.frame = frame;
-    this.bitsStored = info.bitsStored ?? 8 * frame.bytesPerSample;
+  }
+
+  /**
+   * Puts `frame` (this renderer's frame) into the image texture.
+   * @param {import('./frame-format.js').DecodedFrame} frame
+   */
+  #upload(frame) {
+    const gl = this.gl;
+    this.#uploaded = frame;
     gl.bindTexture(gl.TEXTURE_2D, this.imageTexture);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
@@ -319,21 +366,14 @@ export class Renderer {
         for (let i = 0; i < data.length; i++) rgb[i] = Math.min((data[i] & 0xffff) >> shift, 255);
       }
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGB8, w, h, 0, gl.RGB, gl.UNSIGNED_BYTE, rgb);
-      this.kind = 'color';
     } else if (data instanceof Int16Array) {
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.R16I, w, h, 0, gl.RED_INTEGER, gl.SHORT, data);
-      this.kind = 'int';
     } else if (data instanceof Uint16Array) {
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.R16UI, w, h, 0, gl.RED_INTEGER, gl.UNSIGNED_SHORT, data);
-      this.kind = 'uint';
     } else if (data instanceof Int8Array) {
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8I, w, h, 0, gl.RED_INTEGER, gl.BYTE, data);
-      this.kind = 'int';
-    } else if (data instanceof Uint8Array) {
-      gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8UI, w, h, 0, gl.RED_INTEGER, gl.UNSIGNED_BYTE, data);
-      this.kind = 'uint';
     } else {
-      throw new RendererError('unsupportedFrame', 'unknown sample array');
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8UI, w, h, 0, gl.RED_INTEGER, gl.UNSIGNED_BYTE, data);
     }
   }
 
@@ -357,6 +397,12 @@ export class Renderer {
     this.lastParams = params;
     const gl = this.gl;
     if (this.lost || gl.isContextLost()) return;
+    if (this.frame && this.#uploaded !== this.frame) {
+      // A frame given before the context was made: checked and uploaded now (one too large is dropped).
+      const frame = this.frame;
+      try { this.#checkSize(frame); } catch (e) { this.frame = null; this.kind = null; throw e; }
+      this.#upload(frame);
+    }
     gl.viewport(0, 0, this.canvas.width, this.canvas.height);
     const [br, bg, bb] = this.background;
     if (!this.frame || !this.kind) {
@@ -443,10 +489,10 @@ export class Renderer {
 
   /** Frees GPU resources. */
   dispose() {
-    const gl = this.gl;
+    const gl = this.#gl;
     this.canvas.removeEventListener('webglcontextlost', this.#onLost);
     this.canvas.removeEventListener('webglcontextrestored', this.#onRestored);
-    if (!gl.isContextLost()) {
+    if (gl && !gl.isContextLost()) {
       for (const p of this.programs.values()) gl.deleteProgram(p.program);
       gl.deleteTexture(this.imageTexture);
       gl.deleteTexture(this.paletteTexture);

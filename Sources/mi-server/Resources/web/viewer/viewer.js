@@ -227,6 +227,8 @@ export class Viewer extends EventTarget {
     /** whether the WebGL canvas has shown an image (until then it is hidden, and the first image is a `Preview`) */
     this.glShown = false;
     this.framesDrawn = 0;
+    /** @type {string | null} why the renderer refused the frame (`setFrame`) or the drawing (`draw`), for the status */
+    this.renderError = null;
     /** @type {SeriesInput | null} */
     this.input = null;
     /** @type {StackItem[]} */
@@ -728,6 +730,23 @@ export class Viewer extends EventTarget {
   }
 
   /**
+   * `renderer.draw`, whose first call makes the WebGL context and uploads a frame given before it: what that refuses
+   * (no WebGL2, a frame larger than the GPU takes) goes to the status line (`renderError`), and a preview on screen
+   * stays.
+   * @param {import('./render.js').RenderParams} params
+   * @returns {boolean} whether it drew
+   */
+  #draw(params) {
+    try {
+      this.renderer.draw(params);
+      return true;
+    } catch (e) {
+      this.renderError = e instanceof Error ? e.message : String(e);
+      return false;
+    }
+  }
+
+  /**
    * Draws the current state: the image (WebGL, or the first image's `Preview` when `options.preview` allows it and
    * the WebGL canvas has not shown an image yet), then the overlay.
    * @param {{ preview?: boolean }} [options]
@@ -746,8 +765,9 @@ export class Viewer extends EventTarget {
       try {
         this.renderer.setFrame(frame, { bitsStored: item.instance.bitsStored });
         this.shownKey = item.key;
+        this.renderError = null;
       } catch (e) {
-        this.overlay.setStatus(e instanceof Error ? e.message : String(e));
+        this.renderError = e instanceof Error ? e.message : String(e);
       }
     }
     const imageSize = this.#imageSize();
@@ -773,8 +793,7 @@ export class Viewer extends EventTarget {
     if (previewing && frame) {
       // The first image: on screen in the next animation frame, with the WebGL canvas drawn in that frame.
       this.preview.show(frame, params, toScreen, { step: previewStep(toScreen, this.dpr) });
-    } else {
-      this.renderer.draw(params);
+    } else if (this.#draw(params)) {
       this.canvas.dataset.framesDrawn = String(++this.framesDrawn);
       if (showing && !this.glShown) {
         // The WebGL canvas and the preview swap in one compositor frame: no blank frame between them.
@@ -821,7 +840,8 @@ export class Viewer extends EventTarget {
     this.overlay.setStatus(!item ? ''
       : !supported ? this.#t('viewer.unsupported', `${item.instance.photometricInterpretation} images cannot be shown yet`)
         : failed ? this.#t('viewer.loadFailed', 'Image could not be loaded')
-          : current ? '' : this.#t('viewer.loading', 'Loading…'));
+          : this.renderError ? this.renderError
+            : current ? '' : this.#t('viewer.loading', 'Loading…'));
     this.canvas.setAttribute('aria-label', item ? `${this.input?.series.seriesDescription ?? ''} ${this.state.frame + 1}/${this.stack.length}`.trim() : '');
     if (this.stateDirty) {
       this.stateDirty = false;
