@@ -21,10 +21,10 @@ struct J2KCodeBlock {
     /// The bytes in `data`, without the padding.
     var byteCount: Int { max(data.count - MQDecoder.padding, 0) }
 
-    /// Adds a packet's bytes for the block, keeping the padding after them.
+    /// Adds a packet's bytes for the block, keeping the padding after them. (No `reserveCapacity` to the exact size:
+    /// that would defeat the array's geometric growth and make a stream of many thin layers cost quadratic time.)
     mutating func append(_ bytes: ArraySlice<UInt8>) {
         if !data.isEmpty { data.removeLast(MQDecoder.padding) }
-        data.reserveCapacity(data.count + bytes.count + MQDecoder.padding)
         data += bytes
         data += repeatElement(0xFF, count: MQDecoder.padding)
     }
