@@ -54,7 +54,7 @@ import Testing
         var block = J2KCodeBlock(x0: 0, y0: 0, x1: width, y1: height)
         block.passes = b.passes
         block.zeroBitplanes = mb - 1 - b.cleanupPlane
-        block.data = b.bytes
+        block.append(b.bytes[...])
         block.segmentPasses = b.passes == 3 ? [1, 2] : (b.passes == 1 ? [1] : [])
         block.segmentLengths = b.passes == 3 ? [b.cleanupLength, b.refinementLength] : (b.passes == 1 ? [b.bytes.count] : [])
         var out = [Int32](repeating: 7, count: width * height)

@@ -247,6 +247,21 @@ import Testing
         }
     }
 
+    /// Tier-1 decodes a code-block's last segment where it lies in the block's bytes, reading up to
+    /// `MQDecoder.padding` bytes past its end: after every packet's bytes are added, exactly that many bytes of 0xFF
+    /// follow them, and the segment lengths are checked against the bytes without them.
+    @Test func codeBlockBytesKeepTheDecoderPaddingAfterEveryPacket() {
+        var block = J2KCodeBlock(x0: 0, y0: 0, x1: 4, y1: 4)
+        #expect(block.data.isEmpty && block.byteCount == 0)
+        let padding = [UInt8](repeating: 0xFF, count: MQDecoder.padding)
+        block.append([0x12, 0x34, 0xFF][...])
+        #expect(block.data == [0x12, 0x34, 0xFF] + padding && block.byteCount == 3)
+        block.append([][...])
+        #expect(block.data == [0x12, 0x34, 0xFF] + padding && block.byteCount == 3)
+        block.append([0x56][...])
+        #expect(block.data == [0x12, 0x34, 0xFF, 0x56] + padding && block.byteCount == 4)
+    }
+
     /// Flipped bytes anywhere in the stream give a DicomError or some image, never a crash.
     @Test func corruptedStreamsFailCleanly() throws {
         let stream = try JPEG2000CodecTests.openJPEGStream(width: 64, height: 48, components: 3, bits: 12, options: ["-r", "8,1", "-c", "[32,32]"])

@@ -120,17 +120,25 @@ struct J2KBlockDecoder {
 
             for (s, passesInSegment) in block.segmentPasses.enumerated() {
                 let length = block.segmentLengths[s]
-                guard length >= 0, dataStart + length <= block.data.count else {
+                guard length >= 0, dataStart + length <= block.byteCount else {
                     throw DicomError(.invalidPixelData, "code-block segment overruns its data")
                 }
-                segment.removeAll(keepingCapacity: true)
-                segment.append(contentsOf: block.data[dataStart..<(dataStart + length)])
-                segment.append(contentsOf: repeatElement(0xFF, count: MQDecoder.padding))
+                // The last segment (the only one unless the block is terminated more often) is decoded where it
+                // is: `block.data` ends with the padding the decoder needs after it (`J2KCodeBlock.append`).
+                // Any other is copied out and padded.
+                let start = dataStart
+                let inPlace = !block.data.isEmpty && start + length == block.byteCount
+                if !inPlace {
+                    segment.removeAll(keepingCapacity: true)
+                    segment.append(contentsOf: block.data[start..<(start + length)])
+                    segment.append(contentsOf: repeatElement(0xFF, count: MQDecoder.padding))
+                }
                 dataStart += length
                 let isRaw = bypass && pass >= 10 && (pass - 1) % 3 != 2
-                segment.withUnsafeBufferPointer { sp in
-                    var mq = MQDecoder(sp.baseAddress!)
-                    var raw = RawDecoder(sp.baseAddress!, count: length)
+                (inPlace ? block.data : segment).withUnsafeBufferPointer { sp in
+                    let bytes = sp.baseAddress! + (inPlace ? start : 0)
+                    var mq = MQDecoder(bytes)
+                    var raw = RawDecoder(bytes, count: length)
                     for _ in 0..<passesInSegment {
                         let kind = pass == 0 ? 2 : (pass - 1) % 3
                         let bp = numBitplanes - 1 - (pass + 2) / 3

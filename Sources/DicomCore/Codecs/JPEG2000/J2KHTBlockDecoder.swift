@@ -59,8 +59,8 @@ struct J2KHTBlockDecoder {
         guard mb <= 28 else { throw DicomError(.invalidPixelData, "HT code-block with \(mb) magnitude bit-planes is not supported") }
         guard zero <= mb else { throw DicomError(.invalidPixelData, "HT code-block with \(zero) zero bit-planes of \(mb)") }
         let refineLength = block.segmentLengths.count > 1 ? block.segmentLengths[1] : 0
-        guard cleanupLength >= 2, refineLength >= 0, cleanupLength + refineLength <= block.data.count else {
-            throw DicomError(.invalidPixelData, "HT code-block segment lengths \(cleanupLength)+\(refineLength) of \(block.data.count) bytes")
+        guard cleanupLength >= 2, refineLength >= 0, cleanupLength + refineLength <= block.byteCount else {
+            throw DicomError(.invalidPixelData, "HT code-block segment lengths \(cleanupLength)+\(refineLength) of \(block.byteCount) bytes")
         }
         var passes = min(block.passes, 3)
         if refineLength == 0 || zero == mb { passes = 1 }

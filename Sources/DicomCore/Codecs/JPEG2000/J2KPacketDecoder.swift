@@ -194,7 +194,7 @@ struct J2KPacketDecoder {
             guard total <= body.count - bodyPosition else {
                 throw DicomError(.invalidPixelData, at: baseOffset + bodyPosition, "JPEG 2000 packet body truncated")
             }
-            res.bands[b].blocks[index].data += body[bodyPosition..<(bodyPosition + total)]
+            res.bands[b].blocks[index].append(body[bodyPosition..<(bodyPosition + total)])
             bodyPosition += total
         }
     }

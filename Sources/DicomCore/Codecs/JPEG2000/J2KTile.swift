@@ -11,10 +11,23 @@ struct J2KCodeBlock {
     var zeroBitplanes = 0
     var lblock = 3
     var passes = 0
-    var data: [UInt8] = []
+    /// The block's bytes from the packets read so far, followed (once any were added) by `MQDecoder.padding` bytes
+    /// of 0xFF, so that the tier-1 decoder reads the last segment where it is, with no copy.
+    private(set) var data: [UInt8] = []
     /// Terminated segments: passes and bytes in each, in order.
     var segmentPasses: [Int] = []
     var segmentLengths: [Int] = []
+
+    /// The bytes in `data`, without the padding.
+    var byteCount: Int { max(data.count - MQDecoder.padding, 0) }
+
+    /// Adds a packet's bytes for the block, keeping the padding after them. (No `reserveCapacity` to the exact size:
+    /// that would defeat the array's geometric growth and make a stream of many thin layers cost quadratic time.)
+    mutating func append(_ bytes: ArraySlice<UInt8>) {
+        if !data.isEmpty { data.removeLast(MQDecoder.padding) }
+        data += bytes
+        data += repeatElement(0xFF, count: MQDecoder.padding)
+    }
 }
 
 /// One sub-band of a resolution.
