@@ -293,7 +293,8 @@ def run_ours(browser, ours, study_uid, profile):
 # The floor of "whole series" for this transport and this emulation: a bare page at our origin (answered by the
 # driver, not the server, so it costs no round trip) that does nothing but what the viewer does for the series after
 # its first image: the instance list, then all its frames in 12 batches dealt round-robin, streamed through 2 of our
-# decode workers (viewer/worker.js). No app, no modules, no first image to wait for: no page can load the series sooner.
+# decode workers (viewer/worker.js). No app, no modules, no first image to wait for: no page that loads the series
+# this way can do it sooner.
 FLOOR_PATH = "/__bench-floor"
 FLOOR_HTML = """<!doctype html><meta charset="utf-8"><title>floor</title><script type="module">
 const tokens = JSON.parse(localStorage.getItem('mi.session.v1'));
